@@ -1,0 +1,194 @@
+// loraflow/observe/metrics.hpp: what is measured along a LoRA trajectory, at working precision.
+//
+// The rank-one direction of dY (Xu et al. Section 3, shared/theory 1.3):
+//   (sigma, u, v) top singular triple of dY,  g = W1 v / ||W1 v||,  sigma_W1 = ||W1 v||,  sigma_W2 = ||W2 g||,
+//   delta_w = sigma_W1 / sigma_W2,  gamma1 = [g; v]/sqrt(2),  gamma2 = [u; g]/sqrt(2).
+// Metrics of a state (Z1 = [B1; A1^T], Z2 = [B2; A2^T]):
+//   loss, ||F||_F, misalign_i = 1 - cos(gamma_i, top left singular vector of Z_i), imbalance (Frobenius and
+//   spectral), escape = g^T B1 A1 v (and u^T B2 A2 g), drift_i = ||C_i(t) - C_i(0)||_F / (||A_i||^2 + ||B_i||^2)
+//   with C_i = B_i^T B_i - A_i A_i^T.
+// Digits: misalignment is computed from the orthogonal projection, sin^2 = ||P w||^2 / ||Z w||^2 with
+// P = (I - gamma gamma^T) Z and w the top eigenvector of Z^T Z, and 1 - cos = sin^2 / (1 + cos). It keeps its
+// digits far below epsilon, where 1 - cos computed directly is 0 (pitfalls 3.2).
+#pragma once
+
+#include <loraflow/linalg.hpp>
+#include <loraflow/model/lora.hpp>
+
+#include <string>
+#include <vector>
+
+namespace loraflow {
+
+/// The derived quantities of the problem's dY direction (needed by every check).
+template <class Real> struct direction {
+  Real sigma, sigma_W1, sigma_W2, delta_w;
+  vector<Real> u, v, g;  ///< m, n, h
+  vector<Real> gamma1;   ///< (h + n), unit
+  vector<Real> gamma2;   ///< (m + h), unit
+  /// Threshold of the T1 event (Theorem C.2): escape >= (1 - delta_w) sigma / (4 sigma_W2). For delta_w > 1 the
+  /// roles of the adapters swap (mirror case, eq. (5)): u^T B2 A2 g >= (1 - 1/delta_w) sigma / (4 sigma_W1).
+  Real t1_threshold;
+  bool w1_side_active;  ///< delta_w < 1: the W1-side adapter (B1, A1) is selected
+};
+
+template <class Real> direction<Real> direction_of(const lora_problem<Real>& p) {
+  using std::sqrt;
+  const linalg::svd_result<Real> f = linalg::svd<Real>(p.dY);
+  direction<Real> d;
+  d.sigma = f.s(0);
+  if (!(d.sigma > 0)) throw std::invalid_argument("direction_of: dY is zero");
+  d.u = f.U.col(0);
+  d.v = f.V.col(0);
+  const vector<Real> w = p.W1 * d.v;
+  d.sigma_W1 = sqrt(squared_norm(w));
+  if (!(d.sigma_W1 > 0)) throw std::invalid_argument("direction_of: W1 v = 0 (dY direction not in W1's range)");
+  d.g = w / d.sigma_W1;
+  d.sigma_W2 = sqrt(squared_norm(vector<Real>(p.W2 * d.g)));
+  d.delta_w = d.sigma_W1 / d.sigma_W2;
+  const Real inv_root2 = 1 / sqrt(Real(2));
+  d.gamma1.resize(d.g.size() + d.v.size());
+  d.gamma1 << d.g, d.v;
+  d.gamma1 *= inv_root2;
+  d.gamma2.resize(d.u.size() + d.g.size());
+  d.gamma2 << d.u, d.g;
+  d.gamma2 *= inv_root2;
+  d.w1_side_active = d.delta_w < 1;
+  d.t1_threshold = d.w1_side_active ? Real((1 - d.delta_w) * d.sigma / (4 * d.sigma_W2))
+                                    : Real((1 - 1 / d.delta_w) * d.sigma / (4 * d.sigma_W1));
+  return d;
+}
+
+/// Every metric of one state. Values that do not apply (no such adapter) are NaN.
+template <class Real> struct metrics {
+  Real loss, F_norm, misalign, misalign2, imbalance_fro, imbalance_spec, escape, escape2, drift_C1, drift_C2;
+  static std::vector<std::string> names() {
+    return {"loss", "F_norm", "misalign", "misalign2", "imbalance_fro", "imbalance_spec",
+            "escape", "escape2", "drift_C1", "drift_C2"};
+  }
+  std::vector<Real> values() const {
+    return {loss, F_norm, misalign, misalign2, imbalance_fro, imbalance_spec, escape, escape2, drift_C1, drift_C2};
+  }
+};
+
+namespace detail {
+template <class Real> Real nan() { return std::numeric_limits<Real>::quiet_NaN(); }
+
+/// Z = [B; A^T] for one adapter.
+template <class Real, class MB, class MA> matrix<Real> stack_Z(const MB& B, const MA& A) {
+  matrix<Real> Z(B.rows() + A.cols(), B.cols());
+  Z.topRows(B.rows()) = B;
+  Z.bottomRows(A.cols()) = A.transpose();
+  return Z;
+}
+
+/// 1 - cos(gamma, top left singular vector of Z), from the orthogonal projection. NaN when Z = 0.
+template <class Real> Real misalignment(const matrix<Real>& Z, const vector<Real>& gamma) {
+  using std::abs;
+  using std::sqrt;
+  if (Z.cols() == 0) return nan<Real>();
+  const matrix<Real> gram = Z.transpose() * Z;
+  const linalg::sym_eig_result<Real> e = linalg::sym_eig<Real>(gram);
+  const vector<Real> w = e.vectors.col(0);
+  const vector<Real> zw = Z * w;
+  const Real nzw2 = squared_norm(zw);
+  if (!(nzw2 > 0)) return nan<Real>();
+  const vector<Real> cg = Z.transpose() * gamma;        // Z^T gamma
+  const matrix<Real> P = Z - gamma * cg.transpose();    // (I - gamma gamma^T) Z
+  const Real sin2 = squared_norm(vector<Real>(P * w)) / nzw2;
+  const Real cos_ = abs(gamma.dot(zw)) / sqrt(nzw2);
+  return sin2 / (1 + cos_);
+}
+
+template <class Real> Real spectral_norm2(const matrix<Real>& Z) {  // ||Z||_2^2
+  if (Z.cols() == 0) return Real(0);
+  const matrix<Real> gram = Z.transpose() * Z;
+  return linalg::sym_eig<Real>(gram).values(0);
+}
+}  // namespace detail
+
+/// Observes a trajectory of a lora_model: keeps C_i(0) from the initial state.
+template <class Real> class lora_observer {
+ public:
+  lora_observer(const lora_model<Real>& model, const direction<Real>& dir, const vector<Real>& x0)
+      : m_model(&model), m_dir(dir) {
+    m_C1_0 = imbalance_matrix(model.B1(x0), model.A1(x0));
+    m_C2_0 = imbalance_matrix(model.B2(x0), model.A2(x0));
+  }
+
+  const direction<Real>& dir() const { return m_dir; }
+
+  /// g^T B1 A1 v (the escape coordinate of Theorem C.2).
+  Real escape(const vector<Real>& x) const {
+    if (m_model->B1(x).cols() == 0) return detail::nan<Real>();
+    const vector<Real> gB = m_model->B1(x).transpose() * m_dir.g;
+    const vector<Real> Av = m_model->A1(x) * m_dir.v;
+    return gB.dot(Av);
+  }
+  /// u^T B2 A2 g (the W2-side escape, for delta_w > 1).
+  Real escape2(const vector<Real>& x) const {
+    if (m_model->B2(x).cols() == 0) return detail::nan<Real>();
+    const vector<Real> uB = m_model->B2(x).transpose() * m_dir.u;
+    const vector<Real> Ag = m_model->A2(x) * m_dir.g;
+    return uB.dot(Ag);
+  }
+  /// The T1 event function: (active escape) - threshold; crosses zero upwards at T1.
+  Real t1_gap(const vector<Real>& x) const {
+    return (m_dir.w1_side_active ? escape(x) : escape2(x)) - m_dir.t1_threshold;
+  }
+
+  metrics<Real> operator()(const vector<Real>& x) const;
+
+  template <class MB, class MA> static matrix<Real> imbalance_matrix(const MB& B, const MA& A) {
+    matrix<Real> C = B.transpose() * B;
+    C.noalias() -= A * A.transpose();
+    return C;
+  }
+
+ private:
+  template <class MB, class MA> Real drift(const MB& B, const MA& A, const matrix<Real>& C0) const {
+    using std::sqrt;
+    if (B.cols() == 0) return detail::nan<Real>();
+    const Real norms = squared_norm(B) + squared_norm(A);
+    if (!(norms > 0)) return Real(0);
+    return sqrt(squared_norm(matrix<Real>(imbalance_matrix(B, A) - C0))) / norms;
+  }
+
+  const lora_model<Real>* m_model;
+  direction<Real> m_dir;
+  matrix<Real> m_C1_0, m_C2_0;
+};
+
+template <class Real>
+metrics<Real> lora_observer<Real>::operator()(const vector<Real>& x) const {
+  using std::sqrt;
+  metrics<Real> r;
+  const lora_model<Real>& md = *m_model;
+  r.loss = md.loss(x);
+  r.F_norm = sqrt(squared_norm(md.product(x)));
+  const matrix<Real> Z1 = detail::stack_Z<Real>(md.B1(x), md.A1(x));
+  const matrix<Real> Z2 = detail::stack_Z<Real>(md.B2(x), md.A2(x));
+  r.misalign = detail::misalignment(Z1, m_dir.gamma1);
+  r.misalign2 = detail::misalignment(Z2, m_dir.gamma2);
+  const Real z1f = squared_norm(Z1), z2f = squared_norm(Z2);
+  const bool both = Z1.cols() > 0 && Z2.cols() > 0;
+  r.imbalance_fro = both && z2f > 0 ? Real(z1f / z2f) : detail::nan<Real>();
+  const Real z2s = both ? detail::spectral_norm2(Z2) : Real(0);
+  r.imbalance_spec = both && z2s > 0 ? Real(detail::spectral_norm2(Z1) / z2s) : detail::nan<Real>();
+  r.escape = escape(x);
+  r.escape2 = escape2(x);
+  r.drift_C1 = drift(md.B1(x), md.A1(x), m_C1_0);
+  r.drift_C2 = drift(md.B2(x), md.A2(x), m_C2_0);
+  return r;
+}
+
+#define LORAFLOW_INST_METRICS(EXT, T)                                  \
+  EXT template direction<T> direction_of<T>(const lora_problem<T>&);     \
+  EXT template T detail::misalignment<T>(const matrix<T>&, const vector<T>&); \
+  EXT template T detail::spectral_norm2<T>(const matrix<T>&);           \
+  EXT template class lora_observer<T>;
+#ifndef LORAFLOW_NO_EXTERN_TEMPLATES
+LORAFLOW_EXTERN_ALL(LORAFLOW_INST_METRICS)
+#endif
+
+}  // namespace loraflow
