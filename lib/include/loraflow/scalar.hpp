@@ -21,6 +21,8 @@
 template <class Backend, boost::multiprecision::expression_template_option ET>
 struct has_value_type<boost::multiprecision::number<Backend, ET>, boost::mpl::bool_<false>> : boost::mpl::false_ {};
 
+#include <loraflow/decimal.hpp>
+
 #include <boost/math/special_functions/fpclassify.hpp>
 #include <boost/multiprecision/eigen.hpp>
 #include <Eigen/Core>
@@ -107,28 +109,6 @@ class mpfr_digits_scope {
   unsigned m_saved;
 };
 
-namespace detail {
-/// Strict decimal grammar: [+-] digits [. digits] [(e|E) [+-] digits], at least one digit in the mantissa.
-inline bool is_decimal_literal(const std::string& s) {
-  std::size_t i = 0, n = s.size();
-  if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-  std::size_t mantissa_digits = 0;
-  while (i < n && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++mantissa_digits;
-  if (i < n && s[i] == '.') {
-    ++i;
-    while (i < n && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++mantissa_digits;
-  }
-  if (mantissa_digits == 0) return false;
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    std::size_t exp_digits = 0;
-    while (i < n && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++exp_digits;
-    if (exp_digits == 0) return false;
-  }
-  return i == n;
-}
-}  // namespace detail
 
 /// Parses a decimal string straight into Real, correctly rounded at the working precision (never through double
 /// for the multiprecision types). Throws std::invalid_argument naming the text if it is not a finite decimal.

@@ -11,32 +11,11 @@
 #include <utility>
 #include <vector>
 
+#include <loraflow/decimal.hpp>
+
 namespace loraflow {
 namespace detail {
 namespace {
-
-/// [+-] digits [. digits] [(e|E) [+-] digits], at least one mantissa digit; the grammar loraflow::parse accepts.
-bool is_decimal_token(const std::string& s) {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  auto digit = [&](std::size_t k) { return k < n && std::isdigit(static_cast<unsigned char>(s[k])) != 0; };
-  if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-  std::size_t mantissa_digits = 0;
-  while (digit(i)) ++i, ++mantissa_digits;
-  if (i < n && s[i] == '.') {
-    ++i;
-    while (digit(i)) ++i, ++mantissa_digits;
-  }
-  if (mantissa_digits == 0) return false;
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    std::size_t exponent_digits = 0;
-    while (digit(i)) ++i, ++exponent_digits;
-    if (exponent_digits == 0) return false;
-  }
-  return i == n;
-}
 
 /// The token as it may appear in a one-line message: control bytes replaced, long tokens shortened.
 std::string quoted_token(const std::string& s) {
@@ -93,7 +72,7 @@ text_matrix read_text_matrix(const std::string& path) {
         std::size_t end = i;
         while (end < line.size() && !detail::is_blank(line[end]) && line[end] != ',') ++end;
         std::string token = line.substr(i, end - i);
-        if (!detail::is_decimal_token(token))
+        if (!detail::is_decimal_literal(token))
           throw input_error(where + detail::quoted_token(token) + " is not a decimal number" +
                             (detail::is_nonfinite_word(token) ? " (NaN and Inf are not allowed)" : ""));
         tokens.push_back(std::move(token));
@@ -138,7 +117,7 @@ void write_text_matrix(const std::string& path, const text_matrix& m) {
   for (std::size_t i = 0; i < m.rows; ++i) {
     for (std::size_t j = 0; j < m.cols; ++j) {
       const std::string& e = m.entries[i + j * m.rows];
-      if (!detail::is_decimal_token(e))
+      if (!detail::is_decimal_literal(e))
         throw std::invalid_argument("write_text_matrix: " + path + ": entry (" + std::to_string(i) + "," +
                                     std::to_string(j) + ") " + detail::quoted_token(e) +
                                     " is not a decimal number");

@@ -1,0 +1,227 @@
+// bench/rhs.bench.cpp: the cost of ONE right-hand side of the LoRA gradient flow (lora_model::field), per scalar
+// type, and against a naive dense evaluation of the same field.
+//
+// Problems:
+//   fig1   Xu et al. (AISTATS 2025) Fig. 1: generate_xu2025 with m = n = 10, h = 100, c = 1.05, dY = 5 u1 v1^T,
+//          seed 0; r = 4, both adapters, s = 1, lambda = 0. Every scalar type in scalar_types (mpfr_float at 50
+//          digits, held by an mpfr_digits_scope for the whole benchmark).
+//   n1024  m = n = h = 1024, r = 8, double only: the regime where the association of the products matters.
+// State: A1, A2 from small_init(alpha = 1e-4, seed 0); B1, B2 i.i.d. N(0, 1e-4) (size 1e-2) from their own stream,
+// so that no product in the field is trivially zero (small_init sets B = 0).
+//
+// Baseline ("naive"): the same field written the obvious way, with full matrices and temporaries,
+//   W1~ = W1 + s B1 A1,  W2~ = W2 + s B2 A2,  E = Y_ft - W2~ W1~  (Y_ft = W2 W1 + dY, formed once),
+//   B1' = s W2~^T E A1^T,  A1' = s B1^T W2~^T E,  B2' = s E W1~^T A2^T,  A2' = s B2^T E W1~^T,
+// evaluated left to right, so it costs O(m n h) (three m x n x h products) where lora_model costs
+// O((m + n) h r + m n r) and allocates nothing. Before timing, the program checks that both give the same field
+// (per block, relative Frobenius difference <= 1e-10 in double, <= 1e-40 in float50) and exits non-zero otherwise,
+// so the comparison is between two evaluations of the same function.
+//
+// Counters: time per iteration is the time of one call; "flop" is the matrix-product flop count of one call
+// (2 per multiply-add, elementwise terms left out) and "FLOPS" the resulting rate.
+// Run by hand (docs/performance.md); not a ctest test.
+#include <loraflow/model/init.hpp>
+#include <loraflow/model/lora.hpp>
+#include <loraflow/model/xu2025.hpp>
+#include <loraflow/random.hpp>
+#include <loraflow/scalar.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <utility>
+
+namespace {
+
+using loraflow::matrix;
+using loraflow::vector;
+
+/// Stream id of the B1, B2 draws: distinct from loraflow::streams (1-5), so no draw is shared with the problem or A.
+constexpr std::uint64_t b_stream = 101;
+
+/// One benchmark input: the model, the state and the naive baseline's target Y_ft = W2 W1 + dY.
+template <class Real> struct rhs_case {
+  loraflow::lora_model<Real> model;
+  vector<Real> x;
+  matrix<Real> Y_ft;
+};
+
+template <class Real> rhs_case<Real> make_case(loraflow::lora_problem<Real> p, std::uint64_t seed) {
+  loraflow::lora_model<Real> model(std::move(p));
+  vector<Real> x = loraflow::small_init(model, loraflow::parse<Real>("1e-4"), seed);
+  loraflow::gaussian_stream b(seed, b_stream);
+  const Real b_size = loraflow::parse<Real>("1e-2");
+  model.B1(x) = b_size * b.normal_matrix<Real>(model.h(), model.r());
+  model.B2(x) = b_size * b.normal_matrix<Real>(model.m(), model.r());
+  const loraflow::lora_problem<Real>& q = model.problem();
+  matrix<Real> Y_ft = q.W2 * q.W1;
+  Y_ft += q.dY;
+  return rhs_case<Real>{std::move(model), std::move(x), std::move(Y_ft)};
+}
+
+template <class Real> loraflow::lora_problem<Real> xu2025_problem(Eigen::Index m, Eigen::Index n, Eigen::Index h,
+                                                                  Eigen::Index r) {
+  loraflow::xu2025_spec<Real> spec;  // default dY: 5 u1 v1^T on the top singular pair; seed 0
+  spec.m = m;
+  spec.n = n;
+  spec.h = h;
+  spec.c = Real(105) / 100;
+  loraflow::generated_problem<Real> g = loraflow::generate_xu2025(spec);
+  return loraflow::lora_problem<Real>{std::move(g.W1), std::move(g.W2), std::move(g.dY), r, true, true, Real(1),
+                                      Real(0)};
+}
+
+/// The Fig. 1 case, built once per type (for mpfr_float: on first use, inside the benchmark's 50-digit scope).
+template <class Real> const rhs_case<Real>& fig1_case() {
+  static const rhs_case<Real> c = make_case(xu2025_problem<Real>(10, 10, 100, 4), 0);
+  return c;
+}
+
+/// The m = n = h = 1024, r = 8 case in double, built once.
+const rhs_case<double>& n1024_case() {
+  static const rhs_case<double> c = make_case(xu2025_problem<double>(1024, 1024, 1024, 8), 0);
+  return c;
+}
+
+/// The field computed the obvious way: full W~ matrices, temporaries, products left to right (O(m n h)).
+template <class Real> void naive_field(const rhs_case<Real>& c, const vector<Real>& x, vector<Real>& dxdt) {
+  const loraflow::lora_model<Real>& model = c.model;  // used for the state layout only
+  const loraflow::lora_problem<Real>& p = model.problem();
+  const Real& s = p.scale;
+  const matrix<Real> W1_full = p.W1 + s * model.B1(x) * model.A1(x);
+  const matrix<Real> W2_full = p.W2 + s * model.B2(x) * model.A2(x);
+  const matrix<Real> E = c.Y_ft - W2_full * W1_full;
+  const matrix<Real> dA1 = s * model.B1(x).transpose() * W2_full.transpose() * E;
+  const matrix<Real> dB1 = s * W2_full.transpose() * E * model.A1(x).transpose();
+  const matrix<Real> dA2 = s * model.B2(x).transpose() * E * W1_full.transpose();
+  const matrix<Real> dB2 = s * E * W1_full.transpose() * model.A2(x).transpose();
+  dxdt.resize(model.dimension());
+  model.A1(dxdt) = dA1;
+  model.B1(dxdt) = dB1;
+  model.A2(dxdt) = dA2;
+  model.B2(dxdt) = dB2;
+}
+
+/// Matrix-product flops of one lora_model::field call with both adapters (2 per multiply-add).
+double field_flop(double m, double n, double h, double r) {
+  return 2 * (m * h * r + r * h * n + r * h * r + r * r * n + m * r * r + m * r * n + m * r * n  // F, E
+              + m * n * r + h * m * r + r * m * r + h * r * r + r * m * n                       // B1', A1'
+              + m * n * r + r * m * n + r * n * h + r * r * h);                                 // B2', A2'
+}
+
+/// Matrix-product flops of one naive_field call (2 per multiply-add).
+double naive_flop(double m, double n, double h, double r) {
+  return 2 * (m * r * h + h * r * n + m * h * n  // W2~, W1~, W2~ W1~
+              + h * m * n + h * n * r            // B1' = (W2~^T E) A1^T
+              + r * h * m + r * m * n            // A1' = (B1^T W2~^T) E
+              + m * n * h + m * h * r            // B2' = (E W1~^T) A2^T
+              + r * m * n + r * n * h);          // A2' = (B2^T E) W1~^T
+}
+
+template <class Real> double case_flop(const rhs_case<Real>& c, double (*flop)(double, double, double, double)) {
+  const loraflow::lora_model<Real>& md = c.model;
+  return flop(static_cast<double>(md.m()), static_cast<double>(md.n()), static_cast<double>(md.h()),
+              static_cast<double>(md.r()));
+}
+
+void set_counters(benchmark::State& state, double flop) {
+  state.counters["flop"] = benchmark::Counter(flop);
+  state.counters["FLOPS"] = benchmark::Counter(flop, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+template <class Real> void time_field(benchmark::State& state, const rhs_case<Real>& c) {
+  vector<Real> dxdt(c.model.dimension());
+  for (auto _ : state) {
+    c.model.field(c.x, dxdt);
+    benchmark::DoNotOptimize(dxdt.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, case_flop(c, field_flop));
+}
+
+template <class Real> void time_naive(benchmark::State& state, const rhs_case<Real>& c) {
+  vector<Real> dxdt(c.model.dimension());
+  for (auto _ : state) {
+    naive_field(c, c.x, dxdt);
+    benchmark::DoNotOptimize(dxdt.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, case_flop(c, naive_flop));
+}
+
+template <class Real> void bm_fig1_field(benchmark::State& state) { time_field(state, fig1_case<Real>()); }
+
+void bm_fig1_field_mpfr50(benchmark::State& state) {
+  const loraflow::mpfr_digits_scope digits(50);  // held while the case is built (first call) and timed
+  time_field(state, fig1_case<loraflow::mpfr_float>());
+}
+
+template <class Real> void bm_fig1_naive(benchmark::State& state) { time_naive(state, fig1_case<Real>()); }
+
+void bm_n1024_field(benchmark::State& state) { time_field(state, n1024_case()); }
+
+void bm_n1024_naive(benchmark::State& state) { time_naive(state, n1024_case()); }
+
+/// Per block, ||naive - field||_F / ||field||_F <= tol; prints the differences. False (with a message) otherwise.
+template <class Real> bool naive_agrees(const char* label, const rhs_case<Real>& c, const Real& tol) {
+  using std::sqrt;
+  const loraflow::lora_model<Real>& md = c.model;
+  vector<Real> fast, slow;
+  md.field(c.x, fast);
+  naive_field(c, c.x, slow);
+  const vector<Real>& cf = fast;
+  const vector<Real>& cs = slow;
+  const Real diff[4] = {
+      sqrt(loraflow::squared_norm(matrix<Real>(md.A1(cs) - md.A1(cf))) / loraflow::squared_norm(md.A1(cf))),
+      sqrt(loraflow::squared_norm(matrix<Real>(md.B1(cs) - md.B1(cf))) / loraflow::squared_norm(md.B1(cf))),
+      sqrt(loraflow::squared_norm(matrix<Real>(md.A2(cs) - md.A2(cf))) / loraflow::squared_norm(md.A2(cf))),
+      sqrt(loraflow::squared_norm(matrix<Real>(md.B2(cs) - md.B2(cf))) / loraflow::squared_norm(md.B2(cf)))};
+  const char* names[4] = {"A1'", "B1'", "A2'", "B2'"};
+  bool ok = true;
+  std::fprintf(stderr, "check %s: naive vs lora_model::field, relative difference per block:", label);
+  for (int i = 0; i < 4; ++i) {
+    std::fprintf(stderr, " %s %.2e", names[i], loraflow::to_double(diff[i]));
+    if (!(diff[i] <= tol)) ok = false;
+  }
+  std::fprintf(stderr, " (tolerance %.0e)\n", loraflow::to_double(tol));
+  if (!ok)
+    std::fprintf(stderr, "bench_rhs: the naive baseline disagrees with lora_model::field for %s; not timing it\n",
+                 label);
+  return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+
+  // The naive baseline must compute the same field before its time means anything. The tolerances leave room for
+  // the digits the naive E = Y_ft - W2~ W1~ loses to cancellation (lora_model forms E = dY - F instead).
+  if (!naive_agrees<double>("fig1/double", fig1_case<double>(), loraflow::parse<double>("1e-10")) ||
+      !naive_agrees<loraflow::float50>("fig1/float50", fig1_case<loraflow::float50>(),
+                                       loraflow::parse<loraflow::float50>("1e-40")) ||
+      !naive_agrees<double>("n1024/double", n1024_case(), loraflow::parse<double>("1e-10")))
+    return 1;
+
+  benchmark::RegisterBenchmark("fig1/field/double", bm_fig1_field<double>)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("fig1/field/long_double", bm_fig1_field<long double>)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("fig1/field/float128", bm_fig1_field<loraflow::float128>)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("fig1/field/float50", bm_fig1_field<loraflow::float50>)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("fig1/field/float100", bm_fig1_field<loraflow::float100>)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("fig1/field/mpfr50", bm_fig1_field_mpfr50)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("fig1/naive/double", bm_fig1_naive<double>)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("fig1/naive/float50", bm_fig1_naive<loraflow::float50>)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("n1024/field/double", bm_n1024_field)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("n1024/naive/double", bm_n1024_naive)->Unit(benchmark::kMillisecond);
+
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

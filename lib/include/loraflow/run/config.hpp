@@ -1,0 +1,77 @@
+// loraflow/run/config.hpp: the run configuration (TOML), as users write it, validated before any computation.
+//
+// Every number that enters a computation is kept as a decimal string and parsed later at the working precision:
+// quoted strings are kept verbatim; unquoted TOML floats are read by toml++ as doubles and kept as their shortest
+// round-trip decimal (so write values with more than 15 significant digits as strings). Paths are resolved
+// relative to the config file. Unknown keys, wrong types and out-of-range values raise input_error with one line
+// naming the file, the key and what was expected. docs/config.md documents every key.
+#pragma once
+
+#include <loraflow/io/input_error.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loraflow {
+
+struct problem_config {
+  std::string kind = "xu2025";  ///< xu2025 | files
+  long m = 10, n = 10, h = 100;
+  std::vector<std::string> sigma{"5"};  ///< one per dY pair
+  std::vector<long> pair{0};            ///< 0-based singular pair index of Y_pre (0 = top; -1 = bottom)
+  std::string scale = "1.05";           ///< c: W2 = c (...), W1 = (1/c) (...), delta_w = 1/c^2
+  std::uint64_t seed = 0;
+  std::string W1, W2, dY;  ///< kind = files: resolved paths (.npy or text)
+};
+
+struct lora_config {
+  long rank = 4;
+  bool adapt_W1 = true, adapt_W2 = true;
+  std::string init = "small";  ///< small | spectral | files
+  std::string alpha;           ///< required unless init = files
+  std::uint64_t seed = 0;
+  std::string scale = "1";         ///< LoRA scale s
+  std::string weight_decay = "0";  ///< lambda
+  std::string A1, B1, A2, B2;      ///< init = files: resolved paths
+};
+
+struct solve_config {
+  std::string method = "dopri5";
+  std::string precision = "double";  ///< double | long_double | float128 | 50 | 100 | mpfr:<digits> | auto
+  std::string rtol = "1e-10";
+  std::string atol;  ///< empty: rtol * min(alpha, 1)^2
+  std::string t_end = "5";
+  std::string dt;  ///< rk4 step / GD eta (required for those methods)
+  long max_steps = 100000000;
+  long digits = 6;  ///< precision = auto: significant digits wanted in misalign(T1) and T1
+};
+
+struct observe_config {
+  std::string times = "linspace:0:5:501";  ///< linspace:a:b:n | logspace:a:b:n, or the list below
+  std::vector<std::string> list;
+};
+
+struct run_config {
+  problem_config problem;
+  lora_config lora;
+  solve_config solve;
+  observe_config observe;
+  std::string source;  ///< the config file, for messages
+};
+
+/// Reads and validates a config file, applying `section.key=value` overrides (value in TOML syntax, or a bare
+/// word taken as a string). Throws input_error.
+run_config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+/// The same checks for a config given as TOML text (source names it in messages; base_dir resolves paths).
+run_config parse_config(const std::string& toml_text, const std::string& source, const std::string& base_dir,
+                        const std::vector<std::string>& overrides = {});
+
+/// The resolved configuration as JSON text (written into summary.json).
+std::string config_json(const run_config& c);
+
+/// Observation-time specification checks: returns the count of times, or throws input_error.
+std::size_t count_times(const observe_config& o, const std::string& source);
+
+}  // namespace loraflow

@@ -1,0 +1,363 @@
+// loraflow/run/run_impl.hpp: the typed pipeline behind loraflow::execute (run/run.hpp), for one scalar type.
+// Included only by the per-type instantiation units (lib/src/instantiate) and by code that needs a typed run.
+//
+// Steps: build the problem (Xu et al. generator, or matrices from .npy / text files) at working precision; derive
+// the dY direction; initialize the adapters; integrate with the T1 event (escape crossing, located on the dense
+// output); evaluate every metric at each observation time, at T1 and at the end; write the outputs atomically.
+#pragma once
+
+#include <loraflow/integrate/integrate.hpp>
+#include <loraflow/io/atomic_file.hpp>
+#include <loraflow/io/npy.hpp>
+#include <loraflow/io/text_matrix.hpp>
+#include <loraflow/model/init.hpp>
+#include <loraflow/model/xu2025.hpp>
+#include <loraflow/observe/metrics.hpp>
+#include <loraflow/run/run.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <unistd.h>
+
+namespace loraflow {
+
+namespace detail {
+
+/// A matrix file at working precision: .npy (float64, exact) or a text matrix (decimal strings, parsed at Real).
+template <class Real> matrix<Real> read_matrix_file(const std::string& path, const std::string& key) {
+  try {
+    if (path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0) {
+      const npy_array a = read_npy(path);
+      const Eigen::Index rows = static_cast<Eigen::Index>(a.shape.at(0));
+      const Eigen::Index cols = a.shape.size() > 1 ? static_cast<Eigen::Index>(a.shape[1]) : 1;
+      matrix<Real> m(rows, cols);
+      for (Eigen::Index j = 0; j < cols; ++j)
+        for (Eigen::Index i = 0; i < rows; ++i) m(i, j) = Real(a.data[static_cast<std::size_t>(i + j * rows)]);
+      return m;
+    }
+    const text_matrix t = read_text_matrix(path);
+    matrix<Real> m(static_cast<Eigen::Index>(t.rows), static_cast<Eigen::Index>(t.cols));
+    for (std::size_t k = 0; k < t.entries.size(); ++k) {
+      try {
+        m(static_cast<Eigen::Index>(k % t.rows), static_cast<Eigen::Index>(k / t.rows)) = parse<Real>(t.entries[k]);
+      } catch (const std::invalid_argument& e) {
+        throw input_error(path + ": entry (" + std::to_string(k % t.rows) + "," + std::to_string(k / t.rows) + "): " + e.what());
+      }
+    }
+    return m;
+  } catch (const input_error& e) {
+    throw input_error(std::string(e.what()) + " (key '" + key + "')");
+  }
+}
+
+inline void check_shape(const std::string& key, const std::string& path, Eigen::Index rows, Eigen::Index cols,
+                        Eigen::Index want_rows, Eigen::Index want_cols, const std::string& why) {
+  if (rows != want_rows || cols != want_cols)
+    throw input_error(path + ": shape " + std::to_string(rows) + "x" + std::to_string(cols) + "; expected " +
+                      std::to_string(want_rows) + "x" + std::to_string(want_cols) + " (" + why + ") (key '" + key + "')");
+}
+
+template <class Real> nlohmann::ordered_json json_number(const Real& x) {
+  if constexpr (std::is_same_v<Real, double>) {
+    if (!is_finite(x)) return nullptr;
+    return x;
+  } else {
+    return to_string(x);  // beyond double's precision: a decimal string with every digit
+  }
+}
+
+template <class Real> nlohmann::ordered_json json_vector(const vector<Real>& v) {
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
+  for (Eigen::Index i = 0; i < v.size(); ++i) a.push_back(json_number(v(i)));
+  return a;
+}
+
+template <class Real> nlohmann::ordered_json json_metrics(const metrics<Real>& m) {
+  nlohmann::ordered_json j;
+  const auto names = metrics<Real>::names();
+  const auto values = m.values();
+  for (std::size_t i = 0; i < names.size(); ++i) j[names[i]] = json_number(values[i]);
+  return j;
+}
+
+template <class Real> std::vector<Real> observation_times(const run_config& c, const Real& t_end) {
+  using std::pow;
+  std::vector<Real> t;
+  if (c.observe.times.empty()) {
+    for (const auto& s : c.observe.list) t.push_back(parse<Real>(s));
+    std::sort(t.begin(), t.end());
+  } else {
+    std::vector<std::string> p;
+    std::stringstream ss(c.observe.times);
+    for (std::string part; std::getline(ss, part, ':');) p.push_back(part);
+    const Real a = parse<Real>(p[1]), b = parse<Real>(p[2]);
+    const long n = std::stol(p[3]);
+    for (long i = 0; i < n; ++i) {
+      const Real e = i + 1 == n ? b : Real(a + (b - a) * Real(i) / Real(n - 1));
+      t.push_back(p[0] == "linspace" ? e : Real(pow(Real(10), e)));
+    }
+  }
+  for (const Real& x : t)
+    if (x < 0 || x > t_end)
+      throw input_error(c.source + ": key 'observe.times': time " + to_string(x) + " is outside [0, solve.t_end = " + c.solve.t_end + "]");
+  return t;
+}
+
+/// Progress on stderr: nothing for the first second, then one line refreshed in place (or a line every 10 s
+/// when stderr is not a terminal).
+class progress_line {
+ public:
+  explicit progress_line(bool enabled, double t_end) : m_enabled(enabled), m_t_end(t_end), m_tty(isatty(2)) {}
+  bool operator()(double t, std::size_t steps) {
+    if (!m_enabled) return true;
+    const double el = elapsed();
+    if (el < 1.0 || el - m_last < (m_tty ? 0.25 : 10.0)) return true;
+    m_last = el;
+    std::fprintf(stderr, "%sloraflow: t = %.6g of %.6g (%.0f%%), %zu steps, %.1f s%s", m_tty ? "\r" : "", t, m_t_end,
+                 100.0 * t / m_t_end, steps, el, m_tty ? "   " : "\n");
+    m_printed = true;
+    return true;
+  }
+  void done() {
+    if (m_printed && m_tty) std::fprintf(stderr, "\n");
+  }
+  double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count(); }
+
+ private:
+  bool m_enabled;
+  double m_t_end;
+  bool m_tty;
+  bool m_printed = false;
+  double m_last = 0;
+  std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
+};
+
+inline std::string fmt(double x) {
+  char b[48];
+  std::snprintf(b, sizeof b, "%.7g", x);
+  return b;
+}
+
+}  // namespace detail
+
+template <class Real> run_result execute_typed(const run_config& c, const run_options& o, const precision_plan& plan) {
+  using std::sqrt;
+  namespace d = detail;
+  // 1. Problem.
+  lora_problem<Real> p;
+  p.rank = c.lora.rank;
+  p.adapt_W1 = c.lora.adapt_W1;
+  p.adapt_W2 = c.lora.adapt_W2;
+  p.scale = parse<Real>(c.lora.scale);
+  p.weight_decay = parse<Real>(c.lora.weight_decay);
+  spectral_basis<Real> basis;
+  if (c.problem.kind == "xu2025") {
+    xu2025_spec<Real> spec;
+    spec.m = c.problem.m;
+    spec.n = c.problem.n;
+    spec.h = c.problem.h;
+    spec.c = parse<Real>(c.problem.scale);
+    spec.seed = c.problem.seed;
+    spec.dy.clear();
+    for (std::size_t i = 0; i < c.problem.pair.size(); ++i)
+      spec.dy.push_back(dy_component<Real>{c.problem.pair[i], parse<Real>(c.problem.sigma[i])});
+    generated_problem<Real> gp = generate_xu2025(spec);
+    p.W1 = std::move(gp.W1);
+    p.W2 = std::move(gp.W2);
+    p.dY = std::move(gp.dY);
+    basis = std::move(gp.basis);
+  } else {
+    p.W1 = d::read_matrix_file<Real>(c.problem.W1, "problem.W1");
+    p.W2 = d::read_matrix_file<Real>(c.problem.W2, "problem.W2");
+    p.dY = d::read_matrix_file<Real>(c.problem.dY, "problem.dY");
+    d::check_shape("problem.W2", c.problem.W2, p.W2.rows(), p.W2.cols(), p.W2.rows(), p.W1.rows(),
+                   "columns of W2 = rows of W1 = " + std::to_string(p.W1.rows()));
+    d::check_shape("problem.dY", c.problem.dY, p.dY.rows(), p.dY.cols(), p.W2.rows(), p.W1.cols(),
+                   "rows of W2 x columns of W1");
+    if (c.lora.init == "spectral") basis = spectral_basis_of(p.W1, p.W2);
+  }
+  const Eigen::Index m = p.W2.rows(), n = p.W1.cols(), h = p.W1.rows();
+  const Eigen::Index rank_limit = c.lora.init == "spectral" ? std::min(m, n) : std::min({m, n, h});
+  if (p.rank > rank_limit)
+    throw input_error(c.source + ": key 'lora.rank': expected rank <= " + std::to_string(rank_limit) + " for this problem (m = " +
+                      std::to_string(m) + ", n = " + std::to_string(n) + ", h = " + std::to_string(h) + "), got " + std::to_string(p.rank));
+  const lora_model<Real> model(p);
+  direction<Real> dir;
+  try {
+    dir = direction_of(p);
+  } catch (const std::invalid_argument& e) {
+    throw input_error(c.source + ": the problem has no usable dY direction: " + e.what());
+  }
+
+  // 2. Initialization.
+  vector<Real> x;
+  Real alpha;
+  if (c.lora.init == "files") {
+    const Eigen::Index r = p.rank;
+    matrix<Real> A1, B1, A2, B2;
+    if (p.adapt_W1) {
+      A1 = d::read_matrix_file<Real>(c.lora.A1, "lora.A1");
+      B1 = d::read_matrix_file<Real>(c.lora.B1, "lora.B1");
+      d::check_shape("lora.A1", c.lora.A1, A1.rows(), A1.cols(), r, n, "rank x n");
+      d::check_shape("lora.B1", c.lora.B1, B1.rows(), B1.cols(), h, r, "h x rank");
+    }
+    if (p.adapt_W2) {
+      A2 = d::read_matrix_file<Real>(c.lora.A2, "lora.A2");
+      B2 = d::read_matrix_file<Real>(c.lora.B2, "lora.B2");
+      d::check_shape("lora.A2", c.lora.A2, A2.rows(), A2.cols(), r, h, "rank x h");
+      d::check_shape("lora.B2", c.lora.B2, B2.rows(), B2.cols(), m, r, "m x rank");
+    }
+    x = model.pack(A1, B1, A2, B2);
+    if (!c.lora.alpha.empty()) alpha = parse<Real>(c.lora.alpha);
+    else {  // the scale of the initial adapters: root mean square of the A entries
+      const Real sa = squared_norm(A1) + squared_norm(A2);
+      const Real count = Real(A1.size() + A2.size());
+      alpha = sqrt(sa / count);
+      if (!(alpha > 0)) throw input_error(c.source + ": key 'lora.alpha': missing, and the initial A matrices are zero; give alpha");
+    }
+  } else {
+    alpha = parse<Real>(c.lora.alpha);
+    x = c.lora.init == "small" ? small_init(model, alpha, c.lora.seed) : spectral_init(model, basis, alpha, c.lora.seed);
+  }
+  const vector<Real> x0 = x;
+
+  // 3. Solver settings.
+  solve_options<Real> opt;
+  opt.stepper = parse_method(c.solve.method);
+  opt.rtol = parse<Real>(plan.rtol);
+  const Real a_cap = alpha < 1 ? alpha : Real(1);
+  opt.atol = c.solve.atol.empty() ? Real(opt.rtol * a_cap * a_cap) : parse<Real>(c.solve.atol);
+  opt.dt = c.solve.dt.empty() ? Real(0) : parse<Real>(c.solve.dt);
+  opt.max_steps = static_cast<std::size_t>(c.solve.max_steps);
+  const Real t_end = parse<Real>(c.solve.t_end);
+  const std::vector<Real> times = d::observation_times<Real>(c, t_end);
+
+  // 4. Integrate, observing every metric and locating T1.
+  const lora_observer<Real> observer(model, dir, x0);
+  std::ostringstream csv;
+  csv << "t";
+  for (const auto& name : metrics<Real>::names()) csv << "," << name;
+  csv << "\n";
+  auto write_row = [&](const Real& t, const metrics<Real>& mt) {
+    csv << to_string(t);
+    for (const Real& v : mt.values()) csv << "," << to_string(v);
+    csv << "\n";
+  };
+  std::vector<event_spec<Real>> events{
+      {"T1", [&](const Real&, const vector<Real>& xs) { return observer.t1_gap(xs); }, false}};
+  std::vector<event_hit<Real>> hits;
+  d::progress_line progress(o.progress, to_double(t_end));
+  const run_stats<Real> st = integrate<Real>(
+      std::cref(model), x, Real(0), t_end, times,
+      [&](const Real& t, const vector<Real>& xt) { write_row(t, observer(xt)); }, opt, events, &hits,
+      [&](const Real& t, std::size_t steps) { return progress(to_double(t), steps); });
+  progress.done();
+  const double wall = progress.elapsed();
+  const metrics<Real> final_m = observer(x);
+
+  // 5. Summary.
+  nlohmann::ordered_json j;
+  j["loraflow"] = version_string();
+  j["config"] = nlohmann::ordered_json::parse(config_json(c));
+  auto& pj = j["problem"];
+  pj["m"] = m;
+  pj["n"] = n;
+  pj["h"] = h;
+  pj["sigma"] = d::json_number(dir.sigma);
+  pj["sigma_W1"] = d::json_number(dir.sigma_W1);
+  pj["sigma_W2"] = d::json_number(dir.sigma_W2);
+  pj["delta_w"] = d::json_number(dir.delta_w);
+  pj["active_adapter"] = dir.w1_side_active ? "W1" : "W2";
+  pj["t1_threshold"] = d::json_number(dir.t1_threshold);
+  pj["alpha"] = d::json_number(alpha);
+  pj["initial_loss"] = d::json_number(model.loss(x0));
+  pj["u"] = d::json_vector(dir.u);
+  pj["v"] = d::json_vector(dir.v);
+  pj["g"] = d::json_vector(dir.g);
+  pj["gamma1"] = d::json_vector(dir.gamma1);
+  auto& prj = j["precision"];
+  prj["type"] = scalar_name<Real>();
+  prj["digits10"] = digits10<Real>();
+  prj["epsilon"] = to_string(eps<Real>());
+  prj["automatic"] = plan.automatic;
+  prj["reason"] = plan.reason;
+  prj["method"] = method_name(opt.stepper);
+  prj["rtol"] = to_string(opt.rtol);
+  prj["atol"] = to_string(opt.atol);
+  if (opt.dt > 0) prj["dt"] = to_string(opt.dt);
+  auto& sj = j["solver"];
+  sj["status"] = status_name(st.status);
+  sj["message"] = st.message;
+  sj["steps"] = st.steps;
+  sj["rejected"] = st.rejected;
+  sj["rhs_evals"] = st.rhs_evals;
+  sj["t_final"] = d::json_number(st.t_final);
+  sj["wall_seconds"] = wall;
+  j["final"] = d::json_metrics(final_m);
+  j["final"]["t"] = d::json_number(st.t_final);
+  const event_hit<Real>& t1 = hits.at(0);
+  j["events"]["T1"] = t1.found ? d::json_number(t1.t) : nlohmann::ordered_json(nullptr);
+  if (t1.found) {
+    j["at"]["T1"] = d::json_metrics(observer(t1.x));
+  } else {
+    j["at"]["T1"] = nullptr;
+  }
+
+  run_result r;
+  r.status = status_name(st.status);
+  r.message = st.message;
+  r.summary_json = j.dump(2);
+
+  std::ostringstream hs;
+  hs << "loraflow run: " << (c.problem.kind == "xu2025" ? "xu2025" : "files") << " m=" << m << " n=" << n << " h=" << h
+     << " r=" << p.rank << ", alpha=" << (c.lora.alpha.empty() ? d::fmt(to_double(alpha)) : c.lora.alpha) << ", init "
+     << c.lora.init << ", " << method_name(opt.stepper) << " in " << scalar_name<Real>() << " (rtol "
+     << d::fmt(to_double(opt.rtol)) << ")\n";
+  if (plan.automatic) hs << "  precision auto: " << plan.reason << "\n";
+  hs << "  sigma = " << d::fmt(to_double(dir.sigma)) << ", sigma_W1 = " << d::fmt(to_double(dir.sigma_W1))
+     << ", sigma_W2 = " << d::fmt(to_double(dir.sigma_W2)) << ", delta_w = " << d::fmt(to_double(dir.delta_w)) << " ("
+     << (dir.w1_side_active ? "W1" : "W2") << "-side adapter active)\n";
+  hs << "  status " << r.status << (st.message.empty() ? "" : " (" + st.message + ")") << ": " << st.steps << " steps ("
+     << st.rejected << " rejected), " << st.rhs_evals << " RHS evaluations, " << d::fmt(wall) << " s\n";
+  if (t1.found) {
+    const metrics<Real> a = observer(t1.x);
+    hs << "  T1 = " << d::fmt(to_double(t1.t)) << ": misalign = " << d::fmt(to_double(a.misalign))
+       << ", imbalance_fro = " << d::fmt(to_double(a.imbalance_fro)) << ", loss = " << d::fmt(to_double(a.loss)) << "\n";
+  } else {
+    hs << "  T1 not reached by t = " << d::fmt(to_double(st.t_final)) << "\n";
+  }
+  hs << "  final (t = " << d::fmt(to_double(st.t_final)) << "): loss = " << d::fmt(to_double(final_m.loss))
+     << ", misalign = " << d::fmt(to_double(final_m.misalign)) << ", drift_C1 = " << d::fmt(to_double(final_m.drift_C1)) << "\n";
+
+  // 6. Outputs, atomically.
+  if (!o.out_dir.empty()) {
+    staging_dir stage(o.out_dir);
+    {
+      std::ofstream f(stage.path("trajectory.csv"), std::ios::binary);
+      f << csv.str();
+      if (!f) throw std::runtime_error(stage.path("trajectory.csv") + ": write failed");
+    }
+    {
+      std::ofstream f(stage.path("summary.json"), std::ios::binary);
+      f << r.summary_json << "\n";
+      if (!f) throw std::runtime_error(stage.path("summary.json") + ": write failed");
+    }
+    stage.commit();
+    hs << "  wrote " << o.out_dir << "/trajectory.csv and " << o.out_dir << "/summary.json\n";
+  }
+  r.human = hs.str();
+  return r;
+}
+
+#define LORAFLOW_INST_RUN(EXT, T) \
+  EXT template run_result execute_typed<T>(const run_config&, const run_options&, const precision_plan&);
+#ifndef LORAFLOW_NO_EXTERN_TEMPLATES
+LORAFLOW_EXTERN_ALL(LORAFLOW_INST_RUN)
+#endif
+
+}  // namespace loraflow

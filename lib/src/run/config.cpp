@@ -1,0 +1,371 @@
+// Parsing and validation of run configurations (see run/config.hpp and docs/config.md).
+#include <loraflow/decimal.hpp>
+#include <loraflow/run/config.hpp>
+
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace loraflow {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct reader {
+  const std::string& source;
+  std::string base_dir;
+
+  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
+    throw input_error(source + ": key '" + key + "': " + what);
+  }
+
+  static std::string describe(const toml::node& n) {
+    std::ostringstream os;
+    if (n.is_string()) os << "'" << *n.value<std::string>() << "'";
+    else if (n.is_table()) os << "a table";
+    else if (n.is_array()) os << "an array";
+    else if (auto i = n.value_exact<int64_t>()) os << *i;
+    else if (auto d = n.value_exact<double>()) os << *d;
+    else if (auto b = n.value_exact<bool>()) os << (*b ? "true" : "false");
+    else os << "a " << n.type() << " value";
+    return os.str();
+  }
+
+  // A number kept as an exact decimal string (strings verbatim, floats in shortest round-trip form).
+  std::string decimal(const toml::node& n, const std::string& key) const {
+    std::string text;
+    if (auto s = n.value_exact<std::string>()) text = *s;
+    else if (auto i = n.value_exact<int64_t>()) text = std::to_string(*i);
+    else if (auto d = n.value_exact<double>()) {
+      char buf[64];
+      auto r = std::to_chars(buf, buf + sizeof buf, *d);
+      text.assign(buf, r.ptr);
+    } else fail(key, "expected a decimal number (e.g. 5, 1e-5 or \"1e-5\"), got " + describe(n));
+    if (!detail::is_decimal_literal(text))
+      fail(key, "expected a finite decimal number (e.g. 1e-5), got '" + text + "'");
+    return text;
+  }
+  std::string positive_decimal(const toml::node& n, const std::string& key) const {
+    const std::string t = decimal(n, key);
+    if (!detail::is_positive_decimal(t)) fail(key, "expected a number > 0, got '" + t + "'");
+    return t;
+  }
+  std::string nonnegative_decimal(const toml::node& n, const std::string& key) const {
+    const std::string t = decimal(n, key);
+    if (!t.empty() && t[0] == '-' && detail::is_positive_decimal(t.substr(1))) fail(key, "expected a number >= 0, got '" + t + "'");
+    return t;
+  }
+  long integer(const toml::node& n, const std::string& key, long lo, long hi) const {
+    auto i = n.value_exact<int64_t>();
+    if (!i) fail(key, "expected an integer, got " + describe(n));
+    if (*i < lo || *i > hi)
+      fail(key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + std::to_string(*i));
+    return static_cast<long>(*i);
+  }
+  std::uint64_t seed(const toml::node& n, const std::string& key) const {
+    return static_cast<std::uint64_t>(integer(n, key, 0, std::numeric_limits<long>::max()));
+  }
+  std::string string(const toml::node& n, const std::string& key) const {
+    auto s = n.value_exact<std::string>();
+    if (!s) fail(key, "expected a string, got " + describe(n));
+    return *s;
+  }
+  std::string choice(const toml::node& n, const std::string& key, const std::vector<std::string>& allowed) const {
+    const std::string s = string(n, key);
+    for (const auto& a : allowed)
+      if (s == a) return s;
+    std::string list;
+    for (std::size_t i = 0; i < allowed.size(); ++i) list += (i ? (i + 1 == allowed.size() ? " or " : ", ") : "") + allowed[i];
+    fail(key, "expected " + list + ", got '" + s + "'");
+  }
+  std::string path(const toml::node& n, const std::string& key) const {
+    const std::string s = string(n, key);
+    if (s.empty()) fail(key, "expected a file path, got an empty string");
+    fs::path p(s);
+    if (p.is_relative()) p = fs::path(base_dir) / p;
+    return p.lexically_normal().string();
+  }
+};
+
+const std::map<std::string, std::set<std::string>>& known_keys() {
+  static const std::map<std::string, std::set<std::string>> k{
+      {"problem", {"kind", "m", "n", "h", "sigma", "scale", "pair", "seed", "W1", "W2", "dY"}},
+      {"lora", {"rank", "adapters", "init", "alpha", "seed", "scale", "weight_decay", "A1", "B1", "A2", "B2"}},
+      {"solve", {"method", "precision", "rtol", "atol", "t_end", "dt", "max_steps", "digits"}},
+      {"observe", {"times"}},
+  };
+  return k;
+}
+
+std::string join(const std::set<std::string>& s) {
+  std::string r;
+  for (const auto& x : s) r += (r.empty() ? "" : ", ") + x;
+  return r;
+}
+
+// "section.key=value": value parsed as TOML, else taken as a bare string.
+void apply_override(toml::table& root, const std::string& ov, const std::string& source) {
+  const auto eq = ov.find('=');
+  const auto dot = ov.find('.');
+  if (eq == std::string::npos || dot == std::string::npos || dot > eq)
+    throw input_error(source + ": --set '" + ov + "': expected section.key=value (e.g. lora.alpha=1e-6)");
+  const std::string section = ov.substr(0, dot), key = ov.substr(dot + 1, eq - dot - 1), value = ov.substr(eq + 1);
+  if (!known_keys().count(section))
+    throw input_error(source + ": --set '" + ov + "': unknown section '" + section + "' (known: problem, lora, solve, observe)");
+  toml::table* t = root[section].as_table();
+  if (!t) {
+    root.insert_or_assign(section, toml::table{});
+    t = root[section].as_table();
+  }
+  try {
+    toml::table parsed = toml::parse("v = " + value);
+    t->insert_or_assign(key, *parsed["v"].node());
+  } catch (const toml::parse_error&) {
+    t->insert_or_assign(key, value);
+  }
+}
+
+long pair_index(const toml::node& n, const std::string& key, const reader& rd) {
+  if (auto s = n.value_exact<std::string>()) {
+    if (*s == "top") return 0;
+    if (*s == "bottom") return -1;
+    rd.fail(key, "expected \"top\", \"bottom\" or a 1-based pair number, got '" + *s + "'");
+  }
+  return rd.integer(n, key, 1, 1000000) - 1;
+}
+
+}  // namespace
+
+run_config parse_config(const std::string& text, const std::string& source, const std::string& base_dir,
+                        const std::vector<std::string>& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << source << ":" << e.source().begin.line << ": " << e.description();
+    throw input_error(os.str());
+  }
+  for (const auto& ov : overrides) apply_override(root, ov, source);
+  reader rd{source, base_dir};
+  for (auto&& [k, v] : root) {
+    const std::string name(k.str());
+    if (!known_keys().count(name))
+      throw input_error(source + ": unknown section '" + name + "' (known: problem, lora, solve, observe)");
+    if (!v.is_table()) throw input_error(source + ": '" + name + "' must be a table ([" + name + "])");
+    for (auto&& [kk, vv] : *v.as_table()) {
+      (void)vv;
+      const std::string key(kk.str());
+      if (!known_keys().at(name).count(key))
+        throw input_error(source + ": unknown key '" + name + "." + key + "' (known in [" + name + "]: " +
+                          join(known_keys().at(name)) + ")");
+    }
+  }
+  run_config c;
+  c.source = source;
+  auto get = [&](const std::string& section, const std::string& key) -> const toml::node* {
+    return root[section][key].node();
+  };
+
+  // [problem]
+  if (auto n = get("problem", "kind")) c.problem.kind = rd.choice(*n, "problem.kind", {"xu2025", "files"});
+  auto& P = c.problem;
+  if (P.kind == "xu2025") {
+    for (const char* k : {"W1", "W2", "dY"})
+      if (get("problem", k)) rd.fail(std::string("problem.") + k, "only used with kind = \"files\"");
+    if (auto n = get("problem", "m")) P.m = rd.integer(*n, "problem.m", 1, 100000);
+    if (auto n = get("problem", "n")) P.n = rd.integer(*n, "problem.n", 1, 100000);
+    if (auto n = get("problem", "h")) P.h = rd.integer(*n, "problem.h", 1, 100000);
+    if (P.h < std::min(P.m, P.n))
+      rd.fail("problem.h", "expected h >= min(m, n) = " + std::to_string(std::min(P.m, P.n)) + " (W2 W1 must equal Y_pre), got " + std::to_string(P.h));
+    if (auto n = get("problem", "scale")) P.scale = rd.positive_decimal(*n, "problem.scale");
+    if (auto n = get("problem", "seed")) P.seed = rd.seed(*n, "problem.seed");
+    if (auto n = get("problem", "pair")) {
+      P.pair.clear();
+      if (auto a = n->as_array())
+        for (std::size_t i = 0; i < a->size(); ++i) P.pair.push_back(pair_index(*a->get(i), "problem.pair", rd));
+      else P.pair.push_back(pair_index(*n, "problem.pair", rd));
+      if (P.pair.empty()) rd.fail("problem.pair", "expected at least one singular pair");
+    }
+    const long k = std::min(P.m, P.n);
+    for (long& p : P.pair) {
+      if (p == -1) p = k - 1;
+      if (p >= k) rd.fail("problem.pair", "pair " + std::to_string(p + 1) + " exceeds min(m, n) = " + std::to_string(k));
+    }
+    if (auto n = get("problem", "sigma")) {
+      P.sigma.clear();
+      if (auto a = n->as_array())
+        for (std::size_t i = 0; i < a->size(); ++i) P.sigma.push_back(rd.positive_decimal(*a->get(i), "problem.sigma"));
+      else P.sigma.push_back(rd.positive_decimal(*n, "problem.sigma"));
+    }
+    if (P.sigma.size() != P.pair.size())
+      rd.fail("problem.sigma", "expected one sigma per pair (" + std::to_string(P.pair.size()) + "), got " + std::to_string(P.sigma.size()));
+  } else {
+    for (const char* k : {"m", "n", "h", "sigma", "scale", "pair", "seed"})
+      if (get("problem", k)) rd.fail(std::string("problem.") + k, "only used with kind = \"xu2025\" (files define the problem)");
+    for (auto [k, dst] : {std::pair<const char*, std::string*>{"W1", &P.W1}, {"W2", &P.W2}, {"dY", &P.dY}}) {
+      auto n = get("problem", k);
+      if (!n) rd.fail(std::string("problem.") + k, "missing; kind = \"files\" needs W1, W2 and dY");
+      *dst = rd.path(*n, std::string("problem.") + k);
+    }
+  }
+
+  // [lora]
+  auto& L = c.lora;
+  if (auto n = get("lora", "rank")) L.rank = rd.integer(*n, "lora.rank", 1, 100000);
+  if (auto n = get("lora", "adapters")) {
+    auto a = n->as_array();
+    if (!a || a->empty()) rd.fail("lora.adapters", "expected a non-empty array of \"W1\" and/or \"W2\"");
+    L.adapt_W1 = L.adapt_W2 = false;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      const std::string s = rd.choice(*a->get(i), "lora.adapters", {"W1", "W2"});
+      (s == "W1" ? L.adapt_W1 : L.adapt_W2) = true;
+    }
+  }
+  if (auto n = get("lora", "init")) L.init = rd.choice(*n, "lora.init", {"small", "spectral", "files"});
+  if (auto n = get("lora", "alpha")) L.alpha = rd.positive_decimal(*n, "lora.alpha");
+  else if (L.init != "files") rd.fail("lora.alpha", "missing; the initialization scale is required (e.g. alpha = \"1e-5\")");
+  if (auto n = get("lora", "seed")) L.seed = rd.seed(*n, "lora.seed");
+  if (auto n = get("lora", "scale")) L.scale = rd.positive_decimal(*n, "lora.scale");
+  if (auto n = get("lora", "weight_decay")) L.weight_decay = rd.nonnegative_decimal(*n, "lora.weight_decay");
+  for (auto [k, dst] : {std::pair<const char*, std::string*>{"A1", &L.A1}, {"B1", &L.B1}, {"A2", &L.A2}, {"B2", &L.B2}}) {
+    auto n = get("lora", k);
+    if (n && L.init != "files") rd.fail(std::string("lora.") + k, "only used with init = \"files\"");
+    if (n) *dst = rd.path(*n, std::string("lora.") + k);
+  }
+  if (L.init == "files") {
+    if (L.adapt_W1 && (L.A1.empty() || L.B1.empty())) rd.fail(L.A1.empty() ? "lora.A1" : "lora.B1", "missing; init = \"files\" with the W1 adapter needs A1 and B1");
+    if (L.adapt_W2 && (L.A2.empty() || L.B2.empty())) rd.fail(L.A2.empty() ? "lora.A2" : "lora.B2", "missing; init = \"files\" with the W2 adapter needs A2 and B2");
+  }
+  if (P.kind == "xu2025") {
+    const long lim = L.init == "spectral" ? std::min(P.m, P.n) : std::min({P.m, P.n, P.h});
+    if (L.rank > lim)
+      rd.fail("lora.rank", "expected rank <= " + std::string(L.init == "spectral" ? "min(m, n)" : "min(m, n, h)") + " = " + std::to_string(lim) + ", got " + std::to_string(L.rank));
+  }
+
+  // [solve]
+  auto& S = c.solve;
+  if (auto n = get("solve", "method")) S.method = rd.choice(*n, "solve.method", {"dopri5", "fehlberg78", "bulirsch_stoer", "rk4", "gd"});
+  if (auto n = get("solve", "precision")) {
+    std::string p;
+    if (auto i = n->value_exact<int64_t>()) p = std::to_string(*i);
+    else p = rd.string(*n, "solve.precision");
+    const bool ok = p == "double" || p == "long_double" || p == "float128" || p == "50" || p == "100" || p == "auto" ||
+                    (p.rfind("mpfr:", 0) == 0 && p.size() > 5 && p.find_first_not_of("0123456789", 5) == std::string::npos &&
+                     std::stol(p.substr(5)) >= 10 && std::stol(p.substr(5)) <= 100000);
+    if (!ok) rd.fail("solve.precision", "expected double, long_double, float128, 50, 100, mpfr:<digits> (10..100000) or auto, got '" + p + "'");
+    S.precision = p;
+  }
+  if (auto n = get("solve", "rtol")) S.rtol = rd.positive_decimal(*n, "solve.rtol");
+  if (auto n = get("solve", "atol")) S.atol = rd.nonnegative_decimal(*n, "solve.atol");
+  if (auto n = get("solve", "t_end")) S.t_end = rd.positive_decimal(*n, "solve.t_end");
+  if (auto n = get("solve", "dt")) S.dt = rd.positive_decimal(*n, "solve.dt");
+  if (auto n = get("solve", "max_steps")) S.max_steps = rd.integer(*n, "solve.max_steps", 1, std::numeric_limits<long>::max());
+  if (auto n = get("solve", "digits")) S.digits = rd.integer(*n, "solve.digits", 1, 1000);
+  if ((S.method == "rk4" || S.method == "gd") && S.dt.empty())
+    rd.fail("solve.dt", "missing; method = \"" + S.method + "\" needs a step (the GD step eta for gd), e.g. dt = \"1e-4\"");
+
+  // [observe]
+  if (auto n = get("observe", "times")) {
+    if (auto a = n->as_array()) {
+      c.observe.times.clear();
+      for (std::size_t i = 0; i < a->size(); ++i) c.observe.list.push_back(rd.nonnegative_decimal(*a->get(i), "observe.times"));
+    } else {
+      c.observe.times = rd.string(*n, "observe.times");
+    }
+  } else {
+    c.observe.times = "linspace:0:" + S.t_end + ":501";
+  }
+  count_times(c.observe, source);
+  return c;
+}
+
+std::size_t count_times(const observe_config& o, const std::string& source) {
+  if (o.times.empty()) {
+    if (o.list.empty()) throw input_error(source + ": key 'observe.times': expected at least one time");
+    return o.list.size();
+  }
+  const std::string& t = o.times;
+  auto bad = [&]() {
+    throw input_error(source + ": key 'observe.times': expected linspace:a:b:n, logspace:a:b:n (a < b, n >= 2) or a list of times, got '" + t + "'");
+  };
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= t.size(); ++i)
+    if (i == t.size() || t[i] == ':') parts.push_back(t.substr(start, i - start)), start = i + 1;
+  if (parts.size() != 4 || (parts[0] != "linspace" && parts[0] != "logspace")) bad();
+  if (!detail::is_decimal_literal(parts[1]) || !detail::is_decimal_literal(parts[2])) bad();
+  if (parts[3].empty() || parts[3].find_first_not_of("0123456789") != std::string::npos) bad();
+  const long n = std::stol(parts[3]);
+  if (n < 2 || n > 100000000) bad();
+  if (!(std::stold(parts[1]) < std::stold(parts[2]))) bad();
+  return static_cast<std::size_t>(n);
+}
+
+run_config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw input_error(path + ": cannot open config file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string base = fs::absolute(fs::path(path)).parent_path().string();
+  return parse_config(ss.str(), path, base, overrides);
+}
+
+std::string config_json(const run_config& c) {
+  nlohmann::ordered_json j;
+  auto& p = j["problem"];
+  p["kind"] = c.problem.kind;
+  if (c.problem.kind == "xu2025") {
+    p["m"] = c.problem.m;
+    p["n"] = c.problem.n;
+    p["h"] = c.problem.h;
+    p["sigma"] = c.problem.sigma;
+    std::vector<long> pairs;
+    for (long q : c.problem.pair) pairs.push_back(q + 1);
+    p["pair"] = pairs;
+    p["scale"] = c.problem.scale;
+    p["seed"] = c.problem.seed;
+  } else {
+    p["W1"] = c.problem.W1;
+    p["W2"] = c.problem.W2;
+    p["dY"] = c.problem.dY;
+  }
+  auto& l = j["lora"];
+  l["rank"] = c.lora.rank;
+  std::vector<std::string> ad;
+  if (c.lora.adapt_W1) ad.push_back("W1");
+  if (c.lora.adapt_W2) ad.push_back("W2");
+  l["adapters"] = ad;
+  l["init"] = c.lora.init;
+  l["alpha"] = c.lora.alpha;
+  l["seed"] = c.lora.seed;
+  l["scale"] = c.lora.scale;
+  l["weight_decay"] = c.lora.weight_decay;
+  if (c.lora.init == "files") {
+    l["A1"] = c.lora.A1;
+    l["B1"] = c.lora.B1;
+    l["A2"] = c.lora.A2;
+    l["B2"] = c.lora.B2;
+  }
+  auto& s = j["solve"];
+  s["method"] = c.solve.method;
+  s["precision"] = c.solve.precision;
+  s["rtol"] = c.solve.rtol;
+  s["atol"] = c.solve.atol;
+  s["t_end"] = c.solve.t_end;
+  s["dt"] = c.solve.dt;
+  s["max_steps"] = c.solve.max_steps;
+  s["digits"] = c.solve.digits;
+  if (c.observe.times.empty()) j["observe"]["times"] = c.observe.list;
+  else j["observe"]["times"] = c.observe.times;
+  return j.dump(2);
+}
+
+}  // namespace loraflow
