@@ -1,11 +1,13 @@
 // tools/loraflow.cpp: the loraflow command, a thin layer over the library (lib/include/loraflow/run).
 //
 //   loraflow run CONFIG [--set section.key=value]... [--out DIR] [--quiet] [--no-progress]
+//   loraflow problem CONFIG [--set section.key=value]... --out DIR [--text] [--quiet]
 //
 // Exit status: 0 success; 2 bad input (one line on stderr naming the file, key or value and what was expected;
 // nothing written); 3 the run ended with a numerical failure (status in summary.json); 1 any other error.
 #include <loraflow/io/input_error.hpp>
 #include <loraflow/run/config.hpp>
+#include <loraflow/run/export.hpp>
 #include <loraflow/run/run.hpp>
 
 #include <CLI/CLI.hpp>
@@ -15,19 +17,38 @@
 
 namespace {
 
-int cmd_run(const std::string& config, const std::vector<std::string>& sets, std::string out, bool quiet, bool no_progress) {
-  const loraflow::run_config c = loraflow::load_config(config, sets);
-  if (out.empty()) out = (std::filesystem::path("out") / std::filesystem::path(config).stem()).string();
+struct cli_args {
+  std::string config, out;
+  std::vector<std::string> sets;
+  bool quiet = false, no_progress = false, text = false;
+};
+
+int cmd_run(const cli_args& a) {
+  const loraflow::run_config c = loraflow::load_config(a.config, a.sets);
   loraflow::run_options o;
-  o.out_dir = out;
-  o.progress = !no_progress;
+  o.out_dir = a.out.empty() ? (std::filesystem::path("out") / std::filesystem::path(a.config).stem()).string() : a.out;
+  o.progress = !a.no_progress;
   const loraflow::run_result r = loraflow::execute(c, o);
-  if (!quiet) std::cout << r.human << std::flush;
+  if (!a.quiet) std::cout << r.human << std::flush;
   if (r.status != "ok") {
     std::cerr << "loraflow: run ended with status " << r.status << ": " << r.message << "\n";
     return 3;
   }
   return 0;
+}
+
+int cmd_problem(const cli_args& a) {
+  const loraflow::run_config c = loraflow::load_config(a.config, a.sets);
+  const loraflow::problem_export_result r = loraflow::export_problem(c, {a.out, a.text});
+  if (!a.quiet) std::cout << r.human << std::flush;
+  return 0;
+}
+
+// CONFIG and --set, common to the subcommands that read a configuration.
+void add_config_options(CLI::App* sub, cli_args& a) {
+  sub->add_option("CONFIG", a.config, "TOML config file (keys: docs/config.md)")->required();
+  sub->add_option("--set", a.sets, "Override a config key, e.g. --set lora.alpha=1e-6 (repeatable)")
+      ->type_name("SECTION.KEY=VALUE");
 }
 
 }  // namespace
@@ -37,29 +58,50 @@ int main(int argc, char** argv) {
                "with the theorems' predictions checked number by number. Documentation: docs/index.md"};
   app.require_subcommand(1);
   app.set_version_flag("--version", loraflow::version_string());
+  app.footer("Exit status: 0 ok; 2 bad input (one line on stderr, nothing written); 3 numerical failure (run: outputs\n"
+             "written, status in summary.json); 1 any other error. Per subcommand: loraflow SUBCOMMAND --help");
+  cli_args a;
 
   auto* run = app.add_subcommand("run", "Integrate one configuration and write trajectory.csv and summary.json");
-  std::string config, out;
-  std::vector<std::string> sets;
-  bool quiet = false, no_progress = false;
-  run->add_option("CONFIG", config, "TOML config file (keys: docs/config.md)")->required();
-  run->add_option("--set", sets, "Override a config key, e.g. --set lora.alpha=1e-6 (repeatable)")
-      ->type_name("SECTION.KEY=VALUE");
-  run->add_option("--out", out, "Output directory (default: out/<config name>); replaced atomically on success")
+  add_config_options(run, a);
+  run->add_option("--out", a.out, "Output directory (default: out/<config name>); replaced atomically on success")
       ->type_name("DIR");
-  run->add_flag("--quiet", quiet, "Do not print the human summary on stdout");
-  run->add_flag("--no-progress", no_progress, "Do not print the progress line on stderr");
+  run->add_flag("--quiet", a.quiet, "Do not print the human summary on stdout");
+  run->add_flag("--no-progress", a.no_progress, "Do not print the progress line on stderr");
   run->footer("Exit status: 0 ok, 2 bad input (nothing written), 3 numerical failure (outputs written, status in "
-              "summary.json).\nExample: loraflow run docs/examples/fig1.toml --set lora.alpha=1e-5 --out out/a5");
+              "summary.json).\nExample: loraflow run docs/examples/fig1.toml --set lora.alpha=1e-5 --out out/a5\n"
+              "See also: loraflow --help (every subcommand), loraflow --version");
+
+  auto* problem = app.add_subcommand(
+      "problem", "Build the problem of a configuration as run does and write W1.npy, W2.npy, dY.npy (float64)");
+  add_config_options(problem, a);
+  problem->add_option("--out", a.out, "Output directory; replaced atomically on success")
+      ->type_name("DIR")
+      ->required();
+  problem->add_flag("--text", a.text,
+                    "Also write W1.txt, W2.txt, dY.txt with every digit of the working precision (solve.precision)");
+  problem->add_flag("--quiet", a.quiet, "Do not print the summary on stdout");
+  problem->footer("Feed the files back with [problem] kind = \"files\" and W1, W2, dY set to their paths: the same "
+                  "problem, exactly\n(beyond precision double only from the .txt files; .npy entries are rounded to "
+                  "float64).\nExit status: 0 ok, 2 bad input (nothing written).\n"
+                  "Example: loraflow problem docs/examples/fig1.toml --out out/fig1-problem --text\n"
+                  "See also: loraflow --help (every subcommand), loraflow --version");
+
+  // Top-level --help shows every subcommand with all its options (subcommands keep their own -h,--help, made above).
+  app.set_help_flag();
+  app.set_help_all_flag("-h,--help", "Print this help message (every subcommand and option) and exit");
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    std::cerr << "loraflow: " << e.what() << " (see loraflow --help)\n";
+    return 2;
   }
   try {
-    if (*run) return cmd_run(config, sets, out, quiet, no_progress);
+    if (*run) return cmd_run(a);
+    if (*problem) return cmd_problem(a);
   } catch (const loraflow::input_error& e) {
     std::cerr << "loraflow: " << e.what() << "\n";
     return 2;

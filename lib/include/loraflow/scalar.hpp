@@ -125,6 +125,9 @@ template <class Real> Real parse(const std::string& text) {
   }
   using boost::math::isfinite;
   if (!isfinite(value)) throw std::invalid_argument("'" + text + "' overflows the working precision");
+  if (value == 0 && (detail::is_positive_decimal(text) || (text[0] == '-' && detail::is_positive_decimal(text.substr(1)))))
+    throw std::invalid_argument("'" + text + "' underflows the working precision (" + scalar_name<Real>() +
+                                "); choose a wider precision");
   return value;
 }
 

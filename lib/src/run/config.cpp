@@ -258,7 +258,7 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     if (auto i = n->value_exact<int64_t>()) p = std::to_string(*i);
     else p = rd.string(*n, "solve.precision");
     const bool ok = p == "double" || p == "long_double" || p == "float128" || p == "50" || p == "100" || p == "auto" ||
-                    (p.rfind("mpfr:", 0) == 0 && p.size() > 5 && p.find_first_not_of("0123456789", 5) == std::string::npos &&
+                    (p.rfind("mpfr:", 0) == 0 && p.size() > 5 && p.size() <= 11 && p.find_first_not_of("0123456789", 5) == std::string::npos &&
                      std::stol(p.substr(5)) >= 10 && std::stol(p.substr(5)) <= 100000);
     if (!ok) rd.fail("solve.precision", "expected double, long_double, float128, 50, 100, mpfr:<digits> (10..100000) or auto, got '" + p + "'");
     S.precision = p;

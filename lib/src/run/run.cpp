@@ -64,13 +64,7 @@ precision_plan plan_precision(const run_config& c) {
 
 run_result execute(const run_config& c, const run_options& o) {
   const precision_plan plan = plan_precision(c);
-  if (plan.type == "double") return execute_typed<double>(c, o, plan);
-  if (plan.type == "long_double") return execute_typed<long double>(c, o, plan);
-  if (plan.type == "float128") return execute_typed<float128>(c, o, plan);
-  if (plan.type == "50") return execute_typed<float50>(c, o, plan);
-  if (plan.type == "100") return execute_typed<float100>(c, o, plan);
-  mpfr_digits_scope digits(plan.mpfr_digits);
-  return execute_typed<mpfr_float>(c, o, plan);
+  return detail::with_precision(plan, [&](auto zero) { return execute_typed<decltype(zero)>(c, o, plan); });
 }
 
 }  // namespace loraflow

@@ -218,7 +218,9 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
         Real lo = t, hi = t_new;
         if (opt.stepper != method::gd) {
           // Bisection on the dense output until the bracket is a few ulps wide.
-          for (int it = 0; it < 4 * std::numeric_limits<int>::digits + 64; ++it) {
+          // Enough halvings to go from one step to a few ulps in any precision (about 3.33 bits per digit).
+          const int max_halvings = static_cast<int>(digits10<Real>() * 10 / 3) + 64;
+          for (int it = 0; it < max_halvings; ++it) {
             const Real mid = (lo + hi) / 2;
             if (!(mid > lo && mid < hi) || hi - lo <= 4 * eps<Real>() * abs(hi)) break;
             dense(mid, x_tmp);
@@ -261,11 +263,16 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
     }
     return true;
   };
-  auto budget_left = [&] { return st.steps + st.rejected < opt.max_steps; };
   auto fail = [&](run_status s, std::string msg) {
     st.status = s;
     st.message = std::move(msg);
     stop = true;
+  };
+  // True (and the run marked budget_exhausted) once accepted plus rejected steps reach opt.max_steps.
+  auto out_of_budget = [&] {
+    if (st.steps + st.rejected < opt.max_steps) return false;
+    fail(run_status::budget_exhausted, "step budget of " + std::to_string(opt.max_steps) + " exhausted at t = " + to_string(t));
+    return true;
   };
   auto check_new_state = [&]() -> bool {
     if (!all_finite(x_new)) {
@@ -284,7 +291,7 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
       auto ctrl = odeint::make_controlled<detail::dopri5_stepper<Real>>(opt.atol, opt.rtol, opt.max_dt);
       csys(x, dxdt, t);
       while (!stop && t < t1) {
-        if (!budget_left()) { fail(run_status::budget_exhausted, "step budget of " + std::to_string(opt.max_steps) + " exhausted at t = " + to_string(t)); break; }
+        if (out_of_budget()) break;
         Real h = std::min(dt, Real(t1 - t));
         const bool clipped = h < dt;
         Real tt = t;
@@ -310,7 +317,7 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
     case method::bulirsch_stoer: {
       auto run_adaptive = [&](auto& ctrl, auto make_fresh) {
         while (!stop && t < t1) {
-          if (!budget_left()) { fail(run_status::budget_exhausted, "step budget of " + std::to_string(opt.max_steps) + " exhausted at t = " + to_string(t)); break; }
+          if (out_of_budget()) break;
           const Real target = more_obs() ? Real(std::min(obs_times[next_obs], t1)) : t1;
           Real h = std::min(dt, Real(target - t));
           const bool clipped = h < dt;
@@ -361,12 +368,14 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
       while (!stop && t < t1) {
         const Real target = more_obs() ? Real(std::min(obs_times[next_obs], t1)) : t1;
         const Real len = target - t;
-        std::size_t nsteps = static_cast<std::size_t>(to_double(ceil(Real(len / opt.dt) - 64 * eps<Real>())));
+        // Grid times carry rounding of a few ulps of |t| (not of the interval), so allow that much slack.
+        const Real slack = 64 * eps<Real>() * std::max(Real(abs(target)), Real(1));
+        std::size_t nsteps = static_cast<std::size_t>(to_double(ceil(Real((len - slack) / opt.dt))));
         if (nsteps == 0) nsteps = 1;
         const Real h = len / Real(nsteps);
         const Real t_seg = t;
         for (std::size_t k = 0; k < nsteps && !stop; ++k) {
-          if (!budget_left()) { fail(run_status::budget_exhausted, "step budget of " + std::to_string(opt.max_steps) + " exhausted at t = " + to_string(t)); break; }
+          if (out_of_budget()) break;
           const Real t_new = (k + 1 == nsteps) ? target : Real(t_seg + Real(k + 1) * h);
           rk.do_step(csys, x, t, x_new, Real(t_new - t));
           if (!check_new_state()) break;
@@ -392,7 +401,7 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
       };
       std::size_t k = 0;
       while (!stop && k < K) {
-        if (!budget_left()) { fail(run_status::budget_exhausted, "step budget of " + std::to_string(opt.max_steps) + " exhausted at t = " + to_string(t)); break; }
+        if (out_of_budget()) break;
         csys(x, dxdt, t);
         x_new = x + eta * dxdt;
         ++k;
@@ -417,7 +426,7 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
         t = t_new;
         if (progress && !progress(t, st.steps)) { fail(run_status::stopped, "stopped by the caller"); break; }
       }
-      if (!stop && st.status == run_status::ok) t = t1;  // K eta equals t1 - t0 up to rounding of eta
+      // GD ends at t0 + K eta, the time it actually reached (t1 itself only when (t1 - t0)/eta is an integer).
       break;
     }
   }

@@ -5,7 +5,7 @@
 //   delta_w = sigma_W1 / sigma_W2,  gamma1 = [g; v]/sqrt(2),  gamma2 = [u; g]/sqrt(2).
 // Metrics of a state (Z1 = [B1; A1^T], Z2 = [B2; A2^T]):
 //   loss, ||F||_F, misalign_i = 1 - cos(gamma_i, top left singular vector of Z_i), imbalance (Frobenius and
-//   spectral), escape = g^T B1 A1 v (and u^T B2 A2 g), drift_i = ||C_i(t) - C_i(0)||_F / (||A_i||^2 + ||B_i||^2)
+//   spectral), escape = g^T s B1 A1 v (and u^T s B2 A2 g), drift_i = ||C_i(t) - C_i(0)||_F / (||A_i||^2 + ||B_i||^2)
 //   with C_i = B_i^T B_i - A_i A_i^T.
 // Digits: misalignment is computed from the orthogonal projection, sin^2 = ||P w||^2 / ||Z w||^2 with
 // P = (I - gamma gamma^T) Z and w the top eigenvector of Z^T Z, and 1 - cos = sin^2 / (1 + cos). It keeps its
@@ -53,9 +53,13 @@ template <class Real> direction<Real> direction_of(const lora_problem<Real>& p) 
   d.gamma2.resize(d.u.size() + d.g.size());
   d.gamma2 << d.u, d.g;
   d.gamma2 *= inv_root2;
-  d.w1_side_active = d.delta_w < 1;
+  // The selected adapter (Section 3 and eq. (5)): the W1 side when delta_w < 1, else the W2 side; with only one
+  // adapter enabled, that one. The T1 threshold needs delta_w != 1 on the selected side; otherwise T1 is
+  // undefined (NaN threshold, never crossed).
+  d.w1_side_active = p.adapt_W1 && (!p.adapt_W2 || d.delta_w < 1);
   d.t1_threshold = d.w1_side_active ? Real((1 - d.delta_w) * d.sigma / (4 * d.sigma_W2))
                                     : Real((1 - 1 / d.delta_w) * d.sigma / (4 * d.sigma_W1));
+  if (!(d.t1_threshold > 0)) d.t1_threshold = std::numeric_limits<Real>::quiet_NaN();
   return d;
 }
 
@@ -118,19 +122,19 @@ template <class Real> class lora_observer {
 
   const direction<Real>& dir() const { return m_dir; }
 
-  /// g^T B1 A1 v (the escape coordinate of Theorem C.2).
+  /// g^T (s B1 A1) v (the escape coordinate of Theorem C.2, on the adapter product s B1 A1).
   Real escape(const vector<Real>& x) const {
     if (m_model->B1(x).cols() == 0) return detail::nan<Real>();
     const vector<Real> gB = m_model->B1(x).transpose() * m_dir.g;
     const vector<Real> Av = m_model->A1(x) * m_dir.v;
-    return gB.dot(Av);
+    return m_model->problem().scale * gB.dot(Av);
   }
-  /// u^T B2 A2 g (the W2-side escape, for delta_w > 1).
+  /// u^T (s B2 A2) g (the W2-side escape, for delta_w > 1).
   Real escape2(const vector<Real>& x) const {
     if (m_model->B2(x).cols() == 0) return detail::nan<Real>();
     const vector<Real> uB = m_model->B2(x).transpose() * m_dir.u;
     const vector<Real> Ag = m_model->A2(x) * m_dir.g;
-    return uB.dot(Ag);
+    return m_model->problem().scale * uB.dot(Ag);
   }
   /// The T1 event function: (active escape) - threshold; crosses zero upwards at T1.
   Real t1_gap(const vector<Real>& x) const {

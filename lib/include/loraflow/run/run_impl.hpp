@@ -63,8 +63,8 @@ inline void check_shape(const std::string& key, const std::string& path, Eigen::
 }
 
 template <class Real> nlohmann::ordered_json json_number(const Real& x) {
+  if (!is_finite(x)) return nullptr;  // NaN / inf: null in every precision
   if constexpr (std::is_same_v<Real, double>) {
-    if (!is_finite(x)) return nullptr;
     return x;
   } else {
     return to_string(x);  // beyond double's precision: a decimal string with every digit
@@ -87,15 +87,22 @@ template <class Real> nlohmann::ordered_json json_metrics(const metrics<Real>& m
 
 template <class Real> std::vector<Real> observation_times(const run_config& c, const Real& t_end) {
   using std::pow;
+  auto parse = [&](const std::string& text) {  // a value outside the working precision's range is bad input
+    try {
+      return loraflow::parse<Real>(text);
+    } catch (const std::invalid_argument& e) {
+      throw input_error(c.source + ": key 'observe.times': " + e.what());
+    }
+  };
   std::vector<Real> t;
   if (c.observe.times.empty()) {
-    for (const auto& s : c.observe.list) t.push_back(parse<Real>(s));
+    for (const auto& s : c.observe.list) t.push_back(parse(s));
     std::sort(t.begin(), t.end());
   } else {
     std::vector<std::string> p;
     std::stringstream ss(c.observe.times);
     for (std::string part; std::getline(ss, part, ':');) p.push_back(part);
-    const Real a = parse<Real>(p[1]), b = parse<Real>(p[2]);
+    const Real a = parse(p[1]), b = parse(p[2]);
     const long n = std::stol(p[3]);
     for (long i = 0; i < n; ++i) {
       const Real e = i + 1 == n ? b : Real(a + (b - a) * Real(i) / Real(n - 1));
@@ -137,10 +144,73 @@ class progress_line {
   std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
 };
 
+/// parse<Real> for a config value, reported as a bad input naming the key (e.g. a value that underflows).
+template <class Real> Real parse_key(const run_config& c, const std::string& text, const std::string& key) {
+  try {
+    return parse<Real>(text);
+  } catch (const std::invalid_argument& e) {
+    throw input_error(c.source + ": key '" + key + "': " + e.what());
+  }
+}
+
 inline std::string fmt(double x) {
   char b[48];
   std::snprintf(b, sizeof b, "%.7g", x);
   return b;
+}
+
+/// Step 1 of a run, shared with `loraflow problem` (run/export.hpp): the problem at working precision, from the Xu
+/// et al. generator or from files, with the shape and rank checks. Fills *basis (the spectral frame) when the
+/// generator made it or when the spectral initialization needs it.
+template <class Real> lora_problem<Real> build_problem(const run_config& c, spectral_basis<Real>* basis) {
+  lora_problem<Real> p;
+  p.rank = c.lora.rank;
+  p.adapt_W1 = c.lora.adapt_W1;
+  p.adapt_W2 = c.lora.adapt_W2;
+  p.scale = parse_key<Real>(c, c.lora.scale, "lora.scale");
+  p.weight_decay = parse_key<Real>(c, c.lora.weight_decay, "lora.weight_decay");
+  if (c.problem.kind == "xu2025") {
+    xu2025_spec<Real> spec;
+    spec.m = c.problem.m;
+    spec.n = c.problem.n;
+    spec.h = c.problem.h;
+    spec.c = parse_key<Real>(c, c.problem.scale, "problem.scale");
+    spec.seed = c.problem.seed;
+    spec.dy.clear();
+    for (std::size_t i = 0; i < c.problem.pair.size(); ++i)
+      spec.dy.push_back(dy_component<Real>{c.problem.pair[i], parse_key<Real>(c, c.problem.sigma[i], "problem.sigma")});
+    generated_problem<Real> gp = generate_xu2025(spec);
+    p.W1 = std::move(gp.W1);
+    p.W2 = std::move(gp.W2);
+    p.dY = std::move(gp.dY);
+    if (basis) *basis = std::move(gp.basis);
+  } else {
+    p.W1 = read_matrix_file<Real>(c.problem.W1, "problem.W1");
+    p.W2 = read_matrix_file<Real>(c.problem.W2, "problem.W2");
+    p.dY = read_matrix_file<Real>(c.problem.dY, "problem.dY");
+    check_shape("problem.W2", c.problem.W2, p.W2.rows(), p.W2.cols(), p.W2.rows(), p.W1.rows(),
+                "columns of W2 = rows of W1 = " + std::to_string(p.W1.rows()));
+    check_shape("problem.dY", c.problem.dY, p.dY.rows(), p.dY.cols(), p.W2.rows(), p.W1.cols(),
+                "rows of W2 x columns of W1");
+    if (basis && c.lora.init == "spectral") *basis = spectral_basis_of(p.W1, p.W2);
+  }
+  const Eigen::Index m = p.W2.rows(), n = p.W1.cols(), h = p.W1.rows();
+  const Eigen::Index rank_limit = c.lora.init == "spectral" ? std::min(m, n) : std::min({m, n, h});
+  if (p.rank > rank_limit)
+    throw input_error(c.source + ": key 'lora.rank': expected rank <= " + std::to_string(rank_limit) + " for this problem (m = " +
+                      std::to_string(m) + ", n = " + std::to_string(n) + ", h = " + std::to_string(h) + "), got " + std::to_string(p.rank));
+  return p;
+}
+
+/// Calls f(Real{}) with the scalar type of a precision plan (mpfr at the planned digits).
+template <class F> decltype(auto) with_precision(const precision_plan& plan, F&& f) {
+  if (plan.type == "double") return f(double{});
+  if (plan.type == "long_double") return f((long double){});
+  if (plan.type == "float128") return f(float128{});
+  if (plan.type == "50") return f(float50{});
+  if (plan.type == "100") return f(float100{});
+  mpfr_digits_scope digits(plan.mpfr_digits);
+  return f(mpfr_float{});
 }
 
 }  // namespace detail
@@ -149,43 +219,9 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   using std::sqrt;
   namespace d = detail;
   // 1. Problem.
-  lora_problem<Real> p;
-  p.rank = c.lora.rank;
-  p.adapt_W1 = c.lora.adapt_W1;
-  p.adapt_W2 = c.lora.adapt_W2;
-  p.scale = parse<Real>(c.lora.scale);
-  p.weight_decay = parse<Real>(c.lora.weight_decay);
   spectral_basis<Real> basis;
-  if (c.problem.kind == "xu2025") {
-    xu2025_spec<Real> spec;
-    spec.m = c.problem.m;
-    spec.n = c.problem.n;
-    spec.h = c.problem.h;
-    spec.c = parse<Real>(c.problem.scale);
-    spec.seed = c.problem.seed;
-    spec.dy.clear();
-    for (std::size_t i = 0; i < c.problem.pair.size(); ++i)
-      spec.dy.push_back(dy_component<Real>{c.problem.pair[i], parse<Real>(c.problem.sigma[i])});
-    generated_problem<Real> gp = generate_xu2025(spec);
-    p.W1 = std::move(gp.W1);
-    p.W2 = std::move(gp.W2);
-    p.dY = std::move(gp.dY);
-    basis = std::move(gp.basis);
-  } else {
-    p.W1 = d::read_matrix_file<Real>(c.problem.W1, "problem.W1");
-    p.W2 = d::read_matrix_file<Real>(c.problem.W2, "problem.W2");
-    p.dY = d::read_matrix_file<Real>(c.problem.dY, "problem.dY");
-    d::check_shape("problem.W2", c.problem.W2, p.W2.rows(), p.W2.cols(), p.W2.rows(), p.W1.rows(),
-                   "columns of W2 = rows of W1 = " + std::to_string(p.W1.rows()));
-    d::check_shape("problem.dY", c.problem.dY, p.dY.rows(), p.dY.cols(), p.W2.rows(), p.W1.cols(),
-                   "rows of W2 x columns of W1");
-    if (c.lora.init == "spectral") basis = spectral_basis_of(p.W1, p.W2);
-  }
+  const lora_problem<Real> p = d::build_problem<Real>(c, &basis);
   const Eigen::Index m = p.W2.rows(), n = p.W1.cols(), h = p.W1.rows();
-  const Eigen::Index rank_limit = c.lora.init == "spectral" ? std::min(m, n) : std::min({m, n, h});
-  if (p.rank > rank_limit)
-    throw input_error(c.source + ": key 'lora.rank': expected rank <= " + std::to_string(rank_limit) + " for this problem (m = " +
-                      std::to_string(m) + ", n = " + std::to_string(n) + ", h = " + std::to_string(h) + "), got " + std::to_string(p.rank));
   const lora_model<Real> model(p);
   direction<Real> dir;
   try {
@@ -213,7 +249,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
       d::check_shape("lora.B2", c.lora.B2, B2.rows(), B2.cols(), m, r, "m x rank");
     }
     x = model.pack(A1, B1, A2, B2);
-    if (!c.lora.alpha.empty()) alpha = parse<Real>(c.lora.alpha);
+    if (!c.lora.alpha.empty()) alpha = d::parse_key<Real>(c, c.lora.alpha, "lora.alpha");
     else {  // the scale of the initial adapters: root mean square of the A entries
       const Real sa = squared_norm(A1) + squared_norm(A2);
       const Real count = Real(A1.size() + A2.size());
@@ -221,8 +257,12 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
       if (!(alpha > 0)) throw input_error(c.source + ": key 'lora.alpha': missing, and the initial A matrices are zero; give alpha");
     }
   } else {
-    alpha = parse<Real>(c.lora.alpha);
-    x = c.lora.init == "small" ? small_init(model, alpha, c.lora.seed) : spectral_init(model, basis, alpha, c.lora.seed);
+    alpha = d::parse_key<Real>(c, c.lora.alpha, "lora.alpha");
+    try {
+      x = c.lora.init == "small" ? small_init(model, alpha, c.lora.seed) : spectral_init(model, basis, alpha, c.lora.seed);
+    } catch (const std::invalid_argument& e) {
+      throw input_error(c.source + ": key 'lora.rank': " + e.what());
+    }
   }
   const vector<Real> x0 = x;
 
@@ -231,10 +271,12 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   opt.stepper = parse_method(c.solve.method);
   opt.rtol = parse<Real>(plan.rtol);
   const Real a_cap = alpha < 1 ? alpha : Real(1);
-  opt.atol = c.solve.atol.empty() ? Real(opt.rtol * a_cap * a_cap) : parse<Real>(c.solve.atol);
-  opt.dt = c.solve.dt.empty() ? Real(0) : parse<Real>(c.solve.dt);
+  opt.atol = c.solve.atol.empty() ? Real(opt.rtol * a_cap * a_cap) : d::parse_key<Real>(c, c.solve.atol, "solve.atol");
+  opt.dt = c.solve.dt.empty() ? Real(0) : d::parse_key<Real>(c, c.solve.dt, "solve.dt");
   opt.max_steps = static_cast<std::size_t>(c.solve.max_steps);
-  const Real t_end = parse<Real>(c.solve.t_end);
+  const Real t_end = d::parse_key<Real>(c, c.solve.t_end, "solve.t_end");
+  if (opt.stepper == method::gd && !(opt.dt * 2 <= t_end))
+    throw input_error(c.source + ": key 'solve.dt': the GD step eta = " + c.solve.dt + " must be at most t_end / 2");
   const std::vector<Real> times = d::observation_times<Real>(c, t_end);
 
   // 4. Integrate, observing every metric and locating T1.
@@ -287,8 +329,10 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   prj["automatic"] = plan.automatic;
   prj["reason"] = plan.reason;
   prj["method"] = method_name(opt.stepper);
-  prj["rtol"] = to_string(opt.rtol);
-  prj["atol"] = to_string(opt.atol);
+  if (is_adaptive(opt.stepper)) {  // the fixed-step methods (rk4, gd) use dt only
+    prj["rtol"] = to_string(opt.rtol);
+    prj["atol"] = to_string(opt.atol);
+  }
   if (opt.dt > 0) prj["dt"] = to_string(opt.dt);
   auto& sj = j["solver"];
   sj["status"] = status_name(st.status);
@@ -316,8 +360,8 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   std::ostringstream hs;
   hs << "loraflow run: " << (c.problem.kind == "xu2025" ? "xu2025" : "files") << " m=" << m << " n=" << n << " h=" << h
      << " r=" << p.rank << ", alpha=" << (c.lora.alpha.empty() ? d::fmt(to_double(alpha)) : c.lora.alpha) << ", init "
-     << c.lora.init << ", " << method_name(opt.stepper) << " in " << scalar_name<Real>() << " (rtol "
-     << d::fmt(to_double(opt.rtol)) << ")\n";
+     << c.lora.init << ", " << method_name(opt.stepper) << " in " << scalar_name<Real>()
+     << (is_adaptive(opt.stepper) ? " (rtol " + d::fmt(to_double(opt.rtol)) + ")" : " (dt " + c.solve.dt + ")") << "\n";
   if (plan.automatic) hs << "  precision auto: " << plan.reason << "\n";
   hs << "  sigma = " << d::fmt(to_double(dir.sigma)) << ", sigma_W1 = " << d::fmt(to_double(dir.sigma_W1))
      << ", sigma_W2 = " << d::fmt(to_double(dir.sigma_W2)) << ", delta_w = " << d::fmt(to_double(dir.delta_w)) << " ("

@@ -1,0 +1,78 @@
+// Exporting the problem of a configuration (run/export.hpp): the W1, W2, dY that execute() would integrate.
+#include <loraflow/run/export.hpp>
+
+#include <loraflow/io/atomic_file.hpp>
+#include <loraflow/io/npy.hpp>
+#include <loraflow/io/text_matrix.hpp>
+#include <loraflow/model/xu2025.hpp>
+#include <loraflow/run/run.hpp>
+#include <loraflow/run/run_impl.hpp>  // detail::build_problem and detail::with_precision, shared with execute()
+
+#include <sstream>
+
+namespace loraflow {
+
+namespace {
+
+// Rounds to the nearest double (exact when Real is double) for the float64 .npy files.
+template <class Real> void write_npy_of(const std::string& path, const matrix<Real>& a) {
+  std::vector<double> data(static_cast<std::size_t>(a.size()));
+  for (Eigen::Index j = 0; j < a.cols(); ++j)
+    for (Eigen::Index i = 0; i < a.rows(); ++i) data[static_cast<std::size_t>(i + j * a.rows())] = to_double(a(i, j));
+  write_npy(path, static_cast<std::size_t>(a.rows()), static_cast<std::size_t>(a.cols()), data.data());
+}
+
+// Every digit of the working precision (to_string reads back to the same value through parse<Real>).
+template <class Real> void write_text_of(const std::string& path, const matrix<Real>& a) {
+  text_matrix t;
+  t.rows = static_cast<std::size_t>(a.rows());
+  t.cols = static_cast<std::size_t>(a.cols());
+  t.entries.reserve(t.rows * t.cols);
+  for (Eigen::Index j = 0; j < a.cols(); ++j)
+    for (Eigen::Index i = 0; i < a.rows(); ++i) t.entries.push_back(to_string(a(i, j)));
+  write_text_matrix(path, t);
+}
+
+template <class Real> problem_export_result export_typed(const run_config& c, const problem_export_options& o) {
+  const lora_problem<Real> p = detail::build_problem<Real>(c, nullptr);  // exactly what a run integrates
+  problem_export_result r;
+  r.m = static_cast<long>(p.W2.rows());
+  r.n = static_cast<long>(p.W1.cols());
+  r.h = static_cast<long>(p.W1.rows());
+  r.precision = scalar_name<Real>();
+  const std::pair<const char*, const matrix<Real>*> named[] = {{"W1", &p.W1}, {"W2", &p.W2}, {"dY", &p.dY}};
+
+  staging_dir stage(o.out_dir);
+  for (const auto& [name, a] : named) {
+    write_npy_of(stage.path(std::string(name) + ".npy"), *a);
+    r.files.push_back(std::string(name) + ".npy");
+  }
+  if (o.text)
+    for (const auto& [name, a] : named) {
+      write_text_of(stage.path(std::string(name) + ".txt"), *a);
+      r.files.push_back(std::string(name) + ".txt");
+    }
+  stage.commit();
+
+  std::ostringstream hs;
+  hs << "loraflow problem: " << c.problem.kind << " m=" << r.m << " n=" << r.n << " h=" << r.h << ", built in "
+     << r.precision << "\n";
+  if (!std::is_same_v<Real, double>)
+    hs << "  the .npy files hold float64 (entries rounded from " << r.precision << ")"
+       << (o.text ? "; the .txt files keep every digit\n" : "; add --text to keep every digit\n");
+  hs << "  wrote";
+  for (std::size_t i = 0; i < r.files.size(); ++i) hs << (i ? ", " : " ") << o.out_dir << "/" << r.files[i];
+  hs << "\n";
+  r.human = hs.str();
+  return r;
+}
+
+}  // namespace
+
+problem_export_result export_problem(const run_config& c, const problem_export_options& o) {
+  if (o.out_dir.empty()) throw std::invalid_argument("export_problem: out_dir must not be empty");
+  // The same precision choice and dispatch as execute() (run/run.cpp).
+  return detail::with_precision(plan_precision(c), [&](auto zero) { return export_typed<decltype(zero)>(c, o); });
+}
+
+}  // namespace loraflow

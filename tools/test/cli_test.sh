@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# tools/test/cli_test.sh LORAFLOW SOURCE_DIR CASE: one end-to-end test of the loraflow command (a ctest test each;
+# tools/test/CMakeLists.txt lists the cases). Exit 0 when the case passes; otherwise one "FAIL [case]: ..." line on
+# stderr and exit 1. Inputs are written at test time into a temporary directory, removed afterwards.
+#
+# Bad-input cases (bad_*) assert what the issue asks of every bad input: exit status 2, exactly one line on stderr
+# naming the key, file or value (fixed strings given per case), nothing on stdout, and no output directory (not even
+# its parent or a staging directory) afterwards.
+set -uo pipefail
+
+if [ $# -ne 3 ]; then
+  echo "usage: $0 LORAFLOW SOURCE_DIR CASE" >&2
+  exit 1
+fi
+LORAFLOW=$1
+SRC=$(cd "$2" && pwd) || exit 1
+CASE=$3
+# Absolute, since some cases change directory.
+case $LORAFLOW in */*) LORAFLOW=$(cd "$(dirname "$LORAFLOW")" && pwd)/$(basename "$LORAFLOW") ;; esac
+PYTHON=/usr/bin/python3
+FIG1=$SRC/docs/examples/fig1.toml
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/loraflow-cli-test.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+
+fail() {
+  echo "FAIL [$CASE]: $*" >&2
+  exit 1
+}
+
+# Runs loraflow and fails the case unless it exits 0 (stdout and stderr go to $T/log).
+ok() {
+  "$LORAFLOW" "$@" >"$T/log" 2>&1 || fail "loraflow $* exited with status $?: $(tail -n 3 "$T/log")"
+}
+
+need_numpy() {
+  "$PYTHON" -c 'import numpy' 2>/dev/null ||
+    fail "$PYTHON cannot import numpy; install it (tools/setup.sh installs python3-numpy)"
+}
+
+# expect_bad_input PATTERN... -- ARG...: runs `loraflow ARG... --out $T/out/result` and checks the bad-input contract;
+# every PATTERN (a fixed string) must occur in the stderr line.
+expect_bad_input() {
+  local patterns=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+    patterns+=("$1")
+    shift
+  done
+  shift
+  local rc=0
+  "$LORAFLOW" "$@" --out "$T/out/result" >"$T/stdout" 2>"$T/stderr" || rc=$?
+  local err
+  err=$(cat "$T/stderr")
+  [ "$rc" -eq 2 ] || fail "exit status $rc, expected 2 (stderr: $err)"
+  local lines
+  lines=$(awk 'END { print NR }' "$T/stderr")
+  [ "$lines" -eq 1 ] || fail "stderr has $lines lines, expected exactly 1: $err"
+  [ -n "$err" ] || fail "stderr is empty"
+  [ ! -s "$T/stdout" ] || fail "unexpected output on stdout: $(head -c 300 "$T/stdout")"
+  local p
+  for p in "${patterns[@]}"; do
+    grep -qF -- "$p" "$T/stderr" || fail "stderr does not name '$p': $err"
+  done
+  [ ! -e "$T/out" ] || fail "output left behind after bad input: $(find "$T/out" | head -n 5 | tr '\n' ' ')"
+  echo "ok [$CASE]: $err"
+}
+
+# write_config FILE PROBLEM_BODY LORA_BODY [EXTRA]: a small, fast config (the bad-input cases never integrate).
+write_config() {
+  printf '[problem]\n%s\n\n[lora]\n%s\n\n[solve]\nt_end = 0.1\n\n[observe]\ntimes = "linspace:0:0.1:3"\n%s\n' \
+    "$2" "$3" "${4:-}" >"$1"
+}
+GEN='kind = "xu2025"
+m = 10
+n = 10
+h = 100'
+LORA='rank = 4
+init = "small"
+alpha = "1e-4"'
+
+# files_body DIR [EXT]: the [problem] body of a kind = "files" config reading DIR/W1.EXT, DIR/W2.EXT, DIR/dY.EXT.
+files_body() {
+  local ext=${2:-npy}
+  printf 'kind = "files"\nW1 = "%s/W1.%s"\nW2 = "%s/W2.%s"\ndY = "%s/dY.%s"' "$1" "$ext" "$1" "$ext" "$1" "$ext"
+}
+
+# make_problem DIR [ARG...]: a valid problem from the small config, written by `loraflow problem` (ARG: --set, --text).
+make_problem() {
+  local dir=$1
+  shift
+  write_config "$T/gen.toml" "$GEN" "$LORA"
+  ok problem "$T/gen.toml" --out "$dir" --quiet "$@"
+}
+
+# write_nan_npy FILE: a float64 .npy whose entry (0,1) is NaN; numpy when available, else the bytes by hand.
+write_nan_npy() {
+  if "$PYTHON" -c 'import numpy' 2>/dev/null; then
+    "$PYTHON" -c 'import sys, numpy as np; a = np.load(sys.argv[1]); a[0, 1] = np.nan; np.save(sys.argv[2], a)' \
+      "$T/p/W1.npy" "$1" || fail "numpy could not write $1"
+  else
+    # Version 1.0: magic, version, little-endian header length 118, the dict padded so the data starts at byte 128.
+    {
+      printf '\x93NUMPY\x01\x00\x76\x00'
+      printf '%-117s\n' "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }"
+      printf '\x00\x00\x00\x00\x00\x00\xf0\x3f'  # 1.0
+      printf '\x00\x00\x00\x00\x00\x00\xf8\x7f'  # NaN
+    } >"$1"
+  fi
+}
+
+# listing DIR: the names in DIR, sorted, on one line.
+listing() {
+  (cd "$1" && LC_ALL=C find . -mindepth 1 -maxdepth 1 -printf '%P\n' | LC_ALL=C sort | paste -sd ' ')
+}
+
+# same_summary A B: the "final", "events" and "at" members of two summary.json files are equal.
+same_summary() {
+  "$PYTHON" - "$1" "$2" <<'PY' || fail "summary.json members differ between $1 and $2"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+bad = [k for k in ("final", "events", "at") if k not in a or a[k] != b.get(k)]
+for k in bad:
+    print(f"{k}: {json.dumps(a.get(k))}\n  vs {json.dumps(b.get(k))}", file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
+
+# fig1_sections: fig1.toml without its [problem] table ([lora], [solve] and [observe] as the example has them).
+fig1_sections() {
+  awk '/^\[/ { keep = ($0 != "[problem]") } keep' "$FIG1"
+}
+SHORT=(--set solve.t_end=1.5 --set 'observe.times="linspace:0:1.5:151"')
+
+case $CASE in
+  # ---- bad input: config keys and values ----
+  bad_missing_key)
+    write_config "$T/c.toml" "$GEN" $'rank = 4\ninit = "small"'
+    expect_bad_input "c.toml" "lora.alpha" "missing" -- run "$T/c.toml" ;;
+  bad_unknown_key)
+    write_config "$T/c.toml" "$GEN" "$LORA"$'\nalpah = "1e-4"'
+    expect_bad_input "c.toml" "lora.alpah" "unknown key" -- run "$T/c.toml" ;;
+  bad_unknown_section)
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[solver]\nrtol = "1e-10"'
+    expect_bad_input "c.toml" "solver" "unknown section" -- run "$T/c.toml" ;;
+  bad_wrong_type)
+    write_config "$T/c.toml" $'kind = "xu2025"\nm = "ten"' "$LORA"
+    expect_bad_input "c.toml" "problem.m" "ten" "expected an integer" -- run "$T/c.toml" ;;
+  bad_alpha_zero)
+    write_config "$T/c.toml" "$GEN" $'rank = 4\ninit = "small"\nalpha = "0"'
+    expect_bad_input "lora.alpha" "'0'" "> 0" -- run "$T/c.toml" ;;
+  bad_alpha_negative)
+    write_config "$T/c.toml" "$GEN" $'rank = 4\ninit = "small"\nalpha = "-1e-5"'
+    expect_bad_input "lora.alpha" "-1e-5" "> 0" -- run "$T/c.toml" ;;
+  bad_rank_too_large)
+    write_config "$T/c.toml" "$GEN" $'rank = 11\ninit = "small"\nalpha = "1e-4"'
+    expect_bad_input "lora.rank" "11" "<= min(m, n, h) = 10" -- run "$T/c.toml" ;;
+  bad_rank_too_large_files)  # the files' shapes decide the limit (checked after reading, as run does)
+    make_problem "$T/p"
+    write_config "$T/c.toml" "$(files_body p)" $'rank = 11\ninit = "small"\nalpha = "1e-4"'
+    expect_bad_input "lora.rank" "11" "rank <= 10" -- run "$T/c.toml" ;;
+  bad_missing_config)
+    expect_bad_input "$T/nonexistent.toml" "cannot open" -- run "$T/nonexistent.toml" ;;
+  # ---- bad input: matrix files ----
+  bad_shape_mismatch)  # dY of an 8 x 10 problem with the W1, W2 of a 10 x 10 one
+    make_problem "$T/p"
+    make_problem "$T/p8" --set problem.m=8
+    write_config "$T/c.toml" $'kind = "files"\nW1 = "p/W1.npy"\nW2 = "p/W2.npy"\ndY = "p8/dY.npy"' "$LORA"
+    expect_bad_input "p8/dY.npy" "problem.dY" "shape 8x10" "expected 10x10" -- run "$T/c.toml" ;;
+  bad_npy_missing)
+    make_problem "$T/p"
+    write_config "$T/c.toml" $'kind = "files"\nW1 = "nowhere/W1.npy"\nW2 = "p/W2.npy"\ndY = "p/dY.npy"' "$LORA"
+    expect_bad_input "nowhere/W1.npy" "cannot open" "problem.W1" -- run "$T/c.toml" ;;
+  bad_npy_malformed)
+    make_problem "$T/p"
+    printf 'this is not a numpy file\n\x01\x02\x03' >"$T/garbage.npy"
+    write_config "$T/c.toml" $'kind = "files"\nW1 = "p/W1.npy"\nW2 = "garbage.npy"\ndY = "p/dY.npy"' "$LORA"
+    expect_bad_input "garbage.npy" "not a .npy file" "problem.W2" -- run "$T/c.toml" ;;
+  bad_npy_nan)
+    make_problem "$T/p"
+    write_nan_npy "$T/nan.npy"
+    write_config "$T/c.toml" $'kind = "files"\nW1 = "nan.npy"\nW2 = "p/W2.npy"\ndY = "p/dY.npy"' "$LORA"
+    expect_bad_input "nan.npy" "NaN" "entry (0,1)" "problem.W1" -- run "$T/c.toml" ;;
+  bad_text_inf)  # an exported text matrix with one entry replaced by inf
+    make_problem "$T/p" --text
+    awk 'NR == 3 { $2 = "inf" } { print }' "$T/p/dY.txt" >"$T/dY_inf.txt"
+    write_config "$T/c.toml" $'kind = "files"\nW1 = "p/W1.txt"\nW2 = "p/W2.txt"\ndY = "dY_inf.txt"' "$LORA"
+    expect_bad_input "dY_inf.txt:3" "'inf'" "not a decimal number" "problem.dY" -- run "$T/c.toml" ;;
+  # ---- bad input: the command line ----
+  bad_set_syntax)
+    expect_bad_input "--set 'lora.alpha'" "section.key=value" -- run "$FIG1" --set lora.alpha ;;
+  bad_set_value)
+    expect_bad_input "lora.alpha" "'-1'" "> 0" -- run "$FIG1" --set lora.alpha=-1 ;;
+  bad_set_section)
+    expect_bad_input "--set 'lorra.alpha=1e-5'" "unknown section 'lorra'" -- run "$FIG1" --set lorra.alpha=1e-5 ;;
+  bad_unknown_option)
+    expect_bad_input "--alpha" -- run "$FIG1" --alpha 1e-5 ;;
+  bad_problem_input)  # the problem subcommand keeps the same contract
+    make_problem "$T/p"
+    write_nan_npy "$T/nan.npy"
+    write_config "$T/c.toml" $'kind = "files"\nW1 = "p/W1.npy"\nW2 = "p/W2.npy"\ndY = "nan.npy"' "$LORA"
+    expect_bad_input "nan.npy" "NaN" "problem.dY" -- problem "$T/c.toml" --text ;;
+
+  # ---- loraflow problem ----
+  problem_export)  # the files, their shapes, and text with every digit of the working precision (50 digits here)
+    make_problem "$T/p" --text --set problem.m=8 --set problem.n=6 --set problem.h=12 --set solve.precision=50
+    [ "$(listing "$T/p")" = "W1.npy W1.txt W2.npy W2.txt dY.npy dY.txt" ] || fail "unexpected files: $(listing "$T/p")"
+    for spec in "W1 12 6" "W2 8 12" "dY 8 6"; do
+      read -r name rows cols <<<"$spec"
+      head -c 128 "$T/p/$name.npy" | grep -aqF "'shape': ($rows, $cols)" || fail "$name.npy: shape is not ($rows, $cols)"
+      shape=$(awk '{ if (NF != n && NR > 1) bad = 1; n = NF } END { print NR, n, bad + 0 }' "$T/p/$name.txt")
+      [ "$shape" = "$rows $cols 0" ] || fail "$name.txt: rows, columns, ragged = $shape; expected $rows $cols 0"
+    done
+    digits=$(awk '{ m = $1; sub(/e.*/, "", m); gsub(/[-.]/, "", m); print length(m); exit }' "$T/p/W1.txt")
+    [ "$digits" -ge 50 ] || fail "W1.txt entries carry $digits digits; expected >= 50 at precision 50"
+    make_problem "$T/q"
+    [ "$(listing "$T/q")" = "W1.npy W2.npy dY.npy" ] || fail "without --text: $(listing "$T/q")"
+    echo "ok [$CASE]" ;;
+  problem_text_roundtrip_50)  # generator run at precision 50 = run from the exported text matrices, digit for digit
+    small=(--set problem.m=6 --set problem.n=6 --set problem.h=12)  # fig1 shrunk to keep float50 fast
+    fast=(--set lora.rank=2 --set solve.precision=50 --set solve.rtol=1e-8 --set solve.t_end=1
+          --set 'observe.times="linspace:0:1:11"')
+    ok problem "$FIG1" "${small[@]}" "${fast[@]}" --text --out "$T/p"
+    { echo "[problem]"; files_body p txt; echo; fig1_sections; } >"$T/files.toml"
+    ok run "$FIG1" "${small[@]}" "${fast[@]}" --out "$T/gen" --no-progress
+    ok run "$T/files.toml" "${fast[@]}" --out "$T/files" --no-progress
+    grep -qF '"type": "50"' "$T/files/summary.json" || fail "the files run did not use precision 50"
+    grep -qF '"T1": null' "$T/gen/summary.json" && fail "T1 not reached, so events and at were not compared"
+    cmp "$T/gen/trajectory.csv" "$T/files/trajectory.csv" || fail "trajectory.csv differs"
+    same_summary "$T/gen/summary.json" "$T/files/summary.json"
+    echo "ok [$CASE]" ;;
+  problem_numpy_identical)  # generator run = run from .npy files written by numpy (C order), bit for bit
+    need_numpy
+    ok problem "$FIG1" --out "$T/p"
+    "$PYTHON" - "$T/p" "$T/np" <<'PY' || fail "numpy could not re-save the problem"
+import os, sys
+import numpy as np
+src, dst = sys.argv[1:3]
+os.makedirs(dst)
+for name in ("W1", "W2", "dY"):
+    a = np.load(os.path.join(src, name + ".npy"))
+    np.save(os.path.join(dst, name + ".npy"), np.ascontiguousarray(a))
+PY
+    for name in W1 W2 dY; do
+      head -c 128 "$T/np/$name.npy" | grep -aqF "'fortran_order': False" || fail "np/$name.npy is not in C order"
+    done
+    { echo "[problem]"; files_body np; echo; fig1_sections; } >"$T/files.toml"
+    ok run "$FIG1" "${SHORT[@]}" --out "$T/gen" --no-progress
+    ok run "$T/files.toml" "${SHORT[@]}" --out "$T/files" --no-progress
+    [ "$(wc -l <"$T/gen/trajectory.csv")" -eq 152 ] || fail "gen/trajectory.csv: expected 152 lines"
+    grep -qF '"kind": "files"' "$T/files/summary.json" || fail "the files run is not a kind = \"files\" run"
+    cmp "$T/gen/trajectory.csv" "$T/files/trajectory.csv" || fail "trajectory.csv differs"
+    same_summary "$T/gen/summary.json" "$T/files/summary.json"
+    grep -qF '"T1": null' "$T/gen/summary.json" && fail "T1 not reached, so events and at were not compared"
+    echo "ok [$CASE]" ;;
+
+  # ---- docs and help ----
+  docs_examples)  # every docs/examples/*.toml runs as written
+    # In a copy of the examples at the same place under $T/root, so that nothing is written into the source tree and
+    # paths that leave docs/examples (e.g. ../../out/fig1-problem) resolve as they do from the repository root. An
+    # example that needs files made first says so in a comment line "#   build/bin/loraflow problem ARG..."; that
+    # command is run as written, from $T/root, before the example.
+    mkdir -p "$T/root/docs" || fail "cannot create $T/root/docs"
+    cp -R "$SRC/docs/examples" "$T/root/docs/" || fail "cannot copy docs/examples"
+    shopt -s nullglob
+    examples=("$T"/root/docs/examples/*.toml)
+    [ ${#examples[@]} -gt 0 ] || fail "no docs/examples/*.toml found"
+    for f in "${examples[@]}"; do
+      name=$(basename "$f" .toml)
+      while read -ra prep; do
+        (cd "$T/root" && "$LORAFLOW" problem "${prep[@]}" --quiet) >"$T/log" 2>&1 ||
+          fail "docs/examples/$name.toml: its 'loraflow problem ${prep[*]}' failed: $(tail -n 3 "$T/log")"
+      done < <(sed -n 's|^#[[:space:]]*build/bin/loraflow problem[[:space:]]||p' "$f")
+      (cd "$T/root" && "$LORAFLOW" run "docs/examples/$name.toml" --out "$T/ex/$name" --quiet --no-progress) \
+        >"$T/log" 2>&1 || fail "docs/examples/$name.toml: exit status $?: $(tail -n 3 "$T/log")"
+      for out in trajectory.csv summary.json; do
+        [ -s "$T/ex/$name/$out" ] || fail "docs/examples/$name.toml: no $out"
+      done
+      echo "ok [$CASE]: $name"
+    done ;;
+  help)  # --help lists every option: at the top level all of them, per subcommand its own (and --version)
+    check_help() {
+      local what=$1
+      shift
+      "$LORAFLOW" ${what:+"$what"} --help >"$T/help" 2>&1 || fail "loraflow $what --help exited with status $?"
+      local o
+      for o in "$@"; do
+        grep -qF -- "$o" "$T/help" || fail "loraflow $what --help does not mention $o"
+      done
+    }
+    run_opts=(--set --out --quiet --no-progress)
+    problem_opts=(--set --out --text --quiet)
+    check_help "" run problem "${run_opts[@]}" "${problem_opts[@]}" --version --help
+    check_help run CONFIG "${run_opts[@]}" --version
+    check_help problem CONFIG "${problem_opts[@]}" --version
+    "$LORAFLOW" --version | grep -q '^loraflow ' || fail "loraflow --version does not print 'loraflow <version>'"
+    echo "ok [$CASE]" ;;
+  *)
+    fail "unknown case" ;;
+esac
