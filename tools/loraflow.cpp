@@ -2,9 +2,11 @@
 //
 //   loraflow run CONFIG [--set section.key=value]... [--out DIR] [--quiet] [--no-progress]
 //   loraflow problem CONFIG [--set section.key=value]... --out DIR [--text] [--quiet]
+//   loraflow check [IDS...] [--quick] [--out DIR] [--json] [--strict] [--no-progress] | --list [--ids]
 //
 // Exit status: 0 success; 2 bad input (one line on stderr naming the file, key or value and what was expected;
-// nothing written); 3 the run ended with a numerical failure (status in summary.json); 1 any other error.
+// nothing written); 3 the run ended with a numerical failure (status in summary.json); 1 any other error, and for
+// check: a claim failed (or, with --strict, was inconclusive).
 #include <loraflow/io/input_error.hpp>
 #include <loraflow/run/config.hpp>
 #include <loraflow/run/export.hpp>
@@ -12,6 +14,11 @@
 
 #include <CLI/CLI.hpp>
 
+#ifdef LORAFLOW_HAVE_CHECKS
+#include "check/report.hpp"
+#endif
+
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -21,6 +28,8 @@ struct cli_args {
   std::string config, out;
   std::vector<std::string> sets;
   bool quiet = false, no_progress = false, text = false;
+  std::vector<std::string> ids;  // check
+  bool list = false, list_ids = false, quick = false, json = false, strict = false;
 };
 
 int cmd_run(const cli_args& a) {
@@ -43,6 +52,36 @@ int cmd_problem(const cli_args& a) {
   if (!a.quiet) std::cout << r.human << std::flush;
   return 0;
 }
+
+#ifdef LORAFLOW_HAVE_CHECKS
+int cmd_check(const cli_args& a) {
+  namespace ck = loraflow::check;
+  if (a.list) {
+    for (const ck::claim& c : ck::registry()) {
+      if (a.list_ids) std::cout << c.id << "\n";
+      else std::cout << c.id << "\n    " << c.title << "\n    " << c.paper << ", " << c.location << "\n";
+    }
+    return 0;
+  }
+  for (const std::string& id : a.ids) {
+    const auto& reg = ck::registry();
+    if (std::none_of(reg.begin(), reg.end(), [&](const ck::claim& c) { return c.id == id; }))
+      throw loraflow::input_error("claim id '" + id + "': unknown; expected one of the ids of loraflow check --list");
+  }
+  if (!a.out.empty() && std::filesystem::exists(a.out) && !std::filesystem::is_directory(a.out))
+    throw loraflow::input_error("--out " + a.out + ": exists and is not a directory; expected a directory path");
+  const std::vector<ck::claim_run> runs = ck::run_claims(a.ids, {a.quick, !a.no_progress});
+  if (a.json) std::cout << ck::render_json(runs, a.quick) << std::flush;
+  else std::cout << ck::render_table(runs, a.quick) << std::flush;
+  if (!a.out.empty()) ck::write_outputs(a.out, runs, a.quick);
+  int status = 0;
+  for (const ck::claim_run& r : runs) {
+    const ck::verdict v = ck::overall(r);
+    if (v == ck::verdict::fail || (a.strict && v == ck::verdict::inconclusive)) status = 1;
+  }
+  return status;
+}
+#endif
 
 // CONFIG and --set, common to the subcommands that read a configuration.
 void add_config_options(CLI::App* sub, cli_args& a) {
@@ -87,6 +126,25 @@ int main(int argc, char** argv) {
                   "Example: loraflow problem docs/examples/fig1.toml --out out/fig1-problem --text\n"
                   "See also: loraflow --help (every subcommand), loraflow --version");
 
+#ifdef LORAFLOW_HAVE_CHECKS
+  auto* check = app.add_subcommand(
+      "check", "Check the papers' claims (Xu et al. 2025, Min et al. 2021): predict, measure, give a verdict");
+  check->add_option("IDS", a.ids, "Claim ids to run (default: all; see --list)");
+  check->add_flag("--list", a.list, "List the claim ids with their paper locations and exit");
+  check->add_flag("--ids", a.list_ids, "With --list: print the ids only, one per line");
+  check->add_flag("--quick", a.quick, "The CI-sized versions (fewer alphas, smaller problems; minutes in all)");
+  check->add_option("--out", a.out, "Also write check.json, check.md and the data CSVs here (replaced atomically)")
+      ->type_name("DIR");
+  check->add_flag("--json", a.json, "Print the verdicts as JSON instead of the table");
+  check->add_flag("--strict", a.strict, "Exit 1 also when a claim is inconclusive (used by the ctest cases)");
+  check->add_flag("--no-progress", a.no_progress, "Do not print progress lines on stderr");
+  check->footer("Verdicts: pass, FAIL, inconclusive (the measurement is below what the run resolves; never a pass),\n"
+                "report (a loose bound printed beside the sharp measured law). Exit status: 0 no claim failed, 1 a\n"
+                "claim failed (or was inconclusive, with --strict), 2 bad input (unknown id).\n"
+                "Example: loraflow check --quick --out out/check; loraflow check xu2025.t1-slope\n"
+                "Every claim, its prediction and the last full run's numbers: docs/checks.md");
+#endif
+
   // Top-level --help shows every subcommand with all its options (subcommands keep their own -h,--help, made above).
   app.set_help_flag();
   app.set_help_all_flag("-h,--help", "Print this help message (every subcommand and option) and exit");
@@ -102,6 +160,9 @@ int main(int argc, char** argv) {
   try {
     if (*run) return cmd_run(a);
     if (*problem) return cmd_problem(a);
+#ifdef LORAFLOW_HAVE_CHECKS
+    if (*check) return cmd_check(a);
+#endif
   } catch (const loraflow::input_error& e) {
     std::cerr << "loraflow: " << e.what() << "\n";
     return 2;

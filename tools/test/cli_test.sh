@@ -277,6 +277,18 @@ PY
       done
       echo "ok [$CASE]: $name"
     done ;;
+  bad_check_id)  # an unknown claim id: exit 2, one line naming it, no output directory
+    expect_bad_input "no.such.claim" "unknown" "loraflow check --list" -- check no.such.claim ;;
+  check_outputs)  # a claim run writes the verdict table, check.json, check.md and its CSV tables; --json parses
+    ok check xu2025.appg-stationary --quick --no-progress --out "$T/chk"
+    grep -q '^xu2025.appg-stationary  \[pass\]' "$T/log" || fail "no pass line in the verdict table: $(head -n 5 "$T/log")"
+    for f in check.json check.md; do [ -s "$T/chk/$f" ] || fail "no $f"; done
+    "$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); c=j["claims"][0]; assert c["id"]=="xu2025.appg-stationary" and c["verdict"]=="pass" and len(c["rows"])>=6, c' "$T/chk/check.json" ||
+      fail "check.json does not hold the claim's verdict and rows"
+    "$LORAFLOW" check xu2025.appg-stationary --quick --no-progress --json >"$T/j" 2>/dev/null || fail "--json exited with $?"
+    "$PYTHON" -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/j" || fail "--json output is not JSON"
+    "$LORAFLOW" check --list --ids | grep -qx 'xu2025.t1-slope' || fail "--list --ids does not list xu2025.t1-slope"
+    echo "ok [$CASE]" ;;
   help)  # --help lists every option: at the top level all of them, per subcommand its own (and --version)
     check_help() {
       local what=$1
@@ -289,9 +301,11 @@ PY
     }
     run_opts=(--set --out --quiet --no-progress)
     problem_opts=(--set --out --text --quiet)
-    check_help "" run problem "${run_opts[@]}" "${problem_opts[@]}" --version --help
+    check_opts=(IDS --list --ids --quick --out --json --strict --no-progress)
+    check_help "" run problem check "${run_opts[@]}" "${problem_opts[@]}" "${check_opts[@]}" --version --help
     check_help run CONFIG "${run_opts[@]}" --version
     check_help problem CONFIG "${problem_opts[@]}" --version
+    check_help check "${check_opts[@]}" docs/checks.md
     "$LORAFLOW" --version | grep -q '^loraflow ' || fail "loraflow --version does not print 'loraflow <version>'"
     echo "ok [$CASE]" ;;
   *)

@@ -1,4 +1,5 @@
 // Precision planning and the run-time dispatch from the config's precision to the typed pipeline (run/run.hpp).
+#include <loraflow/run/precision.hpp>
 #include <loraflow/run/run.hpp>
 #include <loraflow/run/run_impl.hpp>
 
@@ -25,6 +26,33 @@ double decimal_log10(const std::string& s) {
 
 std::string version_string() { return std::string("loraflow ") + LORAFLOW_VERSION + " (" + LORAFLOW_GIT_REVISION + ")"; }
 
+precision_plan plan_for_alpha(const std::string& alpha, unsigned digits, int alpha_power) {
+  // misalign(T1) ~ alpha^2 is carried by O(alpha) components inside O(1) entries of Z1, so its relative error is
+  // about (rtol + eps) / alpha: k digits need rtol <= alpha 10^-(k+1) and eps a few digits below rtol. A quantity of
+  // size alpha^p (p = 2: the loss floor's residual E) needs the same with alpha^p in place of alpha.
+  precision_plan p;
+  const int k = static_cast<int>(digits);
+  const int L = std::max(0, static_cast<int>(std::ceil(-alpha_power * decimal_log10(alpha) - 1e-9)));
+  const int rtol_exp = k + L + 1;
+  const int D = k + L + 4;
+  p.automatic = true;
+  p.rtol = "1e-" + std::to_string(rtol_exp);
+  if (D <= 15) p.type = "double";
+  else if (D <= 18) p.type = "long_double";
+  else if (D <= 33) p.type = "float128";
+  else if (D <= 50) p.type = "50";
+  else if (D <= 100) p.type = "100";
+  else {
+    p.type = "mpfr";
+    p.mpfr_digits = static_cast<unsigned>(D);
+  }
+  const std::string what = alpha_power == 1 ? "log10(1/alpha)" : std::to_string(alpha_power) + " log10(1/alpha)";
+  p.reason = std::to_string(k) + " digits asked at alpha = " + alpha + ": rtol = 1e-" + std::to_string(rtol_exp) +
+             " (k + " + what + " + 1) and " + std::to_string(D) + " working digits (k + " + what + " + 4) -> " +
+             (p.type == "mpfr" ? "mpfr:" + std::to_string(D) : p.type);
+  return p;
+}
+
 precision_plan plan_precision(const run_config& c) {
   precision_plan p;
   if (c.solve.precision != "auto") {
@@ -39,27 +67,7 @@ precision_plan plan_precision(const run_config& c) {
   }
   if (c.lora.alpha.empty())
     throw input_error(c.source + ": key 'lora.alpha': precision = \"auto\" needs the initialization scale alpha");
-  // misalign(T1) ~ alpha^2 is carried by O(alpha) components inside O(1) entries of Z1, so its relative error is
-  // about (rtol + eps) / alpha: k digits need rtol <= alpha 10^-(k+1) and eps a few digits below rtol.
-  const int k = static_cast<int>(c.solve.digits);
-  const int L = std::max(0, static_cast<int>(std::ceil(-decimal_log10(c.lora.alpha) - 1e-9)));
-  const int rtol_exp = k + L + 1;
-  const int D = k + L + 4;
-  p.automatic = true;
-  p.rtol = "1e-" + std::to_string(rtol_exp);
-  if (D <= 15) p.type = "double";
-  else if (D <= 18) p.type = "long_double";
-  else if (D <= 33) p.type = "float128";
-  else if (D <= 50) p.type = "50";
-  else if (D <= 100) p.type = "100";
-  else {
-    p.type = "mpfr";
-    p.mpfr_digits = static_cast<unsigned>(D);
-  }
-  p.reason = std::to_string(k) + " digits asked at alpha = " + c.lora.alpha + ": rtol = 1e-" + std::to_string(rtol_exp) +
-             " (k + log10(1/alpha) + 1) and " + std::to_string(D) + " working digits (k + log10(1/alpha) + 4) -> " +
-             (p.type == "mpfr" ? "mpfr:" + std::to_string(D) : p.type);
-  return p;
+  return plan_for_alpha(c.lora.alpha, static_cast<unsigned>(c.solve.digits), 1);
 }
 
 run_result execute(const run_config& c, const run_options& o) {

@@ -4,6 +4,9 @@
 // variance, n - 2 degrees of freedom) and R^2. fit_power_law(alpha, y): the exponent p of y ~ C alpha^p, i.e. the
 // slope of ln y against ln alpha. fit_rate(t, y): the rate lambda of y ~ C exp(-lambda t), the negative slope of
 // ln y against t.
+// fit_rate_window / fit_slope_window: the same fits restricted to a window chosen by a stated rule: the points with
+// t >= t_from and lo <= y <= hi; the window actually used (first and last t, number of points) is returned so
+// that every reported rate names its window.
 // Fits are statistics of measured values, so they are computed in long double from the values converted at the
 // output boundary (their logarithms need no more than ~19 digits); the measurements themselves stay in Real.
 #pragma once
@@ -75,6 +78,46 @@ inline line_fit fit_rate(const std::vector<double>& t, const std::vector<double>
   line_fit f = fit_line(t, detail::logs(y, "fit_rate"));
   f.slope = -f.slope;
   return f;
+}
+
+/// A fit on a window of a series, with the window that was used.
+struct window_fit {
+  line_fit fit;
+  double t_first = 0, t_last = 0;  ///< the first and last t inside the window
+  bool ok = false;                 ///< false when fewer than 3 points fell inside (fit is then empty)
+};
+
+namespace detail {
+inline window_fit fit_in_window(const std::vector<double>& t, const std::vector<double>& y, double lo, double hi,
+                                double t_from, bool negate) {
+  if (t.size() != y.size()) throw std::invalid_argument("fit window: t and y differ in length");
+  std::vector<double> tw, yw;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (t[i] >= t_from && y[i] >= lo && y[i] <= hi && y[i] > 0) {
+      tw.push_back(t[i]);
+      yw.push_back(std::log(y[i]));
+    }
+  window_fit w;
+  if (tw.size() < 3) return w;
+  w.fit = fit_line(tw, yw);
+  if (negate) w.fit.slope = -w.fit.slope;
+  w.t_first = tw.front();
+  w.t_last = tw.back();
+  w.ok = true;
+  return w;
+}
+}  // namespace detail
+
+/// Rate lambda of y ~ C exp(-lambda t) on the window {t >= t_from, lo <= y <= hi}.
+inline window_fit fit_rate_window(const std::vector<double>& t, const std::vector<double>& y, double lo, double hi,
+                                  double t_from = -1e300) {
+  return detail::fit_in_window(t, y, lo, hi, t_from, true);
+}
+
+/// Slope of ln y against t on the window {t >= t_from, lo <= y <= hi} (growth rate; no sign change).
+inline window_fit fit_slope_window(const std::vector<double>& t, const std::vector<double>& y, double lo, double hi,
+                                   double t_from = -1e300) {
+  return detail::fit_in_window(t, y, lo, hi, t_from, false);
 }
 
 }  // namespace loraflow

@@ -1,0 +1,32 @@
+// validation/check/registry.cpp: the list of claims, in the order `loraflow check` runs and prints them. Each
+// make_* function lives in the claim's own file under validation/<paper>/.
+#include "check/claim.hpp"
+
+namespace loraflow::check {
+
+claim make_xu2025_claim3_1();
+claim make_xu2025_claim3_2_misalignment();
+claim make_xu2025_claim3_2_imbalance();
+claim make_xu2025_early_phase_F();
+claim make_xu2025_t1_slope();
+claim make_xu2025_lemma_c1();
+claim make_xu2025_local_convergence();
+claim make_xu2025_loss_floor();
+claim make_xu2025_thm4_1();
+claim make_xu2025_app_g();
+claim make_xu2025_mirror();
+claim make_min2021_thm1();
+claim make_min2021_prop1();
+
+const std::vector<claim>& registry() {
+  static const std::vector<claim> all{
+      make_xu2025_claim3_1(),         make_xu2025_claim3_2_misalignment(), make_xu2025_claim3_2_imbalance(),
+      make_xu2025_early_phase_F(),    make_xu2025_t1_slope(),              make_xu2025_lemma_c1(),
+      make_xu2025_local_convergence(), make_xu2025_loss_floor(),           make_xu2025_thm4_1(),
+      make_xu2025_app_g(),            make_xu2025_mirror(),                make_min2021_thm1(),
+      make_min2021_prop1(),
+  };
+  return all;
+}
+
+}  // namespace loraflow::check

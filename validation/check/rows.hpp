@@ -1,0 +1,38 @@
+// validation/check/rows.hpp: building verdict rows from measurements, and alpha sweeps of measured trajectories.
+// The pass rules live here in one place so every claim states them the same way:
+//   within(target, tol)   |measured - target| <= tol             margin = tol - |measured - target|
+//   at_least(bound)       measured >= bound                      margin = measured - bound
+//   at_most(bound)        measured <= bound                      margin = bound - measured
+// A measurement that could not be made (failed integration, event not reached) gives an inconclusive row.
+#pragma once
+
+#include "check/claim.hpp"
+#include "check/measure.hpp"
+
+#include <string>
+#include <vector>
+
+namespace loraflow::check {
+
+row within(const std::string& quantity, const std::string& predicted, double measured, double se, double target,
+           double tol, const std::string& rule);
+row at_least(const std::string& quantity, const std::string& predicted, double measured, double bound,
+             const std::string& rule, double se = -1);
+row at_most(const std::string& quantity, const std::string& predicted, double measured, double bound,
+            const std::string& rule, double se = -1);
+row reported(const std::string& quantity, const std::string& predicted, const std::string& measured,
+             const std::string& note);
+row inconclusive(const std::string& quantity, const std::string& predicted, const std::string& why);
+
+/// Measures base with each alpha in turn (progress lines through ctx). Failed runs are kept (status says why).
+std::vector<trajectory> sweep_alpha(const context& ctx, trajectory_request base, const std::vector<std::string>& alphas);
+/// True when every run ended ok and reached T1 (if need_T1); otherwise `why` names the first that did not.
+bool all_ok(const std::vector<trajectory>& runs, const std::vector<std::string>& alphas, bool need_T1, std::string& why);
+/// A note describing the precision plan of a sweep: "alpha = 1e-3: double rtol 1e-10 (dopri5, 0.1 s), ...".
+std::string plan_note(const std::vector<trajectory>& runs, const std::vector<std::string>& alphas);
+/// The Fig. 1 problem of Xu et al. (m = n = 10, h = 100, r = 4, sigma = 5, c = 1.05, seed 0) and the small one of
+/// the 25-decade study (m = n = 4, h = 8, r = 2, same recipe).
+xu_problem fig1_problem();
+xu_problem small_problem();
+
+}  // namespace loraflow::check
