@@ -2,6 +2,7 @@
 // Jacobi decompositions (oracle: reconstruction and orthogonality to a few hundred eps in every scalar type).
 #include <loraflow/linalg.hpp>
 #include <loraflow/random.hpp>
+#include <loraflow/run/precision.hpp>
 #include <loraflow/scalar.hpp>
 
 #include "checks.hpp"
@@ -86,3 +87,24 @@ TEST_CASE_TEMPLATE_DEFINE("Jacobi SVD, symmetric eigensolver and Householder Q a
   CHECK(to_double((fd.U.transpose() * fd.U - matrix<Real>::Identity(3, 3)).cwiseAbs().maxCoeff()) <= to_double(tol));
 }
 TEST_CASE_TEMPLATE_APPLY(linalg_accuracy, scalar_types);
+
+// The precision plan of run/precision.hpp follows its stated rule: L = ceil(p log10(1/alpha)), rtol = 10^-(k+L+1),
+// D = k + L + 4 digits, and the cheapest type with D digits.
+
+TEST_CASE("plan_for_alpha follows the stated rule") {
+  const precision_plan a = plan_for_alpha("1e-4", 6, 1);  // L = 4, D = 14
+  CHECK(a.type == "double");
+  CHECK(a.rtol == "1e-11");
+  const precision_plan b = plan_for_alpha("1e-5", 3, 2);  // the loss floor: L = 10, D = 17
+  CHECK(b.type == "long_double");
+  CHECK(b.rtol == "1e-14");
+  const precision_plan c = plan_for_alpha("1e-30", 6, 1);  // L = 30, D = 40
+  CHECK(c.type == "50");
+  CHECK(c.rtol == "1e-37");
+  const precision_plan d = plan_for_alpha("1e-200", 6, 1);  // D = 210: mpfr at run time
+  CHECK(d.type == "mpfr");
+  CHECK(d.mpfr_digits == 210u);
+  const precision_plan e = plan_for_alpha("3", 6, 1);  // alpha >= 1: L = 0
+  CHECK(e.type == "double");
+  CHECK(e.rtol == "1e-7");
+}
