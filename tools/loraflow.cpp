@@ -2,6 +2,9 @@
 //
 //   loraflow run CONFIG [--set section.key=value]... [--out DIR] [--quiet] [--no-progress]
 //   loraflow problem CONFIG [--set section.key=value]... --out DIR [--text] [--quiet]
+//   loraflow sweep SWEEP_FILE --out DIR [--jobs N] [--table] [--no-progress]
+//   loraflow table SWEEP_DIR [--quiet]
+//   loraflow reproduce ID [--out DIR] [--quick] [--jobs N] [--no-progress] | --list
 //   loraflow check [IDS...] [--quick] [--out DIR] [--json] [--strict] [--no-progress] | --list [--ids]
 //
 // Exit status: 0 success; 2 bad input (one line on stderr naming the file, key or value and what was expected;
@@ -10,7 +13,9 @@
 #include <loraflow/io/input_error.hpp>
 #include <loraflow/run/config.hpp>
 #include <loraflow/run/export.hpp>
+#include <loraflow/report/table.hpp>
 #include <loraflow/run/run.hpp>
+#include <loraflow/sweep/sweep.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -19,6 +24,7 @@
 #endif
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -30,7 +36,84 @@ struct cli_args {
   bool quiet = false, no_progress = false, text = false;
   std::vector<std::string> ids;  // check
   bool list = false, list_ids = false, quick = false, json = false, strict = false;
+  unsigned jobs = 0;  // sweep, reproduce
+  bool table = false;
+  std::string preset;
 };
+
+#ifndef LORAFLOW_SOURCE_DIR
+#define LORAFLOW_SOURCE_DIR "."
+#endif
+
+// The reproduction presets: docs/presets/<id>.sweep.toml (and <id>.quick.sweep.toml), plotted by tools/plot_sweep.py.
+const std::vector<std::pair<std::string, std::string>>& presets() {
+  static const std::vector<std::pair<std::string, std::string>> p{
+      {"xu2025-fig1", "Xu et al. 2025 Fig. 1: loss, alignment, escape; 3 alphas x 2 inits x 30 seeds, GF and GD"},
+      {"xu2025-fig3", "Xu et al. 2025 Fig. 3: the three delta_w rows, dY on the top singular pair"},
+      {"xu2025-fig4", "Xu et al. 2025 Fig. 4: the three delta_w rows, dY on the bottom singular pair"},
+  };
+  return p;
+}
+
+int sweep_and_table(const std::string& file, const std::string& out, unsigned jobs, bool progress, bool table,
+                    bool quiet) {
+  const loraflow::sweep_spec spec = loraflow::load_sweep(file);
+  loraflow::sweep_options o;
+  o.out_dir = out;
+  o.jobs = jobs;
+  o.progress = progress;
+  const loraflow::sweep_result r = loraflow::run_sweep(spec, o);
+  if (!quiet)
+    std::cout << "sweep " << file << " -> " << out << ": " << r.total << " points, " << r.already_done
+              << " already done, " << r.ran << " run now (" << r.numerical_failures << " numerical failures, status in "
+              << "their summary.json), " << r.errors << " errors\n";
+  for (const std::string& m : r.error_messages) std::cerr << "loraflow: sweep: " << m << "\n";
+  if (table) {
+    const loraflow::table_result t = loraflow::write_tables(out);
+    if (!quiet)
+      std::cout << "wrote " << out << "/table.{md,csv,tex,json} and curves.csv (" << t.groups << " groups)\n";
+  }
+  if (r.errors) {
+    std::cerr << "loraflow: " << r.errors << " points failed to run (logs in " << out
+              << "/logs/); run the same command again to retry them\n";
+    return 1;
+  }
+  return 0;
+}
+
+int cmd_sweep(const cli_args& a) { return sweep_and_table(a.config, a.out, a.jobs, !a.no_progress, a.table, a.quiet); }
+
+int cmd_table(const cli_args& a) {
+  const loraflow::table_result t = loraflow::write_tables(a.config);
+  if (!a.quiet) std::cout << t.markdown;
+  return 0;
+}
+
+int cmd_reproduce(const cli_args& a) {
+  if (a.list) {
+    for (const auto& p : presets()) std::cout << p.first << "\n    " << p.second << "\n";
+    return 0;
+  }
+  const auto it = std::find_if(presets().begin(), presets().end(), [&](const auto& p) { return p.first == a.preset; });
+  if (it == presets().end())
+    throw loraflow::input_error("preset '" + a.preset + "': unknown; expected one of loraflow reproduce --list");
+  const std::filesystem::path src(LORAFLOW_SOURCE_DIR);
+  const std::string file =
+      (src / "docs" / "presets" / (a.preset + (a.quick ? ".quick" : "") + ".sweep.toml")).string();
+  const std::string out = a.out.empty() ? "out/" + a.preset + (a.quick ? "-quick" : "") : a.out;
+  const int rc = sweep_and_table(file, out, a.jobs, !a.no_progress, true, false);
+  if (rc != 0) return rc;
+  const std::string cmd = "/usr/bin/python3 '" + (src / "tools" / "plot_sweep.py").string() + "' '" + out +
+                          "' --preset " + a.preset + " --out '" + out + "/figures'";
+  const int prc = std::system(cmd.c_str());
+  if (prc != 0) {
+    std::cerr << "loraflow: plotting failed (" << cmd << "); the data and tables are in " << out
+              << " (install python3-matplotlib: tools/setup.sh)\n";
+    return 1;
+  }
+  std::cout << "figures: " << out << "/figures/" << a.preset << ".png and .pdf\n";
+  return 0;
+}
 
 int cmd_run(const cli_args& a) {
   const loraflow::run_config c = loraflow::load_config(a.config, a.sets);
@@ -126,6 +209,35 @@ int main(int argc, char** argv) {
                   "Example: loraflow problem docs/examples/fig1.toml --out out/fig1-problem --text\n"
                   "See also: loraflow --help (every subcommand), loraflow --version");
 
+  auto* sweep = app.add_subcommand(
+      "sweep", "Run a grid of configurations (any config key as an axis), in parallel, resumable after a kill");
+  sweep->add_option("SWEEP_FILE", a.config, "Sweep file: base config and [[axis]] tables (docs/sweep.md)")->required();
+  sweep->add_option("--out", a.out, "Sweep directory (points/, sweep.json, logs/); run again to finish a sweep")
+      ->type_name("DIR")
+      ->required();
+  sweep->add_option("--jobs", a.jobs, "Points run at once (default: all cores); results do not depend on it");
+  sweep->add_flag("--table", a.table, "Also write the tables and curves.csv (as loraflow table does)");
+  sweep->add_flag("--no-progress", a.no_progress, "Do not print the progress line on stderr");
+  sweep->add_flag("--quiet", a.quiet, "Do not print the summary on stdout");
+  sweep->footer("Exit status: 0 every point ran (numerical failures are recorded in their rows), 1 a point's process "
+                "failed (run\nagain to retry), 2 bad input (unknown axis key, empty range, a DIR from another sweep; "
+                "nothing written).\nExample: loraflow sweep docs/examples/sweep_alpha.toml --out out/sweep --table");
+
+  auto* table = app.add_subcommand("table", "Write convergence-rate tables (md, csv, tex, json) and curves.csv of a sweep");
+  table->add_option("SWEEP_DIR", a.config, "A directory written by loraflow sweep")->required();
+  table->add_flag("--quiet", a.quiet, "Do not print the Markdown table on stdout");
+  table->footer("Columns and fits: docs/sweep.md. Example: loraflow table out/sweep");
+
+  auto* reproduce = app.add_subcommand("reproduce", "Reproduce a paper figure end to end: sweep, table, figure");
+  reproduce->add_option("ID", a.preset, "Preset id (see --list)");
+  reproduce->add_flag("--list", a.list, "List the presets and exit");
+  reproduce->add_option("--out", a.out, "Output directory (default: out/ID, or out/ID-quick)")->type_name("DIR");
+  reproduce->add_flag("--quick", a.quick, "Fewer seeds (a minute instead of several)");
+  reproduce->add_option("--jobs", a.jobs, "Points run at once (default: all cores)");
+  reproduce->add_flag("--no-progress", a.no_progress, "Do not print the progress line on stderr");
+  reproduce->footer("Presets live in docs/presets/; figures are drawn by tools/plot_sweep.py with /usr/bin/python3.\n"
+                    "Example: loraflow reproduce xu2025-fig1 --out out/fig1-repro. Gallery: docs/gallery.md");
+
 #ifdef LORAFLOW_HAVE_CHECKS
   auto* check = app.add_subcommand(
       "check", "Check the papers' claims (Xu et al. 2025, Min et al. 2021): predict, measure, give a verdict");
@@ -160,6 +272,12 @@ int main(int argc, char** argv) {
   try {
     if (*run) return cmd_run(a);
     if (*problem) return cmd_problem(a);
+    if (*sweep) return cmd_sweep(a);
+    if (*table) return cmd_table(a);
+    if (*reproduce) {
+      if (!a.list && a.preset.empty()) throw loraflow::input_error("reproduce: expected a preset ID (see --list)");
+      return cmd_reproduce(a);
+    }
 #ifdef LORAFLOW_HAVE_CHECKS
     if (*check) return cmd_check(a);
 #endif

@@ -254,7 +254,7 @@ PY
     echo "ok [$CASE]" ;;
 
   # ---- docs and help ----
-  docs_examples)  # every docs/examples/*.toml runs as written
+  docs_examples)  # every docs/examples/*.toml runs as written (run configs with loraflow run; *.sweep.toml with sweep)
     # In a copy of the examples at the same place under $T/root, so that nothing is written into the source tree and
     # paths that leave docs/examples (e.g. ../../out/fig1-problem) resolve as they do from the repository root. An
     # example that needs files made first says so in a comment line "#   build/bin/loraflow problem ARG..."; that
@@ -264,7 +264,13 @@ PY
     shopt -s nullglob
     examples=("$T"/root/docs/examples/*.toml)
     [ ${#examples[@]} -gt 0 ] || fail "no docs/examples/*.toml found"
+    for f in "$T"/root/docs/examples/*.sweep.toml; do
+      ok sweep "$f" --out "$T/sw/$(basename "$f" .sweep.toml)" --table --no-progress
+      [ -s "$T/sw/$(basename "$f" .sweep.toml)/table.md" ] || fail "$(basename "$f"): no table.md"
+      echo "ok [$CASE]: $(basename "$f")"
+    done
     for f in "${examples[@]}"; do
+      case $f in *.sweep.toml) continue ;; esac
       name=$(basename "$f" .toml)
       while read -ra prep; do
         (cd "$T/root" && "$LORAFLOW" problem "${prep[@]}" --quiet) >"$T/log" 2>&1 ||
@@ -289,6 +295,53 @@ PY
     "$PYTHON" -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/j" || fail "--json output is not JSON"
     "$LORAFLOW" check --list --ids | grep -qx 'xu2025.t1-slope' || fail "--list --ids does not list xu2025.t1-slope"
     echo "ok [$CASE]" ;;
+  bad_sweep_axis)  # an axis key no run config has: exit 2, one line naming the sweep file and the key
+    printf 'base = "%s"\n[[axis]]\nkey = "lora.alpah"\nvalues = ["1e-3"]\n' "$FIG1" >"$T/s.toml"
+    expect_bad_input "s.toml" "lora.alpah" "unknown key" -- sweep "$T/s.toml" ;;
+  bad_sweep_empty_range)
+    printf 'base = "%s"\n[[axis]]\nkey = "problem.seed"\nvalues = "range:3:3"\n' "$FIG1" >"$T/s.toml"
+    expect_bad_input "s.toml" "problem.seed" "empty range" -- sweep "$T/s.toml" ;;
+  bad_sweep_other_dir)  # resuming into a directory made by a different sweep: refused, nothing changed
+    printf 'base = "%s"\n[[axis]]\nkey = "lora.alpha"\nvalues = ["1e-3"]\n' "$FIG1" >"$T/a.toml"
+    printf 'base = "%s"\n[[axis]]\nkey = "lora.alpha"\nvalues = ["1e-4"]\n' "$FIG1" >"$T/b.toml"
+    ok sweep "$T/a.toml" --out "$T/d" --no-progress
+    before=$(cd "$T/d" && find . -type f | sort | xargs sha256sum)
+    rc=0
+    "$LORAFLOW" sweep "$T/b.toml" --out "$T/d" --no-progress >"$T/stdout" 2>"$T/stderr" || rc=$?
+    [ "$rc" -eq 2 ] || fail "exit status $rc, expected 2"
+    [ "$(wc -l <"$T/stderr")" -eq 1 ] && grep -qF "different sweep" "$T/stderr" || fail "stderr: $(cat "$T/stderr")"
+    [ "$(cd "$T/d" && find . -type f | sort | xargs sha256sum)" = "$before" ] || fail "the directory was changed"
+    echo "ok [$CASE]" ;;
+  sweep_jobs_identical)  # --jobs 1 and --jobs 2 give byte-identical tables and curves
+    SW=$SRC/docs/examples/sweep_alpha.sweep.toml
+    ok sweep "$SW" --out "$T/j1" --jobs 1 --table --no-progress
+    ok sweep "$SW" --out "$T/j2" --jobs 2 --table --no-progress
+    for f in table.md table.csv table.tex table.json curves.csv; do
+      cmp -s "$T/j1/$f" "$T/j2/$f" || fail "$f differs between --jobs 1 and --jobs 2"
+    done
+    grep -q '| small | 1e-5 | 4 | 0 | 0 |' "$T/j1/table.md" || fail "table.md lacks the (small, 1e-5) row with n = 4"
+    echo "ok [$CASE]" ;;
+  sweep_resume_kill9)  # kill -9 mid-sweep, run again: the final table is byte-identical to an uninterrupted run
+    SW=$SRC/docs/examples/sweep_alpha.sweep.toml
+    ok sweep "$SW" --out "$T/ref" --jobs 2 --table --no-progress
+    "$LORAFLOW" sweep "$SW" --out "$T/k" --jobs 2 --no-progress >/dev/null 2>&1 &
+    pid=$!
+    for _ in $(seq 1 600); do  # until a few points are done, then SIGKILL the sweep (its points in flight die too)
+      n=$(find "$T/k/points" -name summary.json 2>/dev/null | wc -l)
+      [ "$n" -ge 3 ] && break
+      sleep 0.05
+    done
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    done_before=$(find "$T/k/points" -name summary.json | wc -l)
+    [ "$done_before" -lt 24 ] || fail "the sweep finished before it could be killed; nothing was tested"
+    ok sweep "$SW" --out "$T/k" --jobs 2 --table --no-progress
+    grep -q "$done_before already done" "$T/log" || fail "resume did not skip the $done_before finished points: $(cat "$T/log")"
+    for f in table.md table.csv table.tex table.json curves.csv; do
+      cmp -s "$T/ref/$f" "$T/k/$f" || fail "$f differs from the uninterrupted run"
+    done
+    [ -z "$(find "$T/k/points" -maxdepth 1 -name '*.tmp.*')" ] || fail "a staging directory was left behind"
+    echo "ok [$CASE] (killed after $done_before of 24 points)" ;;
   help)  # --help lists every option: at the top level all of them, per subcommand its own (and --version)
     check_help() {
       local what=$1
@@ -302,7 +355,7 @@ PY
     run_opts=(--set --out --quiet --no-progress)
     problem_opts=(--set --out --text --quiet)
     check_opts=(IDS --list --ids --quick --out --json --strict --no-progress)
-    check_help "" run problem check "${run_opts[@]}" "${problem_opts[@]}" "${check_opts[@]}" --version --help
+    check_help "" run problem sweep table reproduce check "${run_opts[@]}" "${problem_opts[@]}" "${check_opts[@]}" --version --help
     check_help run CONFIG "${run_opts[@]}" --version
     check_help problem CONFIG "${problem_opts[@]}" --version
     check_help check "${check_opts[@]}" docs/checks.md

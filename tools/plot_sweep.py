@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""plot_sweep.py: figures from a loraflow sweep (Python is used for plotting only).
+
+Usage:  python3 tools/plot_sweep.py SWEEP_DIR [--preset NAME] [--out DIR] [--align-tmax T]
+
+Input (written by `loraflow table SWEEP_DIR`):
+  SWEEP_DIR/curves.csv  header `group,<axis columns...>,t,log10_loss_mean,log10_loss_std,log10_misalign_mean,
+      log10_misalign_std,log10_escape_mean,log10_escape_std,n`, one row per (group, observation time t). Means and
+      standard deviations are over seeds of log10 of the metric; `nan` cells are skipped. Axis columns used by name:
+      lora.alpha (decimal strings), lora.init (small / spectral; absent = all small), problem.scale (delta_w =
+      1/scale^2), problem.pair (top / bottom), solve.method (`gd` = gradient descent, anything else = gradient flow),
+      solve.dt (the GD step eta). Any other axis with several values is fixed to its first value (note on stderr).
+  SWEEP_DIR/table.json, SWEEP_DIR/sweep.json  optional: provenance for the footer, and the base config's
+      solve.dt / problem.pair when they are not axes.
+Metrics: loss = 1/2 ||E||_F^2; misalign = 1 - cos(gamma1, top singular vector of Z1); escape = g^T B1 A1 v (the
+  size of the learned component; NOT the ||Z1|| of the paper's right panel). Escape is drawn linearly (10^mean of
+  log10, i.e. the geometric mean over seeds) on the same axis as the log10 curves, as the paper does.
+Presets (Xu et al., AISTATS 2025; theory notes /work/shared/theory/xu2025-and-linear-nets.md 3.1-3.2):
+  xu2025-fig1 (default)  one row: log10 loss for every alpha (small init solid, spectral dashed, GD dotted);
+                         log10 misalign, small init; smallest alpha, small init: misalign, escape, loss.
+  xu2025-fig3 / -fig4    the same row once per problem.scale (problem.pair top / bottom when that is an axis).
+  generic                log10 loss and log10 misalign vs t for every group.
+  The middle and right panels show t <= T: T = --align-tmax, or by default 1.2 x the time at which the smallest
+  alpha's small-init loss has fallen 4 decades (the data's range when it never does).
+Output: DIR/<preset>.png and DIR/<preset>.pdf (DIR default SWEEP_DIR/figures), each written atomically.
+Exit status: 0 ok; 2 bad input (one line on stderr naming the file and what was expected).
+"""
+import argparse, csv, json, math, os, sys
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+import numpy as np
+
+METRICS = ["log10_loss_mean", "log10_loss_std", "log10_misalign_mean", "log10_misalign_std",
+           "log10_escape_mean", "log10_escape_std", "n"]
+KNOWN_AXES = {"lora.alpha", "lora.init", "problem.scale", "problem.pair", "solve.method", "solve.dt"}
+PRESETS = ["xu2025-fig1", "xu2025-fig3", "xu2025-fig4", "generic"]
+
+
+def fail(msg):
+    print(f"plot_sweep: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def fnum(s):
+    """A decimal string as a float (nan for anything unparsable; used for sorting and titles)."""
+    try:
+        return float(s)
+    except ValueError:
+        return math.nan
+
+
+def load_curves(path):
+    """curves.csv -> (axis column names, {group id: {"axes": {...}, "t": array, metric: array}})."""
+    if not os.path.isfile(path):
+        fail(f"{path}: no such file (expected the curves.csv written by `loraflow table SWEEP_DIR`)")
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        fail(f"{path}: empty file (expected a header starting with `group`)")
+    head = rows[0]
+    for c in ["group", "t"] + METRICS:
+        if c not in head:
+            fail(f"{path}: missing column `{c}` (expected group,<axes...>,t,{','.join(METRICS)})")
+    if head[0] != "group" or head.index("t") < 1:
+        fail(f"{path}: expected the header to be group,<axes...>,t,... (got {','.join(head)})")
+    axes = head[1:head.index("t")]
+    col = {c: i for i, c in enumerate(head)}
+    groups = {}
+    for ln, r in enumerate(rows[1:], start=2):
+        if not r:
+            continue
+        if len(r) != len(head):
+            fail(f"{path}:{ln}: {len(r)} fields, expected {len(head)} as in the header")
+        try:
+            vals = [float(r[col[c]]) for c in ["t"] + METRICS]
+        except ValueError:
+            fail(f"{path}:{ln}: expected numbers (or nan) in columns t and {','.join(METRICS)}")
+        g = groups.setdefault(r[0], {"axes": {a: r[col[a]] for a in axes}, "rows": []})
+        g["rows"].append(vals)
+    if not groups:
+        fail(f"{path}: no data rows (expected one row per group and observation time)")
+    for g in groups.values():
+        a = np.array(sorted(g.pop("rows")), dtype=float)
+        g["t"] = a[:, 0]
+        for j, c in enumerate(METRICS):
+            g[c] = a[:, j + 1]
+    return axes, groups
+
+
+def load_json(path):
+    try:
+        with open(path) as f:
+            j = json.load(f)
+        return j if isinstance(j, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def base_value(sweep_json, key):
+    """A key like `solve.dt` from sweep.json's resolved base config, or None."""
+    v = sweep_json.get("base", {})
+    for k in key.split("."):
+        v = v.get(k) if isinstance(v, dict) else None
+    return None if v is None else str(v)
+
+
+def band(ax, t, mean, std, color, ls="-", label=None, lw=1.6, linear=False, tmax=None):
+    """Mean line and a +-1 std band, skipping nan; linear=True draws 10^mean with band 10^(mean +- std)."""
+    keep = np.isfinite(mean) & (t <= (np.inf if tmax is None else tmax * (1 + 1e-9)))
+    t, m, s = t[keep], mean[keep], np.where(np.isfinite(std[keep]), std[keep], 0.0)
+    if t.size == 0:
+        return
+    lo, hi = m - s, m + s
+    if linear:
+        m, lo, hi = 10.0 ** m, 10.0 ** lo, 10.0 ** hi
+    ax.plot(t, m, ls=ls, color=color, lw=lw, label=label)
+    ax.fill_between(t, lo, hi, color=color, alpha=0.2, lw=0)
+
+
+def align_window(g, override):
+    """Right end of the t-range of the misalignment and escape panels (see the header)."""
+    if override is not None:
+        return override
+    t, loss = g["t"], g["log10_loss_mean"]
+    fin = np.isfinite(loss)
+    if fin.any():
+        below = np.nonzero(fin & (loss <= loss[fin][0] - 4.0))[0]
+        if below.size:
+            return min(t[-1], 1.2 * t[below[0]])
+    return t[-1]
+
+
+def plot_row(axs, sel, colours, eta, tmax_opt, title_suffix=""):
+    """The three panels of Fig. 1 for the groups `sel` (a list of group dicts)."""
+    xlabel = f"t (GF time; GD steps = t / {eta})"
+    alphas = sorted({g["axes"]["lora.alpha"] for g in sel}, key=fnum)
+    small_gf = {g["axes"]["lora.alpha"]: g for g in sel if g["init"] == "small" and not g["gd"]}
+    styles = {(False, "small"): "-", (False, "spectral"): "--", (True, "small"): ":", (True, "spectral"): ":"}
+    ax = axs[0]
+    for a in alphas:
+        for g in sel:
+            if g["axes"]["lora.alpha"] == a:
+                band(ax, g["t"], g["log10_loss_mean"], g["log10_loss_std"], colours[a],
+                     styles.get((g["gd"], g["init"]), "-."))
+    handles = [Line2D([], [], color=colours[a], lw=2, label=f"alpha={a}") for a in alphas]
+    inits = {g["init"] for g in sel}
+    handles += [Line2D([], [], color="k", ls="-", label="small init (GF)")] if "small" in inits else []
+    handles += [Line2D([], [], color="k", ls="--", label="spectral init (GF)")] if "spectral" in inits else []
+    handles += [Line2D([], [], color="k", ls=":", label=f"GD eta={eta}")] if any(g["gd"] for g in sel) else []
+    ax.legend(handles=handles, fontsize=8, loc="best")
+    ax.set(xlabel=xlabel, ylabel="log10 loss", title=f"{title_suffix}log10 loss (mean $\\pm$ 1 std)")
+
+    if not small_gf:
+        for ax in axs[1:]:
+            ax.text(0.5, 0.5, "no small-init gradient-flow groups", ha="center", transform=ax.transAxes)
+        return
+    smallest = min(small_gf, key=fnum)
+    tmax = align_window(small_gf[smallest], tmax_opt)
+    ax = axs[1]
+    for a in sorted(small_gf, key=fnum):
+        g = small_gf[a]
+        band(ax, g["t"], g["log10_misalign_mean"], g["log10_misalign_std"], colours[a], label=f"alpha={a}",
+             tmax=tmax)
+    ax.set(xlabel=xlabel, ylabel="log10 (1 - cos(gamma1, u1(Z1)))", xlim=(0, tmax),
+           title=f"{title_suffix}misalignment, small init")
+    ax.legend(fontsize=8, loc="best")
+
+    ax, g = axs[2], small_gf[smallest]
+    band(ax, g["t"], g["log10_misalign_mean"], g["log10_misalign_std"], "C0", label="log10 misalign", tmax=tmax)
+    band(ax, g["t"], g["log10_escape_mean"], g["log10_escape_std"], "C3", linear=True, tmax=tmax,
+         label="escape g^T B1 A1 v (linear, geo. mean)")
+    band(ax, g["t"], g["log10_loss_mean"], g["log10_loss_std"], "C2", label="log10 loss", tmax=tmax)
+    ax.set(xlabel=xlabel, ylabel="log10 value; escape linear", xlim=(0, tmax),
+           title=f"{title_suffix}alpha={smallest}, small init")
+    ax.legend(fontsize=8, loc="best")
+
+
+def main():
+    p = argparse.ArgumentParser(description="Plot a loraflow sweep (curves.csv) as the figures of Xu et al. 2025.")
+    p.add_argument("sweep_dir", help="directory holding curves.csv (from `loraflow table`)")
+    p.add_argument("--preset", default="xu2025-fig1", choices=PRESETS)
+    p.add_argument("--out", help="output directory (default SWEEP_DIR/figures)")
+    p.add_argument("--align-tmax", type=float, help="right end of t in the misalign / escape panels (default auto)")
+    args = p.parse_args()
+    if not os.path.isdir(args.sweep_dir):
+        fail(f"{args.sweep_dir}: not a directory (expected a sweep directory holding curves.csv)")
+    path = os.path.join(args.sweep_dir, "curves.csv")
+    axes, groups = load_curves(path)
+    sweep = load_json(os.path.join(args.sweep_dir, "sweep.json"))
+    prov = load_json(os.path.join(args.sweep_dir, "table.json")).get("provenance", {})
+    for g in groups.values():
+        g["init"] = g["axes"].get("lora.init", "small")
+        g["gd"] = g["axes"].get("solve.method", "") == "gd"
+    gl = [groups[k] for k in sorted(groups, key=fnum)]
+    name, fig_pair = args.preset, ""
+
+    if name == "generic":
+        fig, axs = plt.subplots(1, 2, figsize=(15, 4.8))
+        for i, g in enumerate(gl):
+            lab = ", ".join(f"{k}={v}" for k, v in g["axes"].items()) or "all"
+            c, ls = f"C{i % 10}", ["-", "--", ":", "-."][i // 10 % 4]
+            band(axs[0], g["t"], g["log10_loss_mean"], g["log10_loss_std"], c, ls, label=lab)
+            band(axs[1], g["t"], g["log10_misalign_mean"], g["log10_misalign_std"], c, ls, label=lab)
+        axs[0].set(xlabel="t (GF time)", ylabel="log10 loss", title="loss, every group (mean +- 1 std)")
+        axs[1].set(xlabel="t (GF time)", ylabel="log10 misalign", title="misalignment, every group")
+        axs[1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+        rows = []
+    else:
+        if "lora.alpha" not in axes:
+            fail(f"{path}: preset {name} needs a `lora.alpha` axis column (columns: {','.join(axes) or 'none'})")
+        for a in axes:  # fix any other multi-valued axis to its first value
+            vals = list(dict.fromkeys(g["axes"][a] for g in gl))
+            if a not in KNOWN_AXES and len(vals) > 1:
+                print(f"plot_sweep: note: axis {a} has {len(vals)} values; plotting {a}={vals[0]} only "
+                      "(--preset generic shows every group)", file=sys.stderr)
+                gl = [g for g in gl if g["axes"][a] == vals[0]]
+        pair = {"xu2025-fig3": "top", "xu2025-fig4": "bottom"}.get(name)
+        if pair and "problem.pair" in axes:
+            gl = [g for g in gl if g["axes"]["problem.pair"] == pair]
+            if not gl:
+                fail(f"{path}: preset {name} expects rows with problem.pair={pair}; there are none")
+        base_pair = base_value(sweep, "problem.pair")
+        if pair and "problem.pair" not in axes and base_pair not in (None, pair):
+            print(f"plot_sweep: note: the sweep's problem.pair is {base_pair}, preset {name} is the {pair} pair",
+                  file=sys.stderr)
+            fig_pair = f" -- but this sweep has problem.pair = {base_pair}"
+        if name == "xu2025-fig1":
+            rows = [("", gl)]
+        else:
+            if "problem.scale" not in axes:
+                fail(f"{path}: preset {name} needs a `problem.scale` axis column (columns: {','.join(axes)})")
+            scales = sorted({g["axes"]["problem.scale"] for g in gl}, key=fnum)
+            rows = [(f"$\\delta_w$ = 1/{s}$^2$ = {1 / fnum(s) ** 2:.3g}: ", [g for g in gl
+                     if g["axes"]["problem.scale"] == s]) for s in scales]
+        gd_any = any(g["gd"] for g in gl) or base_value(sweep, "solve.method") == "gd"
+        eta = next((g["axes"]["solve.dt"] for g in gl if g["gd"] and "solve.dt" in g["axes"]), None) \
+            or (base_value(sweep, "solve.dt") if gd_any else None) or "1e-4"
+        colours = {a: f"C{i % 10}" for i, a in
+                   enumerate(sorted({g["axes"]["lora.alpha"] for g in gl}, key=fnum))}
+        fig, axs = plt.subplots(len(rows), 3, figsize=(15, 4.2 * len(rows)), squeeze=False)
+        for (suffix, sel), ax_row in zip(rows, axs):
+            plot_row(ax_row, sel, colours, eta, args.align_tmax, suffix)
+
+    fig_no = {"xu2025-fig1": "Fig. 1", "xu2025-fig3": "Fig. 3 (top singular pair)",
+              "xu2025-fig4": "Fig. 4 (bottom singular pair)"}.get(name)
+    title = f"Xu et al. (AISTATS 2025) {fig_no}{fig_pair}" if fig_no else f"loraflow sweep {args.sweep_dir}"
+    foot = "; ".join(f"{k} {prov[k]}" for k in ("loraflow", "version", "git", "precision", "method", "seeds")
+                     if isinstance(prov.get(k), (str, int, float)))
+    fig.suptitle(title + (f"\n{foot}" if foot else ""), fontsize=11)
+    fig.tight_layout()  # makes room for the suptitle (matplotlib >= 3.3)
+
+    out = args.out or os.path.join(args.sweep_dir, "figures")
+    try:
+        os.makedirs(out, exist_ok=True)
+        for ext in ("png", "pdf"):
+            final = os.path.join(out, f"{name}.{ext}")
+            tmp = os.path.join(out, f".{name}.{os.getpid()}.tmp.{ext}")
+            try:
+                fig.savefig(tmp, format=ext, dpi=130, metadata={"CreationDate": None} if ext == "pdf" else None)
+                os.replace(tmp, final)
+            finally:
+                if os.path.exists(tmp):
+                    os.remove(tmp)
+            print(final)
+    except OSError as e:
+        fail(f"{out}: cannot write the figures ({e.strerror})")
+
+
+if __name__ == "__main__":
+    main()
