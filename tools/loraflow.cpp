@@ -51,6 +51,10 @@ const std::vector<std::pair<std::string, std::string>>& presets() {
       {"xu2025-fig1", "Xu et al. 2025 Fig. 1: loss, alignment, escape; 3 alphas x 2 inits x 30 seeds, GF and GD"},
       {"xu2025-fig3", "Xu et al. 2025 Fig. 3: the three delta_w rows, dY on the top singular pair"},
       {"xu2025-fig4", "Xu et al. 2025 Fig. 4: the three delta_w rows, dY on the bottom singular pair"},
+#ifdef LORAFLOW_HAVE_CHECKS
+      {"min2021-a1", "Min et al. 2021 App. A.1: convergence against imbalance with Theorem 1's bound (the claim "
+                     "min2021.thm1's curves)"},
+#endif
   };
   return p;
 }
@@ -98,16 +102,28 @@ int cmd_reproduce(const cli_args& a) {
   if (it == presets().end())
     throw loraflow::input_error("preset '" + a.preset + "': unknown; expected one of loraflow reproduce --list");
   const std::filesystem::path src(LORAFLOW_SOURCE_DIR);
+  const std::string out = a.out.empty() ? "out/" + a.preset + (a.quick ? "-quick" : "") : a.out;
+  const std::string plot = "/usr/bin/python3 '" + (src / "tools" / "plot_sweep.py").string() + "' '" + out +
+                           "' --preset " + a.preset + " --out '" + out + "/figures'";
+#ifdef LORAFLOW_HAVE_CHECKS
+  if (a.preset == "min2021-a1") {  // not a LoRA sweep: the factorization model of the claim min2021.thm1
+    namespace ck = loraflow::check;
+    const std::vector<ck::claim_run> runs = ck::run_claims({"min2021.thm1"}, {a.quick, !a.no_progress});
+    std::cout << ck::render_table(runs, a.quick) << std::flush;
+    ck::write_outputs(out, runs, a.quick);
+    if (std::system(plot.c_str()) != 0) {
+      std::cerr << "loraflow: plotting failed (" << plot << "); the data are in " << out << "\n";
+      return 1;
+    }
+    return ck::overall(runs[0]) == ck::verdict::fail ? 1 : 0;
+  }
+#endif
   const std::string file =
       (src / "docs" / "presets" / (a.preset + (a.quick ? ".quick" : "") + ".sweep.toml")).string();
-  const std::string out = a.out.empty() ? "out/" + a.preset + (a.quick ? "-quick" : "") : a.out;
   const int rc = sweep_and_table(file, out, a.jobs, !a.no_progress, true, false);
   if (rc != 0) return rc;
-  const std::string cmd = "/usr/bin/python3 '" + (src / "tools" / "plot_sweep.py").string() + "' '" + out +
-                          "' --preset " + a.preset + " --out '" + out + "/figures'";
-  const int prc = std::system(cmd.c_str());
-  if (prc != 0) {
-    std::cerr << "loraflow: plotting failed (" << cmd << "); the data and tables are in " << out
+  if (std::system(plot.c_str()) != 0) {
+    std::cerr << "loraflow: plotting failed (" << plot << "); the data and tables are in " << out
               << " (install python3-matplotlib: tools/setup.sh)\n";
     return 1;
   }

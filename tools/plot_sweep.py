@@ -20,6 +20,9 @@ Presets (Xu et al., AISTATS 2025; theory notes /work/shared/theory/xu2025-and-li
                          log10 misalign, small init; smallest alpha, small init: misalign, escape, loss.
   xu2025-fig3 / -fig4    the same row once per problem.scale (problem.pair top / bottom when that is an axis).
   generic                log10 loss and log10 misalign vs t for every group.
+  min2021-a1             Min et al. (ICML 2021) App. A.1 / Fig. 4: log10 L against GD iterations (t / 1e-5) for
+                         each imbalance case, with Theorem 1's bound exp(-2 c t) L(0) dashed; reads
+                         SWEEP_DIR/min2021.thm1.min2021_thm1_loss.csv (columns t, "L <case>", "bound <case>").
   The middle and right panels show t <= T: T = --align-tmax, or by default 1.2 x the time at which the smallest
   alpha's small-init loss has fallen 4 decades (the data's range when it never does).
 Output: DIR/<preset>.png and DIR/<preset>.pdf (DIR default SWEEP_DIR/figures), each written atomically.
@@ -36,7 +39,8 @@ import numpy as np
 METRICS = ["log10_loss_mean", "log10_loss_std", "log10_misalign_mean", "log10_misalign_std",
            "log10_escape_mean", "log10_escape_std", "n"]
 KNOWN_AXES = {"lora.alpha", "lora.init", "problem.scale", "problem.pair", "solve.method", "solve.dt"}
-PRESETS = ["xu2025-fig1", "xu2025-fig3", "xu2025-fig4", "generic"]
+PRESETS = ["xu2025-fig1", "xu2025-fig3", "xu2025-fig4", "generic", "min2021-a1"]
+MIN2021_CSV = "min2021.thm1.min2021_thm1_loss.csv"  # written by `loraflow check min2021.thm1 --out DIR`
 
 
 def fail(msg):
@@ -178,6 +182,55 @@ def plot_row(axs, sel, colours, eta, tmax_opt, title_suffix=""):
     ax.legend(fontsize=8, loc="best")
 
 
+def save(fig, name, out):
+    """Writes out/<name>.png and .pdf, each to a temporary name first (atomic)."""
+    try:
+        os.makedirs(out, exist_ok=True)
+        for ext in ("png", "pdf"):
+            final = os.path.join(out, f"{name}.{ext}")
+            tmp = os.path.join(out, f".{name}.{os.getpid()}.tmp.{ext}")
+            try:
+                fig.savefig(tmp, format=ext, dpi=130, metadata={"CreationDate": None} if ext == "pdf" else None)
+                os.replace(tmp, final)
+            finally:
+                if os.path.exists(tmp):
+                    os.remove(tmp)
+            print(final)
+    except OSError as e:
+        fail(f"{out}: cannot write the figures ({e.strerror})")
+
+
+def plot_min2021(d, out):
+    """Min et al. App. A.1: loss against iterations per imbalance case, with Theorem 1's bound."""
+    path = os.path.join(d, MIN2021_CSV)
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except OSError:
+        fail(f"{path}: not found (expected the curves of `loraflow check min2021.thm1 --out {d}`)")
+    if len(rows) < 2 or rows[0][0] != "t":
+        fail(f"{path}: expected a header starting with t and at least one row")
+    head, data = rows[0], np.array([[float(x) for x in r] for r in rows[1:]])
+    it = data[:, 0] / 1e-5  # GD iterations of eta = 5e-4 on (1/N)||.||^2: GF time 1e-5 per iteration
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    cases = [h[2:] for h in head if h.startswith("L ")]
+    for i, case in enumerate(cases):
+        c = colours[i % len(colours)]
+        L = data[:, head.index("L " + case)]
+        ax.plot(it, np.log10(L), color=c, label=f"GF {case}")
+        if "bound " + case in head:
+            b = data[:, head.index("bound " + case)]
+            if np.all(np.isfinite(b)):
+                ax.plot(it, np.log10(b), color=c, ls="--", lw=1, label=f"Thm 1 bound {case}")
+    ax.set_xlabel("iteration (GD eta = 5e-4 on (1/N)||.||^2; GF time = 1e-5 x iteration)")
+    ax.set_ylabel("log10 L = log10 (1/2 ||Y - X U V^T||^2)")
+    ax.set_title("Min et al. (ICML 2021) App. A.1: convergence against imbalance")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    save(fig, "min2021-a1", out)
+
+
 def main():
     p = argparse.ArgumentParser(description="Plot a loraflow sweep (curves.csv) as the figures of Xu et al. 2025.")
     p.add_argument("sweep_dir", help="directory holding curves.csv (from `loraflow table`)")
@@ -185,6 +238,11 @@ def main():
     p.add_argument("--out", help="output directory (default SWEEP_DIR/figures)")
     p.add_argument("--align-tmax", type=float, help="right end of t in the misalign / escape panels (default auto)")
     args = p.parse_args()
+    if args.preset == "min2021-a1":
+        if not os.path.isdir(args.sweep_dir):
+            fail(f"{args.sweep_dir}: not a directory")
+        plot_min2021(args.sweep_dir, args.out or os.path.join(args.sweep_dir, "figures"))
+        return
     if not os.path.isdir(args.sweep_dir):
         fail(f"{args.sweep_dir}: not a directory (expected a sweep directory holding curves.csv)")
     path = os.path.join(args.sweep_dir, "curves.csv")
@@ -252,22 +310,7 @@ def main():
     fig.suptitle(title + (f"\n{foot}" if foot else ""), fontsize=11)
     fig.tight_layout()  # makes room for the suptitle (matplotlib >= 3.3)
 
-    out = args.out or os.path.join(args.sweep_dir, "figures")
-    try:
-        os.makedirs(out, exist_ok=True)
-        for ext in ("png", "pdf"):
-            final = os.path.join(out, f"{name}.{ext}")
-            tmp = os.path.join(out, f".{name}.{os.getpid()}.tmp.{ext}")
-            try:
-                fig.savefig(tmp, format=ext, dpi=130, metadata={"CreationDate": None} if ext == "pdf" else None)
-                os.replace(tmp, final)
-            finally:
-                if os.path.exists(tmp):
-                    os.remove(tmp)
-            print(final)
-    except OSError as e:
-        fail(f"{out}: cannot write the figures ({e.strerror})")
-
+    save(fig, name, args.out or os.path.join(args.sweep_dir, "figures"))
 
 if __name__ == "__main__":
     main()

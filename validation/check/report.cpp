@@ -139,6 +139,16 @@ std::string render_markdown(const std::vector<claim_run>& runs, bool quick) {
   return o.str();
 }
 
+namespace {
+// RFC 4180: a field holding a comma, a quote or a newline is quoted, quotes doubled.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return o + "\"";
+}
+}  // namespace
+
 void write_outputs(const std::string& dir, const std::vector<claim_run>& runs, bool quick) {
   staging_dir out(dir);
   write_file_atomic(out.path("check.json"), render_json(runs, quick));
@@ -146,10 +156,10 @@ void write_outputs(const std::string& dir, const std::vector<claim_run>& runs, b
   for (const claim_run& cr : runs)
     for (const table& t : cr.r.data) {
       std::ostringstream csv;
-      for (std::size_t i = 0; i < t.columns.size(); ++i) csv << (i ? "," : "") << t.columns[i];
+      for (std::size_t i = 0; i < t.columns.size(); ++i) csv << (i ? "," : "") << csv_field(t.columns[i]);
       csv << "\n";
       for (const auto& r : t.rows) {
-        for (std::size_t i = 0; i < r.size(); ++i) csv << (i ? "," : "") << r[i];
+        for (std::size_t i = 0; i < r.size(); ++i) csv << (i ? "," : "") << csv_field(r[i]);
         csv << "\n";
       }
       write_file_atomic(out.path(cr.c->id + "." + t.name + ".csv"), csv.str());

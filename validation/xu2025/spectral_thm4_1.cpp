@@ -11,7 +11,7 @@
 //             spectral init, double, rtol 1e-12, alpha = 1e-3, 1e-4, 1e-5, 1e-8, 1e-10, 1e-12, t_end = 8, 400
 //             observations; per-direction T1^(i) located as events. (iii) also in higher precision on the small
 //             problem (m = n = 4, h = 8, r = 2, the same two pairs): quick float128 at alpha = 1e-5, 1e-10; full
-//             100 digits at alpha = 1e-5, 1e-10, 1e-20, where the issue asks for L < 1e-80.
+//             100 digits at alpha = 1e-5, 1e-10, 1e-20, where the issue asks for L < 1e-80 (rule: L <= 1e-80).
 // Tolerance:  (i) every decoupling residual <= 1e3 eps over the whole run (rounding of O(1) products accumulated
 //             over the steps; a coupling would grow like the dynamics, to O(1)). (ii) |slope s sW2 - 1| <= 0.01 (the
 //             catalogue's 1.0006); the F.1 bound pass/fail at alpha <= 1e-8: at alpha >= 1e-5 it is exceeded by an
@@ -20,7 +20,8 @@
 //             (the theorem holds for alpha <= alpha*, unspecified). (iii) L(t_end) <= (1e3 eps sigma)^2, the rounding
 //             level of L = |E|^2/2 with E carrying ~1e3 eps sigma absolute error. Measured: the floor an adaptive
 //             run reaches scales as (rtol sigma)^2 (float128, alpha = 1e-5: 6e-50 at rtol 1e-24, 2e-65 at 1e-32),
-//             so the floor runs use rtol near eps: 1e-32 in float128, 1e-45 in 100 digits (floor ~1e-90).
+//             so the floor runs use rtol near eps in float128 (1e-32) and rtol 1e-42 in 100 digits (floor ~1e-85,
+//             below the issue's 1e-80; t_end = 26 lets alpha = 1e-20's slower direction reach it).
 #include "check/rows.hpp"
 
 #include <loraflow/observe/fit.hpp>
@@ -58,7 +59,9 @@ void floor_rows(const context& ctx, const std::string& precision, const std::str
     tb.rows.push_back({alphas[i], full(runs[i].final.at("loss")), runs[i].precision, runs[i].rtol,
                        std::to_string(runs[i].steps)});
   }
-  const double floor = std::min(demand, std::pow(1e3 * runs[0].eps * runs[0].sigma, 2));
+  // 100 digits: the issue's demand (1e-80; the floor an adaptive run reaches is ~(rtol sigma)^2, far above the
+  // type's (1e3 eps sigma)^2 = 1e-194); otherwise the rounding floor of the type.
+  const double floor = demand < 1 ? demand : std::pow(1e3 * runs[0].eps * runs[0].sigma, 2);
   r.rows.push_back(at_most(what, "<= " + num(floor, 3) + (demand < 1 ? " (issue: < 1e-80 in 100 digits)" : " (1e3 eps sigma)^2"),
                            Lmax, floor, "every alpha reaches the working precision's floor"));
   r.data.push_back(tb);
@@ -149,7 +152,7 @@ claim make_xu2025_thm4_1() {
         r.data.push_back(tb);
         r.notes.push_back(plan_note(runs, alphas));
         if (ctx.quick) floor_rows(ctx, "float128", "1e-32", {"1e-5", "1e-10"}, "14", 1, r);
-        else floor_rows(ctx, "100", "1e-45", {"1e-5", "1e-10", "1e-20"}, "18", 1e-80, r);
+        else floor_rows(ctx, "100", "1e-42", {"1e-5", "1e-10", "1e-20"}, "26", 1e-80, r);
         return r;
       }};
 }
