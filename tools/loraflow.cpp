@@ -13,7 +13,9 @@
 #include <loraflow/io/input_error.hpp>
 #include <loraflow/run/config.hpp>
 #include <loraflow/run/export.hpp>
+#include <loraflow/io/atomic_file.hpp>
 #include <loraflow/report/table.hpp>
+#include <loraflow/run/certify.hpp>
 #include <loraflow/run/run.hpp>
 #include <loraflow/sweep/sweep.hpp>
 
@@ -37,7 +39,7 @@ struct cli_args {
   std::vector<std::string> ids;  // check
   bool list = false, list_ids = false, quick = false, json = false, strict = false;
   unsigned jobs = 0;  // sweep, reproduce
-  bool table = false;
+  bool table = false, certify = false;
   std::string preset;
 };
 
@@ -142,6 +144,12 @@ int cmd_run(const cli_args& a) {
     std::cerr << "loraflow: run ended with status " << r.status << ": " << r.message << "\n";
     return 3;
   }
+  if (a.certify) {
+    if (o.progress && !a.quiet) std::cerr << "certify: running the reference (higher precision, tighter rtol)" << std::endl;
+    const loraflow::certify_result cr = loraflow::certify(c, r.summary_json);
+    loraflow::write_file_atomic((std::filesystem::path(o.out_dir) / "certify.json").string(), cr.json);
+    if (!a.quiet) std::cout << cr.human << "  wrote " << o.out_dir << "/certify.json\n" << std::flush;
+  }
   return 0;
 }
 
@@ -206,6 +214,9 @@ int main(int argc, char** argv) {
       ->type_name("DIR");
   run->add_flag("--quiet", a.quiet, "Do not print the human summary on stdout");
   run->add_flag("--no-progress", a.no_progress, "Do not print the progress line on stderr");
+  run->add_flag("--certify", a.certify,
+                "Rerun at higher precision and rtol/1000 and report, for every number of the summary, how many "
+                "significant digits the two runs share (certify.json)");
   run->footer("Exit status: 0 ok, 2 bad input (nothing written), 3 numerical failure (outputs written, status in "
               "summary.json).\nExample: loraflow run docs/examples/fig1.toml --set lora.alpha=1e-5 --out out/a5\n"
               "See also: loraflow --help (every subcommand), loraflow --version");

@@ -342,6 +342,21 @@ PY
     done
     [ -z "$(find "$T/k/points" -maxdepth 1 -name '*.tmp.*')" ] || fail "a staging directory was left behind"
     echo "ok [$CASE] (killed after $done_before of 24 points)" ;;
+  certify_reports_loss)  # --certify: a run that loses digits says so (double at alpha = 1e-14 on a small problem)
+    small=(--set problem.m=4 --set problem.n=4 --set problem.h=8 --set lora.rank=2 --set solve.t_end=4
+           --set 'observe.times="linspace:0:4:5"')
+    ok run "$FIG1" "${small[@]}" --set 'lora.alpha="1e-14"' --certify --no-progress --out "$T/c"
+    [ -s "$T/c/certify.json" ] || fail "no certify.json"
+    "$PYTHON" - "$T/c/certify.json" <<'PY' || fail "certify.json does not report the loss of digits: $(head -c 600 "$T/c/certify.json")"
+import json, sys
+d = {n["name"]: n["digits"] for n in json.load(open(sys.argv[1]))["numbers"]}
+# misalign(T1) ~ 1e-27 sits in 1e-14 components of O(1) entries, so double loses most of its digits there while T1
+# (an O(1) event time) keeps them (measured when this test was written: 4 digits against 12). The report must show
+# that loss: at least 6 digits fewer for misalign than for T1.
+assert d["events.T1"] >= 10, d
+assert d["at.T1.misalign"] <= d["events.T1"] - 6, d
+PY
+    echo "ok [$CASE]" ;;
   help)  # --help lists every option: at the top level all of them, per subcommand its own (and --version)
     check_help() {
       local what=$1
@@ -352,7 +367,7 @@ PY
         grep -qF -- "$o" "$T/help" || fail "loraflow $what --help does not mention $o"
       done
     }
-    run_opts=(--set --out --quiet --no-progress)
+    run_opts=(--set --out --quiet --no-progress --certify)
     problem_opts=(--set --out --text --quiet)
     check_opts=(IDS --list --ids --quick --out --json --strict --no-progress)
     check_help "" run problem sweep table reproduce check "${run_opts[@]}" "${problem_opts[@]}" "${check_opts[@]}" --version --help

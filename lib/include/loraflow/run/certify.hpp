@@ -1,0 +1,39 @@
+// loraflow/run/certify.hpp: `loraflow run --certify`: how many significant digits of each reported number are right.
+//
+// The run is repeated at a higher precision and a tighter tolerance (the reference: at least twice the working
+// digits D and at least the digits run/precision.hpp plans for D digits at the run's alpha, the cheapest scalar
+// type with them, and the smaller of rtol / 1000 and the plan's rtol; Bulirsch-Stoer when that rtol is below
+// 1e-14), and every
+// number of summary.json's `events`, `at` and `final` is compared with the reference's: the digits the two share,
+// floor(-log10(|x - x_ref| / |x_ref|)), capped at the working type's digits10. A number whose run lost its digits
+// (double at alpha = 1e-20: misalign(T1) ~ 1e-38 carried by 1e-20 components of O(1) entries) reports few or
+// zero digits instead of printing wrong digits as if they were right. Fixed-step methods (rk4, gd) are compared at
+// the same step, so only rounding is certified there.
+#pragma once
+
+#include <loraflow/run/config.hpp>
+#include <loraflow/run/run.hpp>
+
+#include <string>
+#include <vector>
+
+namespace loraflow {
+
+struct certified_number {
+  std::string name;       ///< e.g. "at.T1.misalign"
+  std::string value;      ///< as reported by the run
+  std::string reference;  ///< the reference run's value
+  int digits = 0;         ///< shared significant digits (capped at the run's digits10; -1: reference missing)
+};
+
+struct certify_result {
+  std::string reference_precision, reference_rtol, reference_method;
+  std::vector<certified_number> numbers;
+  std::string json;   ///< certify.json
+  std::string human;  ///< a table for stdout
+};
+
+/// Runs the reference for config c (whose run produced summary_json) and compares.
+certify_result certify(const run_config& c, const std::string& summary_json);
+
+}  // namespace loraflow

@@ -1,0 +1,116 @@
+// `loraflow run --certify`: a reference run at higher precision, compared number by number (run/certify.hpp).
+#include <loraflow/run/certify.hpp>
+#include <loraflow/run/precision.hpp>
+#include <loraflow/scalar.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <iomanip>
+#include <cmath>
+#include <sstream>
+
+namespace loraflow {
+
+namespace {
+using json = nlohmann::ordered_json;
+
+int digits_of(const std::string& type, unsigned mpfr_digits) {
+  if (type == "double") return 15;
+  if (type == "long_double") return 18;
+  if (type == "float128") return 33;
+  if (type == "50") return 50;
+  if (type == "100") return 100;
+  return static_cast<int>(mpfr_digits);
+}
+
+std::string text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// Shared significant digits of x and its reference, computed in 100 digits from the printed decimals.
+int shared_digits(const std::string& x, const std::string& ref, int cap) {
+  const float100 a = parse<float100>(x), b = parse<float100>(ref);
+  using std::abs;
+  if (a == b) return cap;
+  if (b == 0) return 0;
+  const float100 rel = abs(a - b) / abs(b);
+  const double d = -static_cast<double>(log10(rel));
+  return std::max(0, std::min(cap, static_cast<int>(std::floor(d))));
+}
+
+void walk(const json& run, const json& ref, const std::string& prefix, int cap, std::vector<certified_number>& out) {
+  for (auto it = run.begin(); it != run.end(); ++it) {
+    const std::string name = prefix + it.key();
+    if (it->is_object()) {
+      walk(*it, ref.contains(it.key()) ? ref[it.key()] : json::object(), name + ".", cap, out);
+      continue;
+    }
+    if (!(it->is_number() || it->is_string()) || it.key() == "t") continue;
+    certified_number c;
+    c.name = name;
+    c.value = text(*it);
+    if (!ref.contains(it.key()) || ref[it.key()].is_null()) {
+      c.reference = "missing";
+      c.digits = -1;
+    } else {
+      c.reference = text(ref[it.key()]);
+      c.digits = shared_digits(c.value, c.reference, cap);
+    }
+    out.push_back(c);
+  }
+}
+}  // namespace
+
+certify_result certify(const run_config& c, const std::string& summary_json) {
+  const precision_plan plan = plan_precision(c);
+  const int D = digits_of(plan.type, plan.mpfr_digits);
+  run_config r = c;
+  // The reference must resolve what the run cannot: at least twice the digits, and, when alpha is known, the plan
+  // of run/precision.hpp for D digits at that alpha (misalign(T1) ~ alpha^2 needs D + log10(1/alpha) + 4 digits).
+  int want = 2 * D;
+  std::string plan_rtol;
+  if (!c.lora.alpha.empty()) {
+    const precision_plan p2 = plan_for_alpha(c.lora.alpha, static_cast<unsigned>(D), 1);
+    want = std::max(want, digits_of(p2.type, p2.mpfr_digits));
+    plan_rtol = p2.rtol;
+  }
+  r.solve.precision = want <= 33 ? "float128" : want <= 50 ? "50" : want <= 100 ? "100" : "mpfr:" + std::to_string(want);
+  const bool adaptive = c.solve.method == "dopri5" || c.solve.method == "fehlberg78" || c.solve.method == "bulirsch_stoer";
+  if (adaptive) {
+    const std::string rtol = plan.rtol;  // a decimal like 1e-12
+    float100 tight = parse<float100>(rtol) / 1000;
+    if (!plan_rtol.empty()) tight = std::min(tight, parse<float100>(plan_rtol));
+    std::ostringstream os;
+    os << std::setprecision(3) << static_cast<double>(tight);
+    r.solve.rtol = os.str();
+    if (static_cast<double>(tight) < 1e-14) r.solve.method = "bulirsch_stoer";
+    r.solve.atol.clear();  // rtol' min(alpha, 1)^2
+  }
+  certify_result res;
+  res.reference_precision = r.solve.precision;
+  res.reference_rtol = adaptive ? r.solve.rtol : "-";
+  res.reference_method = r.solve.method;
+  run_options o;
+  o.progress = false;
+  const run_result ref = execute(r, o);
+  const json a = json::parse(summary_json), b = json::parse(ref.summary_json);
+  for (const char* section : {"events", "at", "final"})
+    if (a.contains(section)) walk(a[section], b.contains(section) ? b[section] : json::object(), std::string(section) + ".", D, res.numbers);
+  json j;
+  j["reference"] = {{"precision", res.reference_precision}, {"rtol", res.reference_rtol}, {"method", res.reference_method},
+                    {"status", ref.status}};
+  j["rule"] = "digits = floor(-log10(|x - x_ref| / |x_ref|)), capped at the run's digits10 (" + std::to_string(D) + ")";
+  j["numbers"] = json::array();
+  std::ostringstream h;
+  h << "certify: reference run in " << res.reference_precision << ", rtol " << res.reference_rtol << ", "
+    << res.reference_method << " (status " << ref.status << ")\n";
+  for (const certified_number& n : res.numbers) {
+    j["numbers"].push_back({{"name", n.name}, {"value", n.value}, {"reference", n.reference}, {"digits", n.digits}});
+    h << "  " << n.name << std::string(n.name.size() < 28 ? 28 - n.name.size() : 1, ' ') << n.value << "  "
+      << (n.digits < 0 ? std::string("(no reference)") : std::to_string(n.digits) + " digits") << "\n";
+  }
+  res.json = j.dump(2) + "\n";
+  res.human = h.str();
+  return res;
+}
+
+}  // namespace loraflow
