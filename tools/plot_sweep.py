@@ -281,6 +281,10 @@ def main():
             if not gl:
                 fail(f"{path}: preset {name} expects rows with problem.pair={pair}; there are none")
         base_pair = base_value(sweep, "problem.pair")
+        bp = sweep.get("base", {}).get("problem", {})
+        if isinstance(bp.get("pair"), list) and len(bp["pair"]) == 1:  # the resolved config: 1-based pair numbers
+            k = min(bp.get("m", 0), bp.get("n", 0))
+            base_pair = "top" if bp["pair"][0] == 1 else "bottom" if bp["pair"][0] == k else base_pair
         if pair and "problem.pair" not in axes and base_pair not in (None, pair):
             print(f"plot_sweep: note: the sweep's problem.pair is {base_pair}, preset {name} is the {pair} pair",
                   file=sys.stderr)
