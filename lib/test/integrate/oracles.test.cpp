@@ -11,21 +11,14 @@
 #include <loraflow/observe/metrics.hpp>
 
 #include "checks.hpp"
+#include "closed_forms.hpp"
 
 #include <functional>
 
 using namespace loraflow;
+using test::closed_form_time;
 
 namespace {
-// t(p) = (1/K) [ln(N(p)/(sigma - p)) - ln(N(0)/sigma)], K = sqrt(c^2 + 4 sigma^2), N(p) = K sqrt(c^2+4p^2) + 4 sigma p + c^2
-template <class Real> Real closed_form_time(const Real& p, const Real& sigma, const Real& c) {
-  using std::log;
-  using std::sqrt;
-  const Real K = sqrt(c * c + 4 * sigma * sigma);
-  auto N = [&](const Real& q) { return K * sqrt(c * c + 4 * q * q) + 4 * sigma * q + c * c; };
-  return (log(N(p) / (sigma - p)) - log(N(Real(0)) / sigma)) / K;
-}
-
 template <class Real> void one_matrix_closed_form(method m, const Real& rtol, const Real& tol) {
   using std::sqrt;
   gaussian_stream g(4, 4);

@@ -15,21 +15,15 @@
 #include <loraflow/random.hpp>
 
 #include "../checks.hpp"
+#include "../closed_forms.hpp"
 
 #include <cmath>
 #include <functional>
 
 using namespace loraflow;
+using test::closed_form_time;
 
 namespace {
-template <class Real> Real closed_form_time(const Real& p, const Real& sigma, const Real& c) {
-  using std::log;
-  using std::sqrt;
-  const Real K = sqrt(c * c + 4 * sigma * sigma);
-  auto N = [&](const Real& q) { return K * sqrt(c * c + 4 * q * q) + 4 * sigma * q + c * c; };
-  return (log(N(p) / (sigma - p)) - log(N(Real(0)) / sigma)) / K;
-}
-
 template <class Real> matrix<Real> inverse2(const matrix<Real>& M) {  // 2 x 2, by the adjugate
   matrix<Real> R(2, 2);
   const Real det = M(0, 0) * M(1, 1) - M(0, 1) * M(1, 0);
