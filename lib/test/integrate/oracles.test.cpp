@@ -20,16 +20,10 @@ using test::closed_form_time;
 
 namespace {
 template <class Real> void one_matrix_closed_form(method m, const Real& rtol, const Real& tol) {
-  using std::sqrt;
-  gaussian_stream g(4, 4);
-  const Eigen::Index mm = 3, nn = 2;
-  const matrix<Real> W = g.normal_matrix<Real>(mm, nn);
-  vector<Real> u = g.normal_matrix<Real>(mm, 1).col(0), v = g.normal_matrix<Real>(nn, 1).col(0);
-  u /= sqrt(squared_norm(u));
-  v /= sqrt(squared_norm(v));
-  const Real sigma = Real(2), a0 = Real(1) / 100, c = a0 * a0;
-  lora_model<Real> model(one_matrix_problem<Real>(W, sigma * u * v.transpose(), 1));
-  vector<Real> x = model.pack(a0 * v.transpose(), matrix<Real>::Zero(mm, 1), matrix<Real>(), matrix<Real>());
+  const test::one_matrix_case<Real> k;
+  const lora_model<Real>& model = k.model;
+  const Real sigma = k.sigma, c = k.c;
+  vector<Real> x = k.x0;
   const Real T = closed_form_time(sigma / 2, sigma, c);  // the middle of the transition, p = sigma / 2
   solve_options<Real> opt;
   opt.stepper = m;
@@ -37,7 +31,7 @@ template <class Real> void one_matrix_closed_form(method m, const Real& rtol, co
   opt.atol = Real(0);
   const run_stats<Real> st = integrate<Real>(std::cref(model), x, Real(0), T, {}, [](const Real&, const vector<Real>&) {}, opt);
   REQUIRE(st.status == run_status::ok);
-  const Real p = u.dot(model.B1(x) * (model.A1(x) * v));
+  const Real p = k.p(x);
   // The time at which the closed form reaches the integrated p must equal T.
   const Real t_of_p = closed_form_time(p, sigma, c);
   MESSAGE(scalar_name<Real>(), " ", std::string(method_name(m)), ": |t(p(T)) - T| / T = ", to_double(test::rel_error(t_of_p, T)),

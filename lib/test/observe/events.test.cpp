@@ -41,21 +41,15 @@ template <class Real> Real spectral_norm(const matrix<Real>& M) {
 TEST_CASE_TEMPLATE("threshold_event locates p = sigma/2 at the closed-form time", Real, double, long double,
                    loraflow::float128, loraflow::float50, loraflow::mpfr_float) {
   test::precision_for_test<Real> digits;
-  using std::sqrt;
-  gaussian_stream g(4, 4);
-  const Eigen::Index mm = 3, nn = 2;
-  const matrix<Real> W = g.normal_matrix<Real>(mm, nn);
-  vector<Real> u = g.normal_matrix<Real>(mm, 1).col(0), v = g.normal_matrix<Real>(nn, 1).col(0);
-  u /= sqrt(squared_norm(u));
-  v /= sqrt(squared_norm(v));
-  const Real sigma = Real(2), a0 = Real(1) / 100, c = a0 * a0;
-  const lora_model<Real> model(one_matrix_problem<Real>(W, sigma * u * v.transpose(), 1));
-  vector<Real> x = model.pack(a0 * v.transpose(), matrix<Real>::Zero(mm, 1), matrix<Real>(), matrix<Real>());
-  const Real T = closed_form_time(sigma / 2, sigma, c);
+  const test::one_matrix_case<Real> k;
+  const lora_model<Real>& model = k.model;
+  const Real sigma = k.sigma;
+  vector<Real> x = k.x0;
+  const Real T = closed_form_time(sigma / 2, sigma, k.c);
   solve_options<Real> opt;
   opt.stepper = std::numeric_limits<Real>::digits10 > 20 ? method::bulirsch_stoer : method::dopri5;
   opt.rtol = 100 * eps<Real>();
-  const auto p_of = [&](const vector<Real>& xs) { return Real(u.dot(model.B1(xs) * (model.A1(xs) * v))); };
+  const auto p_of = [&](const vector<Real>& xs) { return k.p(xs); };
   std::vector<event_hit<Real>> hits;
   const run_stats<Real> st = integrate<Real>(std::cref(model), x, Real(0), 2 * T, {}, [](const Real&, const vector<Real>&) {},
                                              opt, {threshold_event<Real>("half", p_of, sigma / 2, true, true)}, &hits);
