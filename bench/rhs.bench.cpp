@@ -19,12 +19,13 @@
 //
 // Counters: time per iteration is the time of one call; "flop" is the matrix-product flop count of one call
 // (2 per multiply-add, elementwise terms left out) and "FLOPS" the resulting rate.
+// Also timed: one Taylor expansion (model/lora_series.hpp) of the order method taylor uses at rtol 1e-10 in double
+// and 1e-37 in float50, the whole per-step cost of that method.
 // Run by hand (docs/performance.md); not a ctest test.
-#include <loraflow/model/init.hpp>
-#include <loraflow/model/lora.hpp>
-#include <loraflow/model/xu2025.hpp>
-#include <loraflow/random.hpp>
+#include <loraflow/model/lora_series.hpp>
 #include <loraflow/scalar.hpp>
+
+#include "bench_cases.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -37,88 +38,7 @@ namespace {
 
 using loraflow::matrix;
 using loraflow::vector;
-
-/// Stream id of the B1, B2 draws: distinct from loraflow::streams (1-5), so no draw is shared with the problem or A.
-constexpr std::uint64_t b_stream = 101;
-
-/// One benchmark input: the model and the state.
-template <class Real> struct rhs_case {
-  loraflow::lora_model<Real> model;
-  vector<Real> x;
-};
-
-template <class Real> rhs_case<Real> make_case(loraflow::lora_problem<Real> p, std::uint64_t seed) {
-  loraflow::lora_model<Real> model(std::move(p));
-  vector<Real> x = loraflow::small_init(model, loraflow::parse<Real>("1e-4"), seed);
-  loraflow::gaussian_stream b(seed, b_stream);
-  const Real b_size = loraflow::parse<Real>("1e-2");
-  model.B1(x) = b_size * b.normal_matrix<Real>(model.h(), model.r());
-  model.B2(x) = b_size * b.normal_matrix<Real>(model.m(), model.r());
-  return rhs_case<Real>{std::move(model), std::move(x)};
-}
-
-/// The naive baseline's target Y_ft = W2 W1 + dY, formed once per case outside the timing. Only the types with a
-/// naive benchmark instantiate it (Eigen products over multiprecision types are slow to compile).
-template <class Real> matrix<Real> target_of(const rhs_case<Real>& c) {
-  const loraflow::lora_problem<Real>& p = c.model.problem();
-  matrix<Real> Y_ft = p.W2 * p.W1;
-  Y_ft += p.dY;
-  return Y_ft;
-}
-
-template <class Real> loraflow::lora_problem<Real> xu2025_problem(Eigen::Index m, Eigen::Index n, Eigen::Index h,
-                                                                  Eigen::Index r) {
-  loraflow::xu2025_spec<Real> spec;  // default dY: 5 u1 v1^T on the top singular pair; seed 0
-  spec.m = m;
-  spec.n = n;
-  spec.h = h;
-  spec.c = Real(105) / 100;
-  loraflow::generated_problem<Real> g = loraflow::generate_xu2025(spec);
-  return loraflow::lora_problem<Real>{std::move(g.W1), std::move(g.W2), std::move(g.dY), r, true, true, Real(1),
-                                      Real(0)};
-}
-
-/// The Fig. 1 case, built once per type (for mpfr_float: on first use, inside the benchmark's 50-digit scope).
-template <class Real> const rhs_case<Real>& fig1_case() {
-  static const rhs_case<Real> c = make_case(xu2025_problem<Real>(10, 10, 100, 4), 0);
-  return c;
-}
-
-template <class Real> const matrix<Real>& fig1_target() {
-  static const matrix<Real> Y_ft = target_of(fig1_case<Real>());
-  return Y_ft;
-}
-
-/// The m = n = h = 1024, r = 8 case in double, built once.
-const rhs_case<double>& n1024_case() {
-  static const rhs_case<double> c = make_case(xu2025_problem<double>(1024, 1024, 1024, 8), 0);
-  return c;
-}
-
-const matrix<double>& n1024_target() {
-  static const matrix<double> Y_ft = target_of(n1024_case());
-  return Y_ft;
-}
-
-/// The field computed the obvious way: full W~ matrices, temporaries, products left to right (O(m n h)).
-template <class Real> void naive_field(const rhs_case<Real>& c, const matrix<Real>& Y_ft, const vector<Real>& x,
-                                      vector<Real>& dxdt) {
-  const loraflow::lora_model<Real>& model = c.model;  // used for the state layout only
-  const loraflow::lora_problem<Real>& p = model.problem();
-  const Real& s = p.scale;
-  const matrix<Real> W1_full = p.W1 + s * model.B1(x) * model.A1(x);
-  const matrix<Real> W2_full = p.W2 + s * model.B2(x) * model.A2(x);
-  const matrix<Real> E = Y_ft - W2_full * W1_full;
-  const matrix<Real> dA1 = s * model.B1(x).transpose() * W2_full.transpose() * E;
-  const matrix<Real> dB1 = s * W2_full.transpose() * E * model.A1(x).transpose();
-  const matrix<Real> dA2 = s * model.B2(x).transpose() * E * W1_full.transpose();
-  const matrix<Real> dB2 = s * E * W1_full.transpose() * model.A2(x).transpose();
-  dxdt.resize(model.dimension());
-  model.A1(dxdt) = dA1;
-  model.B1(dxdt) = dB1;
-  model.A2(dxdt) = dA2;
-  model.B2(dxdt) = dB2;
-}
+using namespace loraflow::bench;
 
 /// Matrix-product flops of one lora_model::field call with both adapters (2 per multiply-add).
 double field_flop(double m, double n, double h, double r) {
@@ -176,6 +96,19 @@ void bm_fig1_field_mpfr50(benchmark::State& state) {
 
 template <class Real> void bm_fig1_naive(benchmark::State& state) {
   time_naive(state, fig1_case<Real>(), fig1_target<Real>());
+}
+
+/// One Taylor expansion of order K (method taylor's whole per-step cost), Fig. 1 case.
+template <class Real> void bm_fig1_series(benchmark::State& state) {
+  const rhs_case<Real>& c = fig1_case<Real>();
+  const int K = static_cast<int>(state.range(0));
+  const loraflow::lora_series<Real> series(c.model);
+  std::vector<vector<Real>> coeffs(static_cast<std::size_t>(K) + 1, vector<Real>(c.model.dimension()));
+  for (auto _ : state) {
+    series.expand(c.x, K, coeffs);
+    benchmark::DoNotOptimize(coeffs.back().data());
+    benchmark::ClobberMemory();
+  }
 }
 
 void bm_n1024_field(benchmark::State& state) { time_field(state, n1024_case()); }
@@ -239,6 +172,11 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("fig1/naive/double", bm_fig1_naive<double>)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("fig1/naive/float50", bm_fig1_naive<loraflow::float50>)
       ->Unit(benchmark::kMicrosecond);
+  // Orders that taylor_auto_order picks for rtol 1e-10 (13) and 1e-37 (44).
+  benchmark::RegisterBenchmark("fig1/series/double", bm_fig1_series<double>)->Arg(13)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("fig1/series/float50", bm_fig1_series<loraflow::float50>)
+      ->Arg(44)
+      ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("n1024/field/double", bm_n1024_field)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("n1024/naive/double", bm_n1024_naive)->Unit(benchmark::kMillisecond);
 

@@ -28,6 +28,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
+#include <optional>
 #include <iostream>
 
 namespace {
@@ -138,15 +140,44 @@ int cmd_run(const cli_args& a) {
   loraflow::run_options o;
   o.out_dir = a.out.empty() ? (std::filesystem::path("out") / std::filesystem::path(a.config).stem()).string() : a.out;
   o.progress = !a.no_progress;
+  // --certify: the reference run (run/certify.hpp) starts at once on a second thread when neither run uses
+  // mpfr_float, whose precision is process-wide; otherwise it runs after the run.
+  std::optional<loraflow::certify_plan> cplan;
+  std::future<loraflow::run_result> reference;
+  if (a.certify) {
+    cplan = loraflow::plan_certify(c);
+    if (cplan->concurrent_ok) {
+      if (o.progress && !a.quiet)
+        std::cerr << "certify: reference run (" << cplan->precision << ", rtol " << cplan->rtol << ", " << cplan->method
+                  << ") started beside the run" << std::endl;
+      reference = std::async(std::launch::async, [&] {
+        loraflow::run_options ro;
+        ro.progress = false;
+        return loraflow::execute(cplan->reference, ro);
+      });
+    }
+  }
   const loraflow::run_result r = loraflow::execute(c, o);
   if (!a.quiet) std::cout << r.human << std::flush;
   if (r.status != "ok") {
     std::cerr << "loraflow: run ended with status " << r.status << ": " << r.message << "\n";
+    if (reference.valid()) reference.wait();
     return 3;
   }
   if (a.certify) {
-    if (o.progress && !a.quiet) std::cerr << "certify: running the reference (higher precision, tighter rtol)" << std::endl;
-    const loraflow::certify_result cr = loraflow::certify(c, r.summary_json);
+    if (o.progress && !a.quiet)
+      std::cerr << (reference.valid() ? "certify: waiting for the reference run\n"
+                                      : "certify: running the reference (higher precision, tighter rtol)\n")
+                << std::flush;
+    loraflow::run_result ref;
+    if (reference.valid()) {
+      ref = reference.get();
+    } else {
+      loraflow::run_options ro;
+      ro.progress = false;
+      ref = loraflow::execute(cplan->reference, ro);
+    }
+    const loraflow::certify_result cr = loraflow::compare_certified(*cplan, r.summary_json, ref);
     loraflow::write_file_atomic((std::filesystem::path(o.out_dir) / "certify.json").string(), cr.json);
     if (!a.quiet) std::cout << cr.human << "  wrote " << o.out_dir << "/certify.json\n" << std::flush;
   }

@@ -5,6 +5,7 @@
 #include <loraflow/integrate/integrate.hpp>
 #include <loraflow/linalg.hpp>
 #include <loraflow/model/init.hpp>
+#include <loraflow/model/lora_series.hpp>
 #include <loraflow/model/xu2025.hpp>
 #include <loraflow/observe/events.hpp>
 #include <loraflow/observe/metrics.hpp>
@@ -108,12 +109,15 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
   const Real a_min = min(alpha, Real(1));
   opt.atol = opt.rtol * a_min * a_min;
   std::string method = q.method;
-  if (method == "auto") method = opt.rtol >= Real(1) / Real(1e14) ? "dopri5" : "bulirsch_stoer";
+  if (method == "auto") method = opt.rtol >= Real(1) / Real(1e14) ? "dopri5" : "taylor";
   out.method = method;
   opt.stepper = method == "dopri5"       ? method::dopri5
                 : method == "fehlberg78" ? method::fehlberg78
                 : method == "bulirsch_stoer" ? method::bulirsch_stoer
+                : method == "taylor"         ? method::taylor
                                              : throw std::invalid_argument("measure: unknown method " + method);
+  const lora_series<Real> series(model);
+  opt.series = &series;
   const Real t_end = parse<Real>(q.t_end);
 
   // Per-direction quantities of the spectral frame.

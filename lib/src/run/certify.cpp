@@ -60,21 +60,30 @@ void walk(const json& run, const json& ref, const std::string& prefix, int cap, 
 }
 }  // namespace
 
-certify_result certify(const run_config& c, const std::string& summary_json) {
+certify_plan plan_certify(const run_config& c) {
   const precision_plan plan = plan_precision(c);
   const int D = digits_of(plan.type, plan.mpfr_digits);
-  run_config r = c;
-  // The reference must resolve what the run cannot: at least twice the digits, and, when alpha is known, the plan
-  // of run/precision.hpp for D digits at that alpha (misalign(T1) ~ alpha^2 needs D + log10(1/alpha) + 4 digits).
-  int want = 2 * D;
+  certify_plan cp;
+  cp.reference = c;
+  run_config& r = cp.reference;
+  // T: the digits to certify. An explicit precision asks for all of its D digits; precision = "auto" was planned
+  // for solve.digits = k digits, so 2k of them (at most D) are certified: enough to show the k asked for, and a
+  // reference planned for 2k digits instead of D costs a fraction of one planned for D.
+  const int T = plan.automatic ? std::min(D, static_cast<int>(2 * c.solve.digits)) : D;
+  cp.cap = T;
+  // The reference must resolve what the run cannot: at least twice the run's digits for an explicit precision (the
+  // run's own digits for auto), and, when alpha is known, the plan of run/precision.hpp for T digits at that alpha
+  // (misalign(T1) ~ alpha^2 needs T + log10(1/alpha) + 4 digits).
+  int want = plan.automatic ? D : 2 * D;
   std::string plan_rtol;
   if (!c.lora.alpha.empty()) {
-    const precision_plan p2 = plan_for_alpha(c.lora.alpha, static_cast<unsigned>(D), 1);
+    const precision_plan p2 = plan_for_alpha(c.lora.alpha, static_cast<unsigned>(T), 1);
     want = std::max(want, digits_of(p2.type, p2.mpfr_digits));
     plan_rtol = p2.rtol;
   }
   r.solve.precision = want <= 33 ? "float128" : want <= 50 ? "50" : want <= 100 ? "100" : "mpfr:" + std::to_string(want);
-  const bool adaptive = c.solve.method == "dopri5" || c.solve.method == "fehlberg78" || c.solve.method == "bulirsch_stoer";
+  const bool adaptive = c.solve.method == "dopri5" || c.solve.method == "fehlberg78" ||
+                        c.solve.method == "bulirsch_stoer" || c.solve.method == "taylor";
   if (adaptive) {
     const std::string rtol = plan.rtol;  // a decimal like 1e-12
     float100 tight = parse<float100>(rtol) / 1000;
@@ -82,27 +91,39 @@ certify_result certify(const run_config& c, const std::string& summary_json) {
     std::ostringstream os;
     os << std::setprecision(3) << static_cast<double>(tight);
     r.solve.rtol = os.str();
-    if (static_cast<double>(tight) < 1e-14) r.solve.method = "bulirsch_stoer";
+    // Below 1e-14 the reference is a Taylor series of automatic order (integrate.hpp): its cost grows with the
+    // digits asked for far more slowly than any fixed-order method's.
+    if (static_cast<double>(tight) < 1e-14) {
+      r.solve.method = "taylor";
+      r.solve.taylor_order = 0;
+    }
     r.solve.atol.clear();  // rtol' min(alpha, 1)^2
   }
+  cp.precision = r.solve.precision;
+  cp.rtol = adaptive ? r.solve.rtol : "-";
+  cp.method = r.solve.method;
+  const bool run_mpfr = plan.type == "mpfr", ref_mpfr = r.solve.precision.rfind("mpfr:", 0) == 0;
+  cp.concurrent_ok = !run_mpfr && !ref_mpfr;
+  return cp;
+}
+
+certify_result compare_certified(const certify_plan& cp, const std::string& summary_json, const run_result& ref) {
   certify_result res;
-  res.reference_precision = r.solve.precision;
-  res.reference_rtol = adaptive ? r.solve.rtol : "-";
-  res.reference_method = r.solve.method;
-  run_options o;
-  o.progress = false;
-  const run_result ref = execute(r, o);
+  res.reference_precision = cp.precision;
+  res.reference_rtol = cp.rtol;
+  res.reference_method = cp.method;
   const json a = json::parse(summary_json), b = json::parse(ref.summary_json);
   for (const char* section : {"events", "at", "final"})
-    if (a.contains(section)) walk(a[section], b.contains(section) ? b[section] : json::object(), std::string(section) + ".", D, res.numbers);
+    if (a.contains(section)) walk(a[section], b.contains(section) ? b[section] : json::object(), std::string(section) + ".", cp.cap, res.numbers);
   json j;
   j["reference"] = {{"precision", res.reference_precision}, {"rtol", res.reference_rtol}, {"method", res.reference_method},
                     {"status", ref.status}};
-  j["rule"] = "digits = floor(-log10(|x - x_ref| / |x_ref|)), capped at the run's digits10 (" + std::to_string(D) + ")";
+  j["rule"] = "digits = floor(-log10(|x - x_ref| / |x_ref|)), capped at " + std::to_string(cp.cap) +
+              " (the digits certified: the run's digits10, or 2 x solve.digits for precision = auto)";
   j["numbers"] = json::array();
   std::ostringstream h;
   h << "certify: reference run in " << res.reference_precision << ", rtol " << res.reference_rtol << ", "
-    << res.reference_method << " (status " << ref.status << ")\n";
+    << res.reference_method << " (status " << ref.status << "); digits capped at " << cp.cap << "\n";
   for (const certified_number& n : res.numbers) {
     j["numbers"].push_back({{"name", n.name}, {"value", n.value}, {"reference", n.reference}, {"digits", n.digits}});
     h << "  " << n.name << std::string(n.name.size() < 28 ? 28 - n.name.size() : 1, ' ') << n.value << "  "
@@ -111,6 +132,13 @@ certify_result certify(const run_config& c, const std::string& summary_json) {
   res.json = j.dump(2) + "\n";
   res.human = h.str();
   return res;
+}
+
+certify_result certify(const run_config& c, const std::string& summary_json) {
+  const certify_plan cp = plan_certify(c);
+  run_options o;
+  o.progress = false;
+  return compare_certified(cp, summary_json, execute(cp.reference, o));
 }
 
 }  // namespace loraflow

@@ -98,7 +98,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
   static const std::map<std::string, std::set<std::string>> k{
       {"problem", {"kind", "m", "n", "h", "sigma", "scale", "pair", "seed", "W1", "W2", "dY"}},
       {"lora", {"rank", "adapters", "init", "alpha", "seed", "scale", "weight_decay", "A1", "B1", "A2", "B2"}},
-      {"solve", {"method", "precision", "rtol", "atol", "t_end", "dt", "max_steps", "digits"}},
+      {"solve", {"method", "precision", "rtol", "atol", "t_end", "dt", "max_steps", "digits", "taylor_order"}},
       {"observe", {"times"}},
   };
   return k;
@@ -252,7 +252,7 @@ run_config parse_config(const std::string& text, const std::string& source, cons
 
   // [solve]
   auto& S = c.solve;
-  if (auto n = get("solve", "method")) S.method = rd.choice(*n, "solve.method", {"dopri5", "fehlberg78", "bulirsch_stoer", "rk4", "gd"});
+  if (auto n = get("solve", "method")) S.method = rd.choice(*n, "solve.method", {"dopri5", "fehlberg78", "bulirsch_stoer", "rk4", "gd", "taylor"});
   if (auto n = get("solve", "precision")) {
     std::string p;
     if (auto i = n->value_exact<int64_t>()) p = std::to_string(*i);
@@ -269,6 +269,10 @@ run_config parse_config(const std::string& text, const std::string& source, cons
   if (auto n = get("solve", "dt")) S.dt = rd.positive_decimal(*n, "solve.dt");
   if (auto n = get("solve", "max_steps")) S.max_steps = rd.integer(*n, "solve.max_steps", 1, std::numeric_limits<long>::max());
   if (auto n = get("solve", "digits")) S.digits = rd.integer(*n, "solve.digits", 1, 1000);
+  if (auto n = get("solve", "taylor_order")) {
+    S.taylor_order = rd.integer(*n, "solve.taylor_order", 0, 200);
+    if (S.method != "taylor") rd.fail("solve.taylor_order", "only used with method = \"taylor\"");
+  }
   if ((S.method == "rk4" || S.method == "gd") && S.dt.empty())
     rd.fail("solve.dt", "missing; method = \"" + S.method + "\" needs a step (the GD step eta for gd), e.g. dt = \"1e-4\"");
 
@@ -363,6 +367,7 @@ std::string config_json(const run_config& c) {
   s["dt"] = c.solve.dt;
   s["max_steps"] = c.solve.max_steps;
   s["digits"] = c.solve.digits;
+  if (c.solve.method == "taylor") s["taylor_order"] = c.solve.taylor_order;
   if (c.observe.times.empty()) j["observe"]["times"] = c.observe.list;
   else j["observe"]["times"] = c.observe.times;
   return j.dump(2);

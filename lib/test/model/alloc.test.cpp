@@ -3,6 +3,7 @@
 // because MPFR allocates the limbs of every temporary inside the library (documented in model/lora.hpp).
 #include <loraflow/model/factorization.hpp>
 #include <loraflow/model/lora.hpp>
+#include <loraflow/model/lora_series.hpp>
 #include <loraflow/random.hpp>
 
 #include "checks.hpp"
@@ -25,7 +26,7 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 using namespace loraflow;
 using fixed_scalar_types = std::tuple<double, long double, float128, float50, float100>;
 
-TEST_CASE_TEMPLATE_DEFINE("one right-hand side allocates nothing", Real, no_alloc) {
+TEST_CASE_TEMPLATE_DEFINE("one right-hand side, and one Taylor expansion, allocate nothing", Real, no_alloc) {
   gaussian_stream g(1, 1);
   for (int variant = 0; variant < 3; ++variant) {
     lora_problem<Real> p{g.normal_matrix<Real>(30, 8), g.normal_matrix<Real>(9, 30), g.normal_matrix<Real>(9, 8), 3,
@@ -39,6 +40,13 @@ TEST_CASE_TEMPLATE_DEFINE("one right-hand side allocates nothing", Real, no_allo
     const Real l = model.loss(x);
     CHECK(g_allocations.load() - before == 0);
     CHECK(l > 0);
+    // A Taylor expansion (method taylor): its series storage is sized by the first expansion of an order.
+    const lora_series<Real> series(model);
+    std::vector<vector<Real>> c(13, vector<Real>(model.dimension()));
+    series.expand(x, 12, c);
+    const long before_series = g_allocations.load();
+    series.expand(x, 12, c);
+    CHECK(g_allocations.load() - before_series == 0);
   }
   factorization_model<Real> fm(factorization_problem<Real>{g.normal_matrix<Real>(6, 9), g.normal_matrix<Real>(6, 4), 5, Real(0)});
   const vector<Real> x = g.normal_matrix<Real>(fm.dimension(), 1).col(0);

@@ -23,8 +23,35 @@
 
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace loraflow {
+
+namespace detail {
+/// Products of the hot loops: dst = a b, dst += a b, dst -= a b, dst += c a b. Evaluated coefficient by coefficient
+/// (Eigen's lazyProduct, no packing, no allocation) for the software scalar types, whose GEMM path copies every
+/// number into packed panels, and for double / long double when the inner dimension is small (packing then costs
+/// more than the blocked kernel saves: the rank-r products of LoRA); Eigen's blocked GEMM otherwise.
+template <class A> bool lazy_product(const A& a) {
+  return !std::is_arithmetic<typename A::Scalar>::value || a.cols() <= 24;
+}
+template <class D, class A, class B> void product_set(D&& dst, const A& a, const B& b) {
+  if (lazy_product(a)) dst.noalias() = a.lazyProduct(b);
+  else dst.noalias() = a * b;
+}
+template <class D, class A, class B> void product_add(D&& dst, const A& a, const B& b) {
+  if (lazy_product(a)) dst.noalias() += a.lazyProduct(b);
+  else dst.noalias() += a * b;
+}
+template <class D, class A, class B> void product_sub(D&& dst, const A& a, const B& b) {
+  if (lazy_product(a)) dst.noalias() -= a.lazyProduct(b);
+  else dst.noalias() -= a * b;
+}
+template <class D, class C, class A, class B> void product_add(D&& dst, const C& c, const A& a, const B& b) {
+  if (lazy_product(a)) dst.noalias() += c * a.lazyProduct(b);
+  else dst.noalias() += c * (a * b);
+}
+}  // namespace detail
 
 /// What is integrated: pretrained factors, target shift and adapter settings.
 template <class Real> struct lora_problem {
@@ -95,7 +122,13 @@ template <class Real> class lora_model {
   }
 
   /// L = 1/2 ||E||^2 + lambda/2 ||x||^2.
-  Real loss(const vector<Real>& x) const;
+  Real loss(const vector<Real>& x) const {
+    evaluate(x);
+    return evaluated_loss(x);
+  }
+
+  /// L at x from the evaluation that product(x) or residual(x) has just made for the same x (no re-evaluation).
+  Real evaluated_loss(const vector<Real>& x) const;
 
   /// The gradient-flow field dxdt = -grad L(x). Signature of an odeint System.
   void operator()(const vector<Real>& x, vector<Real>& dxdt, const Real& /*t*/) const { field(x, dxdt); }
@@ -173,27 +206,27 @@ void lora_model<Real>::field(const vector<Real>& x, vector<Real>& dxdt) const {
   const Real& s = m_p.scale;
   if (m_r1) {
     // B1' = s [W2^T (E A1^T) + s A2^T (B2^T E A1^T)],  A1' = s M1^T E with M1 = (W2 + s B2 A2) B1.
-    m_EAt.noalias() = m_E * A1(x).transpose();
+    detail::product_set(m_EAt, m_E, A1(x).transpose());
     map dB1(dxdt.data() + m_off_B1, m_h, m_r1);
-    dB1.noalias() = m_p.W2.transpose() * m_EAt;
+    detail::product_set(dB1, m_p.W2.transpose(), m_EAt);
     if (m_r2) {
-      m_B2tEAt.noalias() = B2(x).transpose() * m_EAt;
-      dB1.noalias() += s * (A2(x).transpose() * m_B2tEAt);
+      detail::product_set(m_B2tEAt, B2(x).transpose(), m_EAt);
+      detail::product_add(dB1, s, A2(x).transpose(), m_B2tEAt);
     }
     dB1 *= s;
     map dA1(dxdt.data(), m_r1, m_n);
-    dA1.noalias() = m_M1.transpose() * m_E;
+    detail::product_set(dA1, m_M1.transpose(), m_E);
     dA1 *= s;
   }
   if (m_r2) {
     // B2' = s E N2^T with N2 = A2 (W1 + s B1 A1),  A2' = s [(B2^T E) W1^T + s (B2^T E A1^T) B1^T].
     map dB2(dxdt.data() + m_off_B2, m_m, m_r2);
-    dB2.noalias() = m_E * m_N2.transpose();
+    detail::product_set(dB2, m_E, m_N2.transpose());
     dB2 *= s;
-    m_B2tE.noalias() = B2(x).transpose() * m_E;
+    detail::product_set(m_B2tE, B2(x).transpose(), m_E);
     map dA2(dxdt.data() + m_off_A2, m_r2, m_h);
-    dA2.noalias() = m_B2tE * m_p.W1.transpose();
-    if (m_r1) dA2.noalias() += s * (m_B2tEAt * B1(x).transpose());
+    detail::product_set(dA2, m_B2tE, m_p.W1.transpose());
+    if (m_r1) detail::product_add(dA2, s, m_B2tEAt, B1(x).transpose());
     dA2 *= s;
   }
   if (m_p.weight_decay != 0) dxdt.noalias() -= m_p.weight_decay * x;
@@ -206,28 +239,28 @@ void lora_model<Real>::evaluate(const vector<Real>& x) const {
                                 std::to_string(m_dim));
   const Real& s = m_p.scale;
   if (m_r1) {
-    m_W2B1.noalias() = m_p.W2 * B1(x);
+    detail::product_set(m_W2B1, m_p.W2, B1(x));
     m_M1 = m_W2B1;
   }
   if (m_r2) {
-    m_N2.noalias() = A2(x) * m_p.W1;  // N2 = A2 (W1 + s B1 A1), so s B2 N2 = s B2 A2 W1 + s^2 B2 A2 B1 A1
+    detail::product_set(m_N2, A2(x), m_p.W1);  // N2 = A2 (W1 + s B1 A1), so s B2 N2 = s B2 A2 W1 + s^2 B2 A2 B1 A1
     if (m_r1) {
-      m_A2B1.noalias() = A2(x) * B1(x);
-      m_A2B1A1.noalias() = m_A2B1 * A1(x);
+      detail::product_set(m_A2B1, A2(x), B1(x));
+      detail::product_set(m_A2B1A1, m_A2B1, A1(x));
       m_N2.noalias() += s * m_A2B1A1;
-      m_M1.noalias() += s * (B2(x) * m_A2B1);  // M1 = (W2 + s B2 A2) B1
+      detail::product_add(m_M1, s, B2(x), m_A2B1);  // M1 = (W2 + s B2 A2) B1
     }
-    m_F.noalias() = s * (B2(x) * m_N2);
+    detail::product_set(m_F, B2(x), m_N2);
+    m_F *= s;
   } else {
     m_F.setZero();
   }
-  if (m_r1) m_F.noalias() += s * (m_W2B1 * A1(x));
+  if (m_r1) detail::product_add(m_F, s, m_W2B1, A1(x));
   m_E = m_p.dY - m_F;
 }
 
 template <class Real>
-Real lora_model<Real>::loss(const vector<Real>& x) const {
-  evaluate(x);
+Real lora_model<Real>::evaluated_loss(const vector<Real>& x) const {
   Real l = squared_norm(m_E) / 2;
   if (m_p.weight_decay != 0) l += m_p.weight_decay * squared_norm(x) / 2;
   return l;

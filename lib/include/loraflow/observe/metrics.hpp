@@ -86,13 +86,17 @@ template <class Real, class MB, class MA> matrix<Real> stack_Z(const MB& B, cons
   return Z;
 }
 
-/// 1 - cos(gamma, top left singular vector of Z), from the orthogonal projection. NaN when Z = 0.
-template <class Real> Real misalignment(const matrix<Real>& Z, const vector<Real>& gamma) {
+/// 1 - cos(gamma, top left singular vector of Z), from the orthogonal projection. NaN when Z = 0. With top_eig,
+/// also ||Z||_2^2 (the top eigenvalue of the same Z^T Z, the value spectral_norm2 returns) from the one
+/// eigen-decomposition.
+template <class Real> Real misalignment(const matrix<Real>& Z, const vector<Real>& gamma, Real* top_eig = nullptr) {
   using std::abs;
   using std::sqrt;
+  if (top_eig) *top_eig = Real(0);
   if (Z.cols() == 0) return nan<Real>();
   const matrix<Real> gram = Z.transpose() * Z;
   const linalg::sym_eig_result<Real> e = linalg::sym_eig<Real>(gram);
+  if (top_eig) *top_eig = e.values(0);
   const vector<Real> w = e.vectors.col(0);
   const vector<Real> zw = Z * w;
   const Real nzw2 = squared_norm(zw);
@@ -168,17 +172,17 @@ metrics<Real> lora_observer<Real>::operator()(const vector<Real>& x) const {
   using std::sqrt;
   metrics<Real> r;
   const lora_model<Real>& md = *m_model;
-  r.loss = md.loss(x);
   r.F_norm = sqrt(squared_norm(md.product(x)));
+  r.loss = md.evaluated_loss(x);  // from the evaluation product(x) just made
   const matrix<Real> Z1 = detail::stack_Z<Real>(md.B1(x), md.A1(x));
   const matrix<Real> Z2 = detail::stack_Z<Real>(md.B2(x), md.A2(x));
-  r.misalign = detail::misalignment(Z1, m_dir.gamma1);
-  r.misalign2 = detail::misalignment(Z2, m_dir.gamma2);
+  Real z1s(0), z2s(0);  // ||Z_i||_2^2, from the eigen-decompositions of the misalignments
+  r.misalign = detail::misalignment(Z1, m_dir.gamma1, &z1s);
+  r.misalign2 = detail::misalignment(Z2, m_dir.gamma2, &z2s);
   const Real z1f = squared_norm(Z1), z2f = squared_norm(Z2);
   const bool both = Z1.cols() > 0 && Z2.cols() > 0;
   r.imbalance_fro = both && z2f > 0 ? Real(z1f / z2f) : detail::nan<Real>();
-  const Real z2s = both ? detail::spectral_norm2(Z2) : Real(0);
-  r.imbalance_spec = both && z2s > 0 ? Real(detail::spectral_norm2(Z1) / z2s) : detail::nan<Real>();
+  r.imbalance_spec = both && z2s > 0 ? Real(z1s / z2s) : detail::nan<Real>();
   r.escape = escape(x);
   r.escape2 = escape2(x);
   r.drift_C1 = drift(md.B1(x), md.A1(x), m_C1_0);
@@ -188,7 +192,7 @@ metrics<Real> lora_observer<Real>::operator()(const vector<Real>& x) const {
 
 #define LORAFLOW_INST_METRICS(EXT, T)                                  \
   EXT template direction<T> direction_of<T>(const lora_problem<T>&);     \
-  EXT template T detail::misalignment<T>(const matrix<T>&, const vector<T>&); \
+  EXT template T detail::misalignment<T>(const matrix<T>&, const vector<T>&, T*); \
   EXT template T detail::spectral_norm2<T>(const matrix<T>&);           \
   EXT template class lora_observer<T>;
 #ifndef LORAFLOW_NO_EXTERN_TEMPLATES

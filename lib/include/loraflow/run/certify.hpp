@@ -2,10 +2,11 @@
 //
 // The run is repeated at a higher precision and a tighter tolerance (the reference: at least twice the working
 // digits D and at least the digits run/precision.hpp plans for D digits at the run's alpha, the cheapest scalar
-// type with them, and the smaller of rtol / 1000 and the plan's rtol; Bulirsch-Stoer when that rtol is below
-// 1e-14), and every
-// number of summary.json's `events`, `at` and `final` is compared with the reference's: the digits the two share,
-// floor(-log10(|x - x_ref| / |x_ref|)), capped at the working type's digits10. A number whose run lost its digits
+// type with them, and the smaller of rtol / 1000 and the plan's rtol; the Taylor method of automatic order when
+// that rtol is below 1e-14), and every number of summary.json's `events`, `at` and `final` is compared with the
+// reference's: the digits the two share, floor(-log10(|x - x_ref| / |x_ref|)), capped at the working type's
+// digits10. With precision = "auto" the run was planned for solve.digits = k digits, so 2k digits are certified
+// (capped there) and the reference is planned for 2k digits at alpha, with at least the run's working digits. A number whose run lost its digits
 // (double at alpha = 1e-20: misalign(T1) ~ 1e-38 carried by 1e-20 components of O(1) entries) reports few or
 // zero digits instead of printing wrong digits as if they were right. Fixed-step methods (rk4, gd) are compared at
 // the same step, so only rounding is certified there.
@@ -32,6 +33,19 @@ struct certify_result {
   std::string json;   ///< certify.json
   std::string human;  ///< a table for stdout
 };
+
+/// The reference run of a config and how its comparison is read.
+struct certify_plan {
+  run_config reference;  ///< the reference configuration
+  int cap = 0;           ///< digits certified at most (the run's digits10; 2 x solve.digits for precision = auto)
+  std::string precision, rtol, method;  ///< of the reference, for the report
+  bool concurrent_ok = false;  ///< neither run uses mpfr_float (whose precision is process-wide): they may overlap
+};
+
+certify_plan plan_certify(const run_config& c);
+
+/// Compares a run's summary.json with its reference run's result, number by number.
+certify_result compare_certified(const certify_plan& p, const std::string& summary_json, const run_result& reference);
 
 /// Runs the reference for config c (whose run produced summary_json) and compares.
 certify_result certify(const run_config& c, const std::string& summary_json);

@@ -45,6 +45,7 @@ struct solve_config {
   std::string dt;  ///< rk4 step / GD eta (required for those methods)
   long max_steps = 100000000;
   long digits = 6;  ///< precision = auto: significant digits wanted in misalign(T1) and T1
+  long taylor_order = 0;  ///< method = taylor: series order K (0: automatic, about 1.15 x the digits of rtol)
 };
 
 struct observe_config {

@@ -11,6 +11,7 @@
 #include <loraflow/io/npy.hpp>
 #include <loraflow/io/text_matrix.hpp>
 #include <loraflow/model/init.hpp>
+#include <loraflow/model/lora_series.hpp>
 #include <loraflow/model/xu2025.hpp>
 #include <loraflow/observe/metrics.hpp>
 #include <loraflow/run/run.hpp>
@@ -274,6 +275,9 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   opt.atol = c.solve.atol.empty() ? Real(opt.rtol * a_cap * a_cap) : d::parse_key<Real>(c, c.solve.atol, "solve.atol");
   opt.dt = c.solve.dt.empty() ? Real(0) : d::parse_key<Real>(c, c.solve.dt, "solve.dt");
   opt.max_steps = static_cast<std::size_t>(c.solve.max_steps);
+  const lora_series<Real> series(model);
+  opt.series = &series;
+  opt.taylor_order = static_cast<int>(c.solve.taylor_order);
   const Real t_end = d::parse_key<Real>(c, c.solve.t_end, "solve.t_end");
   if (opt.stepper == method::gd && !(opt.dt * 2 <= t_end))
     throw input_error(c.source + ": key 'solve.dt': the GD step eta = " + c.solve.dt + " must be at most t_end / 2");
@@ -340,6 +344,10 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   sj["steps"] = st.steps;
   sj["rejected"] = st.rejected;
   sj["rhs_evals"] = st.rhs_evals;
+  if (opt.stepper == method::taylor) {
+    sj["taylor_order"] = st.taylor_order;
+    sj["expansions"] = st.expansions;
+  }
   sj["t_final"] = d::json_number(st.t_final);
   sj["wall_seconds"] = wall;
   j["final"] = d::json_metrics(final_m);
@@ -367,7 +375,10 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
      << ", sigma_W2 = " << d::fmt(to_double(dir.sigma_W2)) << ", delta_w = " << d::fmt(to_double(dir.delta_w)) << " ("
      << (dir.w1_side_active ? "W1" : "W2") << "-side adapter active)\n";
   hs << "  status " << r.status << (st.message.empty() ? "" : " (" + st.message + ")") << ": " << st.steps << " steps ("
-     << st.rejected << " rejected), " << st.rhs_evals << " RHS evaluations, " << d::fmt(wall) << " s\n";
+     << st.rejected << " rejected), "
+     << (opt.stepper == method::taylor ? std::to_string(st.expansions) + " Taylor expansions of order " + std::to_string(st.taylor_order)
+                                       : std::to_string(st.rhs_evals) + " RHS evaluations")
+     << ", " << d::fmt(wall) << " s\n";
   if (t1.found) {
     const metrics<Real> a = observer(t1.x);
     hs << "  T1 = " << d::fmt(to_double(t1.t)) << ": misalign = " << d::fmt(to_double(a.misalign))

@@ -1,0 +1,418 @@
+// bench/workloads.cpp: whole-run workloads (issue 6), timed end to end through the library's own run pipeline
+// (loraflow::execute, the code behind `loraflow run`), with a naive Eigen + odeint baseline written here.
+//
+//   W1  the Fig. 1 workload in double: the xu2025-fig1 preset's gradient-flow runs (3 alphas x 2 initializations
+//       x 30 seeds, t in [0, 5], 501 observations with every metric) at rtol 1e-10, in-process on --jobs threads.
+//       Once with dopri5, once with taylor. Baseline: the naive O(m n h) field (bench_cases.hpp) with odeint's
+//       controlled dopri5 at the same tolerances, observing only the loss at the same 501 times.
+//   W2  deep alpha: the Fig. 1 problem (m = n = 10, h = 100, r = 4), small initialization at alpha = 1e-30, run to
+//       T1 + 1/2 with precision = "auto" (6 digits) and method taylor, then `--certify` (the reference run at
+//       twice the digits); reported: both wall times and the certified digits of T1 and misalign(T1). T1 + 1/2 is
+//       taken from a double run first (T1 keeps 12 digits in double; only its size matters here). Baseline: the
+//       naive field with odeint's fehlberg78 in float50 at the same rtol, run for --w2-baseline-seconds and
+//       extrapolated linearly in t (a lower bound: steps shrink near T1).
+//   W3  scale: m = n = h = 1024, r = 8, alpha = 1e-5, double, t_end = 5 (rtol 1e-10, 501 observations), dopri5
+//       and taylor; reported with and without the problem generation, and one right-hand side against the naive
+//       dense field (median of --rhs-reps evaluations).
+//
+// Each workload runs --reps times and the median is reported (W2 and W3 may take their own --reps-w2/--reps-w3).
+// Output: a Markdown report on stdout and, with --out FILE, written atomically to FILE. Never a ctest test:
+// timings are not pass/fail (docs/performance.md says how to run it and records the last run).
+#include <loraflow/integrate/integrate.hpp>
+#include <loraflow/io/atomic_file.hpp>
+#include <loraflow/io/input_error.hpp>
+#include <loraflow/run/certify.hpp>
+#include <loraflow/run/config.hpp>
+#include <loraflow/run/run.hpp>
+
+#include "bench_cases.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using loraflow::matrix;
+using loraflow::vector;
+using json = nlohmann::json;
+namespace lf = loraflow;
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+std::string fmt(double x, int digits = 3) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.*g", digits, x);
+  return b;
+}
+
+std::string list(const std::vector<double>& v) {
+  std::string s;
+  for (double x : v) s += (s.empty() ? "" : ", ") + fmt(x);
+  return s;
+}
+
+void progress(const std::string& line) { std::fprintf(stderr, "bench_workloads: %s\n", line.c_str()); }
+
+struct options {
+  int reps = 5, reps_w2 = 5, reps_w3 = 5, jobs = 2, rhs_reps = 5;
+  double w2_baseline_seconds = 30;
+  std::vector<std::string> only{"W1", "W2", "W3"};
+  std::string out;
+};
+
+/// Fig. 1 base config (docs/presets/xu2025-fig1.toml) with the workload's changes.
+std::string fig1_toml(const std::string& solve_extra) {
+  return "[problem]\nkind = \"xu2025\"\nm = 10\nn = 10\nh = 100\nsigma = 5\nscale = \"1.05\"\npair = \"top\"\nseed = 0\n"
+         "[lora]\nrank = 4\ninit = \"small\"\nalpha = \"1e-4\"\nseed = 0\n"
+         "[solve]\nprecision = \"double\"\nt_end = 5\n" +
+         solve_extra + "[observe]\ntimes = \"linspace:0:5:501\"\n";
+}
+
+/// Runs configs on `jobs` threads; returns the wall time. Every run must end with status ok.
+double run_all(const std::vector<lf::run_config>& configs, int jobs) {
+  std::atomic<std::size_t> next{0};
+  std::atomic<int> failed{0};
+  const double t0 = now();
+  std::vector<std::thread> pool;
+  for (int j = 0; j < jobs; ++j)
+    pool.emplace_back([&] {
+      lf::run_options o;
+      o.progress = false;
+      for (std::size_t i; (i = next++) < configs.size();)
+        if (lf::execute(configs[i], o).status != "ok") ++failed;
+    });
+  for (auto& t : pool) t.join();
+  const double wall = now() - t0;
+  if (failed) throw std::runtime_error(std::to_string(failed.load()) + " runs did not end with status ok");
+  return wall;
+}
+
+// ---- naive baseline: the field of bench_cases.hpp under odeint, as a first implementation would be written ----
+
+template <class Real> struct naive_system {
+  const lf::bench::rhs_case<Real>* c;
+  const matrix<Real>* Y_ft;
+  std::size_t* count;
+  void operator()(const vector<Real>& x, vector<Real>& dxdt, const Real&) const {
+    ++*count;
+    lf::bench::naive_field(*c, *Y_ft, x, dxdt);
+  }
+};
+
+/// One Fig. 1 run with the naive field and odeint's controlled dopri5 (rtol, atol = rtol alpha^2), observing the
+/// loss at the 501 times with integrate_times. Returns the RHS count.
+std::size_t naive_fig1_run(const std::string& init, const std::string& alpha_text, std::uint64_t seed) {
+  namespace odeint = boost::numeric::odeint;
+  lf::xu2025_spec<double> spec;
+  spec.seed = seed;
+  lf::generated_problem<double> gp = lf::generate_xu2025(spec);
+  lf::bench::rhs_case<double> c{lf::lora_model<double>(lf::lora_problem<double>{gp.W1, gp.W2, gp.dY, 4, true, true, 1.0, 0.0}),
+                                vector<double>()};
+  const double alpha = std::strtod(alpha_text.c_str(), nullptr);
+  c.x = init == "small" ? lf::small_init(c.model, alpha, seed) : lf::spectral_init(c.model, gp.basis, alpha, seed);
+  const matrix<double> Y_ft = lf::bench::target_of(c);
+  std::size_t count = 0;
+  naive_system<double> sys{&c, &Y_ft, &count};
+  std::vector<double> times;
+  for (int i = 0; i <= 500; ++i) times.push_back(i / 100.0);
+  using stepper = odeint::runge_kutta_dopri5<vector<double>, double, vector<double>, double, odeint::vector_space_algebra>;
+  const double rtol = 1e-10;
+  double loss_sum = 0;
+  odeint::integrate_times(odeint::make_dense_output(rtol * alpha * alpha, rtol, stepper()), sys, c.x, times.begin(),
+                          times.end(), 1e-3, [&](const vector<double>& x, double) {
+                            vector<double> f;
+                            c.model.field(x, f);  // touches E; the loss itself:
+                            loss_sum += c.model.loss(x);
+                          });
+  if (!(loss_sum > 0)) throw std::runtime_error("naive baseline: no loss observed");
+  return count;
+}
+
+// ---- W1 ----
+
+std::vector<lf::run_config> w1_configs(const std::string& method) {
+  std::vector<lf::run_config> cs;
+  for (const char* init : {"small", "spectral"})
+    for (const char* alpha : {"1e-3", "1e-4", "1e-5"})
+      for (int seed = 0; seed < 30; ++seed)
+        cs.push_back(lf::parse_config(fig1_toml("method = \"" + method + "\"\nrtol = \"1e-10\"\n"), "W1", ".",
+                                      {std::string("lora.init=") + init, std::string("lora.alpha=") + alpha,
+                                       "lora.seed=" + std::to_string(seed), "problem.seed=" + std::to_string(seed)}));
+  return cs;
+}
+
+void w1(const options& o, std::ostream& md) {
+  md << "### W1: the Fig. 1 workload in double (180 runs, 501 observations with every metric, rtol 1e-10)\n\n";
+  md << "| implementation | median wall (s) | runs (s) | target |\n|---|---:|---|---|\n";
+  for (const char* method : {"dopri5", "taylor"}) {
+    const std::vector<lf::run_config> cs = w1_configs(method);
+    std::vector<double> walls;
+    for (int r = 0; r < o.reps; ++r) {
+      walls.push_back(run_all(cs, o.jobs));
+      progress(std::string("W1 ") + method + " rep " + std::to_string(r + 1) + ": " + fmt(walls.back()) + " s");
+    }
+    md << "| loraflow, " << method << ", " << o.jobs << " threads | " << fmt(median(walls)) << " | " << list(walls)
+       << " | < 2 s |\n";
+  }
+  // The baseline on the same 180 runs and threads.
+  std::vector<double> walls;
+  std::size_t rhs = 0;
+  for (int r = 0; r < o.reps; ++r) {
+    std::atomic<std::size_t> next{0}, total_rhs{0};
+    const double t0 = now();
+    std::vector<std::thread> pool;
+    for (int j = 0; j < o.jobs; ++j)
+      pool.emplace_back([&] {
+        for (std::size_t i; (i = next++) < 180;) {
+          const char* init = i < 90 ? "small" : "spectral";
+          const char* alpha = (i / 30) % 3 == 0 ? "1e-3" : (i / 30) % 3 == 1 ? "1e-4" : "1e-5";
+          total_rhs += naive_fig1_run(init, alpha, i % 30);
+        }
+      });
+    for (auto& t : pool) t.join();
+    walls.push_back(now() - t0);
+    rhs = total_rhs;
+    progress("W1 naive baseline rep " + std::to_string(r + 1) + ": " + fmt(walls.back()) + " s");
+  }
+  md << "| naive Eigen field + odeint dopri5 (loss only), " << o.jobs << " threads | " << fmt(median(walls)) << " | "
+     << list(walls) << " | (baseline; " << rhs << " RHS) |\n\n";
+}
+
+// ---- W2 ----
+
+void w2(const options& o, std::ostream& md) {
+  md << "### W2: deep alpha (Fig. 1 problem, alpha = 1e-30, to T1 + 1/2, precision auto for 6 digits)\n\n";
+  // T1 from a double run (T1 is O(1) and keeps 12 digits in double; its size is all that is used).
+  lf::run_config probe = lf::parse_config(fig1_toml("method = \"dopri5\"\nrtol = \"1e-12\"\n"), "W2", ".",
+                                          {"lora.alpha=1e-30", "solve.t_end=8", "observe.times=linspace:0:8:2"});
+  lf::run_options quiet;
+  quiet.progress = false;
+  const json pj = json::parse(lf::execute(probe, quiet).summary_json);
+  if (pj["events"]["T1"].is_null()) throw std::runtime_error("W2: T1 not reached by t = 8 in the double probe");
+  const double T1 = pj["events"]["T1"].get<double>();
+  char tend[32];
+  std::snprintf(tend, sizeof tend, "%.4f", T1 + 0.5);
+  progress(std::string("W2: T1 (double probe) = ") + fmt(T1, 8) + ", t_end = " + tend);
+  const lf::run_config c = lf::parse_config(
+      fig1_toml("method = \"taylor\"\n"), "W2", ".",
+      {"lora.alpha=1e-30", "solve.precision=auto", "solve.digits=6", std::string("solve.t_end=") + tend,
+       std::string("observe.times=linspace:0:") + tend + ":501"});
+  std::vector<double> run_walls, cert_walls, totals;
+  json summary;
+  lf::certify_result cert;
+  for (int r = 0; r < o.reps_w2; ++r) {
+    const double t0 = now();
+    const lf::run_result res = lf::execute(c, quiet);
+    const double t1 = now();
+    if (res.status != "ok") throw std::runtime_error("W2 run: status " + res.status + " " + res.message);
+    cert = lf::certify(c, res.summary_json);
+    const double t2 = now();
+    summary = json::parse(res.summary_json);
+    run_walls.push_back(t1 - t0);
+    cert_walls.push_back(t2 - t1);
+    totals.push_back(t2 - t0);
+    progress("W2 rep " + std::to_string(r + 1) + ": run " + fmt(t1 - t0) + " s, certify " + fmt(t2 - t1) + " s");
+  }
+  auto digits_of = [&](const std::string& name) {
+    for (const auto& n : cert.numbers)
+      if (n.name == name) return std::to_string(n.digits) + " (" + n.value + " vs " + n.reference + ")";
+    return std::string("missing");
+  };
+  const auto& prec = summary["precision"];
+  const auto& sol = summary["solver"];
+  md << "| | value |\n|---|---|\n";
+  md << "| run: precision, method | " << prec["type"].get<std::string>() << " digits, " << prec["method"].get<std::string>()
+     << " of order " << sol["taylor_order"] << ", rtol " << prec["rtol"].get<std::string>().substr(0, 8) << ", "
+     << sol["steps"] << " steps |\n";
+  md << "| reference (certify): precision, method, rtol | " << cert.reference_precision << ", " << cert.reference_method
+     << ", " << cert.reference_rtol << " |\n";
+  md << "| run wall, median (s) | " << fmt(median(run_walls)) << " (" << list(run_walls) << ") |\n";
+  md << "| certify wall, median (s) | " << fmt(median(cert_walls)) << " (" << list(cert_walls) << ") |\n";
+  md << "| run + certify, median (s); target < 30 s | " << fmt(median(totals)) << " (" << list(totals) << ") |\n";
+  md << "| T1: certified digits | " << digits_of("events.T1") << " |\n";
+  md << "| misalign(T1): certified digits | " << digits_of("at.T1.misalign") << " |\n";
+
+  // Baseline: naive field + odeint fehlberg78 in float50 at the run's rtol, for a fixed wall budget.
+  {
+    namespace odeint = boost::numeric::odeint;
+    using Real = lf::float50;
+    lf::xu2025_spec<Real> spec;
+    lf::generated_problem<Real> gp = lf::generate_xu2025(spec);
+    lf::bench::rhs_case<Real> bc{lf::lora_model<Real>(lf::lora_problem<Real>{gp.W1, gp.W2, gp.dY, 4, true, true, Real(1), Real(0)}),
+                                 vector<Real>()};
+    const Real alpha = lf::parse<Real>("1e-30");
+    bc.x = lf::small_init(bc.model, alpha, 0);
+    const matrix<Real> Y_ft = lf::bench::target_of(bc);
+    std::size_t count = 0;
+    naive_system<Real> sys{&bc, &Y_ft, &count};
+    const Real rtol = lf::parse<Real>(prec["rtol"].get<std::string>());
+    using stepper = odeint::runge_kutta_fehlberg78<vector<Real>, Real, vector<Real>, Real, odeint::vector_space_algebra>;
+    auto ctrl = odeint::make_controlled<stepper>(Real(rtol * alpha * alpha), rtol);
+    Real t = 0, dt = Real(1) / 1000;
+    std::size_t steps = 0;
+    const double t0 = now();
+    while (now() - t0 < o.w2_baseline_seconds && t < Real(T1 + 0.5))
+      if (ctrl.try_step(sys, bc.x, t, dt) == odeint::success) ++steps;
+    const double wall = now() - t0, reached = lf::to_double(t);
+    md << "| naive field + odeint fehlberg78 in float50, same rtol | reached t = " << fmt(reached) << " of "
+       << fmt(T1 + 0.5) << " in " << fmt(wall) << " s (" << steps << " steps, " << count
+       << " RHS); extrapolated to the end: >= " << fmt(wall * (T1 + 0.5) / std::max(reached, 1e-300)) << " s |\n\n";
+    progress("W2 baseline: t = " + fmt(reached) + " after " + fmt(wall) + " s");
+  }
+}
+
+// ---- W3 ----
+
+void w3(const options& o, std::ostream& md) {
+  md << "### W3: scale (m = n = h = 1024, r = 8, alpha = 1e-5, double, t_end = 5, rtol 1e-10)\n\n";
+  md << "| method | median wall, whole run (s) | median wall, integration and metrics (s) | steps | runs, whole (s) "
+        "| target |\n|---|---:|---:|---:|---|---|\n";
+  const std::string toml =
+      "[problem]\nkind = \"xu2025\"\nm = 1024\nn = 1024\nh = 1024\nsigma = 5\nscale = \"1.05\"\npair = \"top\"\n"
+      "[lora]\nrank = 8\ninit = \"small\"\nalpha = \"1e-5\"\n[solve]\nprecision = \"double\"\nrtol = \"1e-10\"\n"
+      "t_end = 5\n";
+  lf::run_options quiet;
+  quiet.progress = false;
+  for (const char* method : {"dopri5", "taylor"}) {
+    const lf::run_config c = lf::parse_config(toml, "W3", ".", {std::string("solve.method=") + method});
+    std::vector<double> walls, inner;
+    std::string steps;
+    for (int r = 0; r < o.reps_w3; ++r) {
+      const double t0 = now();
+      const lf::run_result res = lf::execute(c, quiet);
+      walls.push_back(now() - t0);
+      if (res.status != "ok") throw std::runtime_error("W3 run: status " + res.status);
+      const json j = json::parse(res.summary_json);
+      inner.push_back(j["solver"]["wall_seconds"].get<double>());
+      steps = j["solver"]["steps"].dump();
+      progress(std::string("W3 ") + method + " rep " + std::to_string(r + 1) + ": " + fmt(walls.back()) + " s");
+    }
+    md << "| " << method << " | " << fmt(median(walls)) << " | " << fmt(median(inner)) << " | " << steps << " | "
+       << list(walls) << " | < 60 s |\n";
+  }
+  // One right-hand side against the dense O(m n h) evaluation.
+  const lf::bench::rhs_case<double>& c = lf::bench::n1024_case();
+  const matrix<double>& Y_ft = lf::bench::n1024_target();
+  vector<double> f(c.model.dimension()), g;
+  std::vector<double> tf, tn;
+  for (int r = 0; r < o.rhs_reps; ++r) {
+    double t0 = now();
+    c.model.field(c.x, f);
+    tf.push_back(now() - t0);
+    t0 = now();
+    lf::bench::naive_field(c, Y_ft, c.x, g);
+    tn.push_back(now() - t0);
+  }
+  const double diff = (f - g).norm() / f.norm();
+  md << "\nOne right-hand side at this size (median of " << o.rhs_reps << "): lora_model::field " << fmt(median(tf) * 1e3)
+     << " ms, naive dense O(m n h) field " << fmt(median(tn) * 1e3) << " ms (" << fmt(median(tn) / median(tf), 3)
+     << "x); the two agree to " << fmt(diff, 2) << " relative.\n\n";
+}
+
+void usage() {
+  std::cout << "usage: bench_workloads [--only W1,W2,W3] [--reps N] [--reps-w2 N] [--reps-w3 N] [--jobs N]\n"
+               "                       [--rhs-reps N] [--w2-baseline-seconds S] [--out FILE]\n"
+               "Times the issue-6 workloads end to end (see the header of bench/workloads.cpp) and prints a Markdown\n"
+               "report with medians; --out also writes it to FILE (atomically). Defaults: every workload, 5 reps each,\n"
+               "2 threads for W1, 30 s for the W2 baseline.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  try {
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      auto value = [&]() -> std::string {
+        if (i + 1 >= argc) throw lf::input_error("bench_workloads: option " + a + " needs a value");
+        return argv[++i];
+      };
+      auto count = [&](const std::string& v) {
+        char* end = nullptr;
+        const long n = std::strtol(v.c_str(), &end, 10);
+        if (v.empty() || *end || n < 1 || n > 1000)
+          throw lf::input_error("bench_workloads: option " + a + ": expected an integer in 1..1000, got '" + v + "'");
+        return static_cast<int>(n);
+      };
+      if (a == "--help" || a == "-h") {
+        usage();
+        return 0;
+      } else if (a == "--reps") {
+        o.reps = o.reps_w2 = o.reps_w3 = count(value());
+      } else if (a == "--reps-w2") {
+        o.reps_w2 = count(value());
+      } else if (a == "--reps-w3") {
+        o.reps_w3 = count(value());
+      } else if (a == "--jobs") {
+        o.jobs = count(value());
+      } else if (a == "--rhs-reps") {
+        o.rhs_reps = count(value());
+      } else if (a == "--w2-baseline-seconds") {
+        o.w2_baseline_seconds = count(value());
+      } else if (a == "--out") {
+        o.out = value();
+      } else if (a == "--only") {
+        o.only.clear();
+        std::stringstream ss(value());
+        for (std::string w; std::getline(ss, w, ',');) {
+          if (w != "W1" && w != "W2" && w != "W3")
+            throw lf::input_error("bench_workloads: option --only: expected W1, W2 or W3, got '" + w + "'");
+          o.only.push_back(w);
+        }
+      } else {
+        throw lf::input_error("bench_workloads: unknown option '" + a + "'; see --help");
+      }
+    }
+  } catch (const lf::input_error& e) {
+    std::cerr << e.what() << "\n";
+    return 2;
+  }
+  std::ostringstream md;
+  md << "## Workloads (bench_workloads)\n\n";
+  {
+    std::ifstream cpu("/proc/cpuinfo");
+    std::string line, model = "unknown";
+    while (std::getline(cpu, line))
+      if (line.rfind("model name", 0) == 0) {
+        model = line.substr(line.find(':') + 2);
+        break;
+      }
+    md << "Machine: " << model << ", " << std::thread::hardware_concurrency() << " hardware threads. Compiler: g++ "
+       << __VERSION__ << ", flags: " << LORAFLOW_BENCH_FLAGS << ". " << lf::version_string() << ".\n\n";
+  }
+  try {
+    auto want = [&](const char* w) { return std::find(o.only.begin(), o.only.end(), w) != o.only.end(); };
+    if (want("W1")) w1(o, md);
+    if (want("W2")) w2(o, md);
+    if (want("W3")) w3(o, md);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_workloads: " << e.what() << "\n";
+    return 1;
+  }
+  std::cout << md.str();
+  if (!o.out.empty()) {
+    lf::atomic_file f(o.out);
+    f.stream() << md.str();
+    f.commit();
+  }
+  return 0;
+}

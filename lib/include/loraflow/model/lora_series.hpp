@@ -1,0 +1,159 @@
+// loraflow/model/lora_series.hpp: the Taylor coefficients of a LoRA gradient-flow trajectory, exactly, from
+// Cauchy products of matrix-valued series (what method::taylor integrates; integrate/integrate.hpp steps with it).
+//
+// The field of lora_model is a polynomial in the adapter entries, so every intermediate of lora_model::field is a
+// sum of products of two series. With x(t0 + tau) = sum_k x_k tau^k and a series product (PQ)_k = sum_j P_j Q_(k-j),
+// the recurrence x_(k+1) = f_k / (k + 1) gives every coefficient from the ones before it. The intermediates are
+// those of lora_model::evaluate / field (same association, same cost order):
+//   W2B1_k = W2 B1_k,  N2_k = A2_k W1 + s (A2B1 A1)_k,  A2B1_k = (A2 B1)_k,  M1_k = W2B1_k + s (B2 A2B1)_k,
+//   E_k = [k = 0] dY - s (B2 N2)_k - s (W2B1 A1)_k,   EAt_k = (E A1^T)_k,   B2tEAt_k = (B2^T EAt)_k,
+//   B1'_k = s [W2^T EAt_k + s (A2^T B2tEAt)_k],   A1'_k = s (M1^T E)_k,
+//   B2'_k = s (E N2^T)_k,   B2tE_k = (B2^T E)_k,   A2'_k = s [B2tE_k W1^T + s (B2tEAt B1^T)_k],
+//   minus lambda x_k for weight decay.
+// The products with the pretrained W1, W2 (the O(m h r) ones) are linear, so they cost K products for K
+// coefficients; the Cauchy sums involve only rank-r factors and cost about K^2/2 products of size (m+n) h r / h or
+// m n r. E is again formed as dY - F, never as a difference of O(1) products.
+//
+// All series storage is sized on the first expansion of a given order and reused: later expansions allocate
+// nothing. One object per thread (it owns mutable scratch space).
+#pragma once
+
+#include <loraflow/integrate/integrate.hpp>
+#include <loraflow/model/lora.hpp>
+
+#include <vector>
+
+namespace loraflow {
+
+template <class Real> class lora_series final : public series_source<Real> {
+ public:
+  explicit lora_series(const lora_model<Real>& model) : m_model(&model) {}
+
+  /// c[k], k = 0..K: the Taylor coefficients of the trajectory through x0 (c[0] = x0). c must hold K + 1 vectors.
+  void expand(const vector<Real>& x0, int K, std::vector<vector<Real>>& c) const override;
+
+ private:
+  using series = std::vector<matrix<Real>>;
+  void reserve(int K) const;
+
+  const lora_model<Real>* m_model;
+  mutable int m_K = -1;
+  mutable series m_W2B1, m_N2, m_A2B1, m_A2B1A1, m_M1, m_E, m_EAt, m_B2tEAt, m_B2tE;
+};
+
+template <class Real> void lora_series<Real>::reserve(int K) const {
+  if (K == m_K) return;
+  const lora_model<Real>& md = *m_model;
+  const Eigen::Index m = md.m(), n = md.n(), r1 = md.problem().adapt_W1 ? md.r() : 0,
+                     r2 = md.problem().adapt_W2 ? md.r() : 0;
+  auto make = [&](series& s, Eigen::Index rows, Eigen::Index cols) {
+    s.assign(static_cast<std::size_t>(K) + 1, matrix<Real>::Zero(rows, cols));
+  };
+  make(m_W2B1, m, r1);
+  make(m_N2, r2, n);
+  make(m_A2B1, r2, r1);
+  make(m_A2B1A1, r2, n);
+  make(m_M1, m, r1);
+  make(m_E, m, n);
+  make(m_EAt, m, r1);
+  make(m_B2tEAt, r2, r1);
+  make(m_B2tE, r2, n);
+  m_K = K;
+}
+
+template <class Real>
+void lora_series<Real>::expand(const vector<Real>& x0, int K, std::vector<vector<Real>>& c) const {
+  if (K < 1) throw std::invalid_argument("lora_series: order must be >= 1");
+  if (c.size() < static_cast<std::size_t>(K) + 1)
+    throw std::invalid_argument("lora_series: coefficient storage holds " + std::to_string(c.size()) +
+                                " vectors; expected order + 1 = " + std::to_string(K + 1));
+  const lora_model<Real>& md = *m_model;
+  if (x0.size() != md.dimension())
+    throw std::invalid_argument("lora_series: state has " + std::to_string(x0.size()) + " entries; expected " +
+                                std::to_string(md.dimension()));
+  reserve(K);
+  const lora_problem<Real>& p = md.problem();
+  const Real& s = p.scale;
+  const bool w1 = p.adapt_W1, w2 = p.adapt_W2;
+  using cvec = const vector<Real>;
+  auto A1 = [&](int j) { return md.A1(static_cast<cvec&>(c[static_cast<std::size_t>(j)])); };
+  auto B1 = [&](int j) { return md.B1(static_cast<cvec&>(c[static_cast<std::size_t>(j)])); };
+  auto A2 = [&](int j) { return md.A2(static_cast<cvec&>(c[static_cast<std::size_t>(j)])); };
+  auto B2 = [&](int j) { return md.B2(static_cast<cvec&>(c[static_cast<std::size_t>(j)])); };
+  auto at = [](series& v, int j) -> matrix<Real>& { return v[static_cast<std::size_t>(j)]; };
+
+  c[0] = x0;
+  for (int k = 0; k < K; ++k) {
+    vector<Real>& f = c[static_cast<std::size_t>(k) + 1];  // holds f_k, then x_(k+1) = f_k / (k + 1)
+    if (f.size() != x0.size()) f.resize(x0.size());
+    // Shared products (lora_model::evaluate, as series).
+    if (w1) detail::product_set(at(m_W2B1, k), p.W2, B1(k));
+    if (w2) {
+      detail::product_set(at(m_N2, k), A2(k), p.W1);
+      if (w1) {
+        matrix<Real>& a2b1 = at(m_A2B1, k);
+        detail::product_set(a2b1, A2(0), B1(k));
+        for (int j = 1; j <= k; ++j) detail::product_add(a2b1, A2(j), B1(k - j));
+        matrix<Real>& a2b1a1 = at(m_A2B1A1, k);
+        detail::product_set(a2b1a1, at(m_A2B1, 0), A1(k));
+        for (int j = 1; j <= k; ++j) detail::product_add(a2b1a1, at(m_A2B1, j), A1(k - j));
+        at(m_N2, k).noalias() += s * a2b1a1;
+        matrix<Real>& m1 = at(m_M1, k);
+        detail::product_set(m1, B2(0), at(m_A2B1, k));
+        for (int j = 1; j <= k; ++j) detail::product_add(m1, B2(j), at(m_A2B1, k - j));
+        m1 *= s;
+        m1 += at(m_W2B1, k);
+      }
+    }
+    if (w1 && !w2) at(m_M1, k) = at(m_W2B1, k);
+    // E_k = [k = 0] dY - F_k.
+    matrix<Real>& e = at(m_E, k);
+    e.setZero();
+    if (w2)
+      for (int j = 0; j <= k; ++j) detail::product_sub(e, B2(j), at(m_N2, k - j));
+    if (w1)
+      for (int j = 0; j <= k; ++j) detail::product_sub(e, at(m_W2B1, j), A1(k - j));
+    e *= s;
+    if (k == 0) e += p.dY;
+    // The field's coefficient f_k, block by block (lora_model::field, as series).
+    if (w1) {
+      matrix<Real>& eat = at(m_EAt, k);
+      detail::product_set(eat, at(m_E, 0), A1(k).transpose());
+      for (int j = 1; j <= k; ++j) detail::product_add(eat, at(m_E, j), A1(k - j).transpose());
+      auto dB1 = md.B1(f);
+      detail::product_set(dB1, p.W2.transpose(), eat);
+      if (w2) {
+        matrix<Real>& b2eat = at(m_B2tEAt, k);
+        detail::product_set(b2eat, B2(0).transpose(), at(m_EAt, k));
+        for (int j = 1; j <= k; ++j) detail::product_add(b2eat, B2(j).transpose(), at(m_EAt, k - j));
+        // s (A2^T B2tEAt)_k, accumulated unscaled then scaled once.
+        for (int j = 0; j <= k; ++j) detail::product_add(dB1, s, A2(j).transpose(), at(m_B2tEAt, k - j));
+      }
+      auto dA1 = md.A1(f);
+      detail::product_set(dA1, at(m_M1, 0).transpose(), at(m_E, k));
+      for (int j = 1; j <= k; ++j) detail::product_add(dA1, at(m_M1, j).transpose(), at(m_E, k - j));
+    }
+    if (w2) {
+      auto dB2 = md.B2(f);
+      detail::product_set(dB2, at(m_E, 0), at(m_N2, k).transpose());
+      for (int j = 1; j <= k; ++j) detail::product_add(dB2, at(m_E, j), at(m_N2, k - j).transpose());
+      matrix<Real>& b2e = at(m_B2tE, k);
+      detail::product_set(b2e, B2(0).transpose(), at(m_E, k));
+      for (int j = 1; j <= k; ++j) detail::product_add(b2e, B2(j).transpose(), at(m_E, k - j));
+      auto dA2 = md.A2(f);
+      detail::product_set(dA2, b2e, p.W1.transpose());
+      if (w1)
+        for (int j = 0; j <= k; ++j) detail::product_add(dA2, s, at(m_B2tEAt, j), B1(k - j).transpose());
+    }
+    const Real factor = s / Real(k + 1);
+    f *= factor;
+    if (p.weight_decay != 0) f.noalias() -= (p.weight_decay / Real(k + 1)) * c[static_cast<std::size_t>(k)];
+  }
+}
+
+#define LORAFLOW_INST_LORA_SERIES(EXT, T) EXT template class lora_series<T>;
+#ifndef LORAFLOW_NO_EXTERN_TEMPLATES
+LORAFLOW_EXTERN_ALL(LORAFLOW_INST_LORA_SERIES)
+#endif
+
+}  // namespace loraflow
