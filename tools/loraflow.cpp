@@ -28,8 +28,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <future>
-#include <optional>
 #include <iostream>
 
 namespace {
@@ -140,46 +138,24 @@ int cmd_run(const cli_args& a) {
   loraflow::run_options o;
   o.out_dir = a.out.empty() ? (std::filesystem::path("out") / std::filesystem::path(a.config).stem()).string() : a.out;
   o.progress = !a.no_progress;
-  // --certify: the reference run (run/certify.hpp) starts at once on a second thread when neither run uses
-  // mpfr_float, whose precision is process-wide; otherwise it runs after the run.
-  std::optional<loraflow::certify_plan> cplan;
-  std::future<loraflow::run_result> reference;
-  if (a.certify) {
-    cplan = loraflow::plan_certify(c);
-    if (cplan->concurrent_ok) {
-      if (o.progress && !a.quiet)
-        std::cerr << "certify: reference run (" << cplan->precision << ", rtol " << cplan->rtol << ", " << cplan->method
-                  << ") started beside the run" << std::endl;
-      reference = std::async(std::launch::async, [&] {
-        loraflow::run_options ro;
-        ro.progress = false;
-        return loraflow::execute(cplan->reference, ro);
-      });
-    }
-  }
-  const loraflow::run_result r = loraflow::execute(c, o);
+  // --certify: the reference run (run/certify.hpp) runs beside the run on a second thread when neither uses
+  // mpfr_float (whose precision is process-wide), else after it.
+  loraflow::certified_run out;
+  if (a.certify)
+    out = loraflow::execute_certified(c, o, [&](const std::string& line) {
+      if (o.progress && !a.quiet) std::cerr << line << std::endl;
+    });
+  else
+    out.run = loraflow::execute(c, o);
+  const loraflow::run_result& r = out.run;
   if (!a.quiet) std::cout << r.human << std::flush;
   if (r.status != "ok") {
     std::cerr << "loraflow: run ended with status " << r.status << ": " << r.message << "\n";
-    if (reference.valid()) reference.wait();
     return 3;
   }
-  if (a.certify) {
-    if (o.progress && !a.quiet)
-      std::cerr << (reference.valid() ? "certify: waiting for the reference run\n"
-                                      : "certify: running the reference (higher precision, tighter rtol)\n")
-                << std::flush;
-    loraflow::run_result ref;
-    if (reference.valid()) {
-      ref = reference.get();
-    } else {
-      loraflow::run_options ro;
-      ro.progress = false;
-      ref = loraflow::execute(cplan->reference, ro);
-    }
-    const loraflow::certify_result cr = loraflow::compare_certified(*cplan, r.summary_json, ref);
-    loraflow::write_file_atomic((std::filesystem::path(o.out_dir) / "certify.json").string(), cr.json);
-    if (!a.quiet) std::cout << cr.human << "  wrote " << o.out_dir << "/certify.json\n" << std::flush;
+  if (out.certified) {
+    loraflow::write_file_atomic((std::filesystem::path(o.out_dir) / "certify.json").string(), out.certified->json);
+    if (!a.quiet) std::cout << out.certified->human << "  wrote " << o.out_dir << "/certify.json\n" << std::flush;
   }
   return 0;
 }

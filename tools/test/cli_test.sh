@@ -357,6 +357,33 @@ assert d["events.T1"] >= 10, d
 assert d["at.T1.misalign"] <= d["events.T1"] - 6, d
 PY
     echo "ok [$CASE]" ;;
+  certify_auto_taylor)  # precision auto + method taylor at alpha = 1e-20, --certify: the digits asked for are certified
+    small=(--set problem.m=4 --set problem.n=4 --set problem.h=8 --set lora.rank=2 --set solve.t_end=5
+           --set 'observe.times="linspace:0:5:6"')
+    ok run "$FIG1" "${small[@]}" --set 'lora.alpha="1e-20"' --set solve.precision=auto --set solve.digits=4 \
+      --set solve.method=taylor --certify --no-progress --out "$T/c"
+    "$PYTHON" - "$T/c/summary.json" "$T/c/certify.json" <<'PY' || fail "taylor/auto/certify: $(head -c 800 "$T/c/certify.json")"
+import json, sys
+s = json.load(open(sys.argv[1])); c = json.load(open(sys.argv[2]))
+# The plan for 4 digits at alpha = 1e-20: D = 4 + 20 + 4 = 28 working digits (float128), rtol 1e-25, so the
+# adaptive Taylor order starts at ceil(ln(1e25) / 2) + 1 = 30 and stays within [8, 90]; one expansion per step,
+# no RHS evaluations.
+assert s["precision"]["type"] == "float128" and s["precision"]["method"] == "taylor", s["precision"]
+assert 30 <= s["solver"]["taylor_order"] <= 90 and s["solver"]["expansions"] == s["solver"]["steps"] > 0, s["solver"]
+assert s["solver"]["rhs_evals"] == 0, s["solver"]
+# The reference: planned for 2 x 4 = 8 digits at alpha (32 digits: float128 again, at least the run's own), rtol
+# min(1e-28, 1e-29) = 1e-29, the Taylor method; digits are capped at 8.
+assert c["reference"]["method"] == "taylor" and c["reference"]["precision"] == "float128", c["reference"]
+d = {n["name"]: n["digits"] for n in c["numbers"]}
+# misalign(T1) ~ 1e-39 is what double cannot carry at all; here the 4 digits asked for must be certified.
+assert d["events.T1"] >= 4 and d["at.T1.misalign"] >= 4, d
+assert max(d.values()) <= 8, d
+PY
+    echo "ok [$CASE]" ;;
+  bad_taylor_order)  # taylor_order without method = "taylor": exit 2 naming the key
+    printf '[problem]\n%s\n\n[lora]\n%s\n\n[solve]\nmethod = "dopri5"\ntaylor_order = 20\nt_end = 0.1\n' "$GEN" "$LORA" \
+      >"$T/c.toml"
+    expect_bad_input "c.toml" "solve.taylor_order" "taylor" -- run "$T/c.toml" ;;
   help)  # --help lists every option: at the top level all of them, per subcommand its own (and --version)
     check_help() {
       local what=$1

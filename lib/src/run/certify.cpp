@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <future>
 #include <iomanip>
 #include <cmath>
 #include <sstream>
@@ -139,6 +140,38 @@ certify_result certify(const run_config& c, const std::string& summary_json) {
   run_options o;
   o.progress = false;
   return compare_certified(cp, summary_json, execute(cp.reference, o));
+}
+
+certified_run execute_certified(const run_config& c, const run_options& o,
+                                const std::function<void(const std::string&)>& note) {
+  const certify_plan cp = plan_certify(c);
+  auto say = [&](const std::string& s) {
+    if (note) note(s);
+  };
+  run_options quiet;
+  quiet.progress = false;
+  const std::string what = cp.precision + ", rtol " + cp.rtol + ", " + cp.method;
+  std::future<run_result> reference;
+  if (cp.concurrent_ok) {
+    say("certify: reference run (" + what + ") started beside the run");
+    reference = std::async(std::launch::async, [&cp, quiet] { return execute(cp.reference, quiet); });
+  }
+  certified_run out;
+  out.run = execute(c, o);  // on an exception, the future's destructor waits for the reference first
+  if (out.run.status != "ok") {
+    if (reference.valid()) reference.wait();
+    return out;
+  }
+  run_result ref;
+  if (reference.valid()) {
+    say("certify: waiting for the reference run");
+    ref = reference.get();
+  } else {
+    say("certify: running the reference (" + what + ")");
+    ref = execute(cp.reference, quiet);
+  }
+  out.certified = compare_certified(cp, out.run.summary_json, ref);
+  return out;
 }
 
 }  // namespace loraflow

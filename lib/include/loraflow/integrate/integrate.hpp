@@ -84,11 +84,15 @@ template <class Real> class series_source {
   virtual ~series_source() = default;
   /// c[k], k = 0..K: the Taylor coefficients of the solution through x0, x(t0 + tau) = sum_k c[k] tau^k.
   virtual void expand(const vector<Real>& x0, int K, std::vector<vector<Real>>& c) const = 0;
+  /// The relative cost of one expansion of order K (any unit), used to choose the order. Default: K^2, the Cauchy
+  /// products' share.
+  virtual double expansion_work(int K) const { return static_cast<double>(K) * K; }
 };
 
-/// The Taylor order used for a relative tolerance: K = ceil(ln(1/rtol) / 2) + 1, the order that minimises the work
+/// The first Taylor order for a relative tolerance: K = ceil(ln(1/rtol) / 2) + 1, the order that minimises the work
 /// per unit time when one expansion costs O(K^2) series products and the step is rho rtol^(1/K) (Jorba and Zou,
-/// Experiment. Math. 14 (2005)); clamped to [8, 200]. About 1.15 times the number of digits asked for.
+/// Experiment. Math. 14 (2005)); clamped to [8, 200]. About 1.15 times the number of digits asked for. With
+/// taylor_order = 0 the integrator starts there and adapts the order step by step (see integrate()).
 template <class Real> int taylor_auto_order(const Real& rtol) {
   using std::log;
   const double digits = -to_double(Real(log(rtol))) / 2;
@@ -104,7 +108,7 @@ template <class Real> struct solve_options {
   Real max_dt = Real(0);                 ///< largest adaptive step (0: no limit)
   std::size_t max_steps = 100000000;     ///< budget: accepted plus rejected steps
   const series_source<Real>* series = nullptr;  ///< method::taylor: the field's Taylor expansion
-  int taylor_order = 0;                  ///< method::taylor: series order K (0: taylor_auto_order(rtol))
+  int taylor_order = 0;                  ///< method::taylor: fixed order K (0: adaptive, from taylor_auto_order(rtol))
 };
 
 template <class Real> struct run_stats {
@@ -112,7 +116,7 @@ template <class Real> struct run_stats {
   std::size_t rejected = 0;   ///< rejected step attempts
   std::size_t rhs_evals = 0;  ///< right-hand-side evaluations, dense-output and event work included
   std::size_t expansions = 0;  ///< method::taylor: Taylor expansions (one per step; no RHS evaluations)
-  int taylor_order = 0;        ///< method::taylor: the order K used
+  int taylor_order = 0;        ///< method::taylor: the largest order K used
   run_status status = run_status::ok;
   std::string message;        ///< empty when ok
   Real t_final = Real(0);     ///< the time the state was left at (t1 when status is ok)
@@ -419,41 +423,67 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
       // componentwise: |c_j,i| h^j <= atol + rtol |x_i| for j = K - 1 and K, times a safety factor. The series is
       // its own dense output: every tau in [0, h] has the same error bound, so observations and events are taken
       // on it directly. No step is ever rejected; a step that would be below a few ulps of t is an underflow.
+      // Adaptive order (taylor_order = 0): the same expansion also gives the step every lower order k would have
+      // allowed (from c_(k-1), c_k), so after each full step the orders K - 3 .. K are compared by step length per
+      // unit of expansion work (series_source::expansion_work); the next step uses the best of them, or K + 2 when
+      // K itself is best (the efficiency is still rising). Starts at taylor_auto_order(rtol).
       using std::max;
       if (!opt.series) throw std::invalid_argument("integrate: method taylor needs the field's Taylor series (a lora_model)");
-      const int K = opt.taylor_order > 0 ? opt.taylor_order : taylor_auto_order(opt.rtol);
+      const bool adapt = opt.taylor_order <= 0;
+      int K = adapt ? taylor_auto_order(opt.rtol) : opt.taylor_order;
+      const int K_max = adapt ? std::min(200, 3 * K) : K;
+      const int K_min = std::min(K, 8);
       st.taylor_order = K;
-      std::vector<vector<Real>> c(static_cast<std::size_t>(K) + 1, vector<Real>(dim));
+      std::vector<vector<Real>> c(static_cast<std::size_t>(K_max) + 1, vector<Real>(dim));
       const Real safety = Real(9) / 10;
+      // The step order k allows: safety * min over j in {k - 1, k} of (1 / max_i |c_j,i| / tol_i)^(1/j); the span
+      // when those coefficients vanish; NaN when one is not finite.
+      auto step_for = [&](int k) -> Real {
+        Real worst_k1(0), worst_k(0);
+        for (Eigen::Index i = 0; i < dim; ++i) {
+          const Real tol_i = opt.atol + opt.rtol * abs(x(i));
+          if (!(tol_i > 0)) continue;  // a zero component with atol = 0 has no scale: the others set the step
+          worst_k1 = max(worst_k1, Real(abs(c[static_cast<std::size_t>(k) - 1](i)) / tol_i));
+          worst_k = max(worst_k, Real(abs(c[static_cast<std::size_t>(k)](i)) / tol_i));
+        }
+        if (!is_finite(worst_k1) || !is_finite(worst_k)) return std::numeric_limits<Real>::quiet_NaN();
+        Real h = t1 - t0;
+        if (worst_k1 > 0) h = std::min(h, Real(safety * pow(Real(1) / worst_k1, Real(1) / Real(k - 1))));
+        if (worst_k > 0) h = std::min(h, Real(safety * pow(Real(1) / worst_k, Real(1) / Real(k))));
+        return h;
+      };
       while (!stop && t < t1) {
         if (out_of_budget()) break;
         opt.series->expand(x, K, c);
         ++st.expansions;
-        // Largest |c_j,i| / tol_i for j = K - 1, K; h = safety * min_j (1 / that)^(1/j).
-        Real worst_K1(0), worst_K(0);
-        for (Eigen::Index i = 0; i < dim; ++i) {
-          const Real tol_i = opt.atol + opt.rtol * abs(x(i));
-          if (!(tol_i > 0)) continue;  // a zero component with atol = 0 has no scale: the others set the step
-          worst_K1 = max(worst_K1, Real(abs(c[static_cast<std::size_t>(K) - 1](i)) / tol_i));
-          worst_K = max(worst_K, Real(abs(c[static_cast<std::size_t>(K)](i)) / tol_i));
-        }
-        if (!is_finite(worst_K1) || !is_finite(worst_K)) {
+        st.taylor_order = std::max(st.taylor_order, K);
+        const int K_step = K;  // this step's order (K may change below, for the next step)
+        const Real h_K = step_for(K);
+        if (!is_finite(h_K)) {
           fail(run_status::non_finite, "Taylor coefficients became non-finite at t = " + to_string(t));
           break;
         }
-        Real h = t1 - t;
-        if (worst_K1 > 0) h = std::min(h, Real(safety * pow(Real(1) / worst_K1, Real(1) / Real(K - 1))));
-        if (worst_K > 0) h = std::min(h, Real(safety * pow(Real(1) / worst_K, Real(1) / Real(K))));
+        Real h = std::min(h_K, Real(t1 - t));
         if (opt.max_dt > 0) h = std::min(h, opt.max_dt);
         if (detail::is_underflow(h, t)) {
           fail(run_status::step_underflow, "step size underflow (dt = " + to_string(h) + ") at t = " + to_string(t));
           break;
         }
+        if (adapt && h == h_K) {  // a full step: choose the next order
+          int best = K;
+          double best_rate = to_double(h_K) / opt.series->expansion_work(K);
+          for (int k = std::max(K_min + 1, K - 3); k < K; ++k) {
+            const Real hk = step_for(k);
+            const double rate = is_finite(hk) ? to_double(hk) / opt.series->expansion_work(k) : 0.0;
+            if (rate > best_rate) best_rate = rate, best = k;
+          }
+          K = best == K ? std::min(K_max, K + 2) : best;
+        }
         const Real t_start = t;
         auto dense = [&](const Real& tau, vector<Real>& out) {  // Horner on the series
           const Real d = tau - t_start;
-          out = c[static_cast<std::size_t>(K)];
-          for (int j = K - 1; j >= 0; --j) {
+          out = c[static_cast<std::size_t>(K_step)];
+          for (int j = K_step - 1; j >= 0; --j) {
             out *= d;
             out += c[static_cast<std::size_t>(j)];
           }

@@ -32,6 +32,10 @@ template <class Real> class lora_series final : public series_source<Real> {
   /// c[k], k = 0..K: the Taylor coefficients of the trajectory through x0 (c[0] = x0). c must hold K + 1 vectors.
   void expand(const vector<Real>& x0, int K, std::vector<vector<Real>>& c) const override;
 
+  /// Multiply-adds of one expansion of order K: K times the products with W1, W2 (linear in the series) plus
+  /// K (K + 1) / 2 times one set of Cauchy products (the rank-r products of lora_model::field).
+  double expansion_work(int K) const override;
+
  private:
   using series = std::vector<matrix<Real>>;
   void reserve(int K) const;
@@ -40,6 +44,20 @@ template <class Real> class lora_series final : public series_source<Real> {
   mutable int m_K = -1;
   mutable series m_W2B1, m_N2, m_A2B1, m_A2B1A1, m_M1, m_E, m_EAt, m_B2tEAt, m_B2tE;
 };
+
+template <class Real> double lora_series<Real>::expansion_work(int K) const {
+  const lora_model<Real>& md = *m_model;
+  const double m = static_cast<double>(md.m()), n = static_cast<double>(md.n()), h = static_cast<double>(md.h());
+  const double r1 = md.problem().adapt_W1 ? static_cast<double>(md.r()) : 0.0;
+  const double r2 = md.problem().adapt_W2 ? static_cast<double>(md.r()) : 0.0;
+  const double linear = m * h * r1 + h * m * r1 + r2 * h * n + r2 * n * h;  // W2 B1, W2^T EAt, A2 W1, B2tE W1^T
+  const double cauchy = r2 * h * r1 + r2 * r1 * n + m * r2 * r1             // A2B1, A2B1A1, B2 A2B1
+                        + m * r2 * n + m * r1 * n + m * n * r1               // B2 N2, W2B1 A1, E A1^T
+                        + r2 * m * r1 + h * r2 * r1 + r1 * m * n             // B2^T EAt, A2^T B2tEAt, M1^T E
+                        + m * n * r2 + r2 * m * n + r2 * r1 * h;             // E N2^T, B2^T E, B2tEAt B1^T
+  const double k = static_cast<double>(K);
+  return k * linear + k * (k + 1) / 2 * cauchy;
+}
 
 template <class Real> void lora_series<Real>::reserve(int K) const {
   if (K == m_K) return;

@@ -15,6 +15,8 @@
 #include <loraflow/run/config.hpp>
 #include <loraflow/run/run.hpp>
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,5 +51,16 @@ certify_result compare_certified(const certify_plan& p, const std::string& summa
 
 /// Runs the reference for config c (whose run produced summary_json) and compares.
 certify_result certify(const run_config& c, const std::string& summary_json);
+
+/// A run and its certification (`loraflow run --certify`).
+struct certified_run {
+  run_result run;
+  std::optional<certify_result> certified;  ///< empty when the run did not end with status ok
+};
+
+/// Runs c and its reference, the reference on a second thread beside the run when plan.concurrent_ok (two cores
+/// then give both for the price of the longer one), else after it. note() receives one-line progress messages.
+certified_run execute_certified(const run_config& c, const run_options& o,
+                                const std::function<void(const std::string&)>& note = {});
 
 }  // namespace loraflow

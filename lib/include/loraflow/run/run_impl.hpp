@@ -289,7 +289,9 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   csv << "t";
   for (const auto& name : metrics<Real>::names()) csv << "," << name;
   csv << "\n";
+  const bool keep_csv = !o.out_dir.empty();  // in-process callers (benchmarks) that write nothing skip the text
   auto write_row = [&](const Real& t, const metrics<Real>& mt) {
+    if (!keep_csv) return;
     csv << to_string(t);
     for (const Real& v : mt.values()) csv << "," << to_string(v);
     csv << "\n";
@@ -376,7 +378,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
      << (dir.w1_side_active ? "W1" : "W2") << "-side adapter active)\n";
   hs << "  status " << r.status << (st.message.empty() ? "" : " (" + st.message + ")") << ": " << st.steps << " steps ("
      << st.rejected << " rejected), "
-     << (opt.stepper == method::taylor ? std::to_string(st.expansions) + " Taylor expansions of order " + std::to_string(st.taylor_order)
+     << (opt.stepper == method::taylor ? std::to_string(st.expansions) + " Taylor expansions of order up to " + std::to_string(st.taylor_order)
                                        : std::to_string(st.rhs_evals) + " RHS evaluations")
      << ", " << d::fmt(wall) << " s\n";
   if (t1.found) {
