@@ -140,15 +140,18 @@ int cmd_run(const cli_args& a) {
   o.progress = !a.no_progress;
   // --certify: the reference run (run/certify.hpp) runs beside the run on a second thread when neither uses
   // mpfr_float (whose precision is process-wide), else after it.
+  auto show = [&](const loraflow::run_result& r) {
+    if (!a.quiet) std::cout << r.human << std::flush;
+  };
   loraflow::certified_run out;
-  if (a.certify)
-    out = loraflow::execute_certified(c, o, [&](const std::string& line) {
-      if (o.progress && !a.quiet) std::cerr << line << std::endl;
-    });
-  else
+  if (a.certify) {
+    out = loraflow::execute_certified(
+        c, o, [&](const std::string& line) { if (o.progress && !a.quiet) std::cerr << line << std::endl; }, show);
+  } else {
     out.run = loraflow::execute(c, o);
+    show(out.run);
+  }
   const loraflow::run_result& r = out.run;
-  if (!a.quiet) std::cout << r.human << std::flush;
   if (r.status != "ok") {
     std::cerr << "loraflow: run ended with status " << r.status << ": " << r.message << "\n";
     return 3;

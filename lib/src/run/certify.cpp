@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <iomanip>
 #include <cmath>
@@ -72,10 +73,11 @@ certify_plan plan_certify(const run_config& c) {
   // reference planned for 2k digits instead of D costs a fraction of one planned for D.
   const int T = plan.automatic ? std::min(D, static_cast<int>(2 * c.solve.digits)) : D;
   cp.cap = T;
-  // The reference must resolve what the run cannot: at least twice the run's digits for an explicit precision (the
-  // run's own digits for auto), and, when alpha is known, the plan of run/precision.hpp for T digits at that alpha
-  // (misalign(T1) ~ alpha^2 needs T + log10(1/alpha) + 4 digits).
-  int want = plan.automatic ? D : 2 * D;
+  // The reference must resolve what the run cannot: at least twice the run's digits for an explicit precision, a
+  // strictly wider type than the run's for auto (so that rounding is never common to both), and, when alpha is
+  // known, the plan of run/precision.hpp for T digits at that alpha (misalign(T1) ~ alpha^2 needs
+  // T + log10(1/alpha) + 4 digits).
+  int want = plan.automatic ? D + 1 : 2 * D;
   std::string plan_rtol;
   if (!c.lora.alpha.empty()) {
     const precision_plan p2 = plan_for_alpha(c.lora.alpha, static_cast<unsigned>(T), 1);
@@ -89,12 +91,16 @@ certify_plan plan_certify(const run_config& c) {
     const std::string rtol = plan.rtol;  // a decimal like 1e-12
     float100 tight = parse<float100>(rtol) / 1000;
     if (!plan_rtol.empty()) tight = std::min(tight, parse<float100>(plan_rtol));
-    std::ostringstream os;
-    os << std::setprecision(3) << static_cast<double>(tight);
+    std::ostringstream os;  // 3 significant digits, through float100 (a double would underflow below 1e-308)
+    if (tight >= float100("1e-300")) os << std::setprecision(3) << static_cast<double>(tight);
+    else os << std::setprecision(2) << std::scientific << tight;
     r.solve.rtol = os.str();
     // Below 1e-14 the reference is a Taylor series of automatic order (integrate.hpp): its cost grows with the
-    // digits asked for far more slowly than any fixed-order method's.
-    if (static_cast<double>(tight) < 1e-14) {
+    // digits asked for far more slowly than any fixed-order method's. Its coefficients are the run's own code when
+    // the run is a Taylor run too; that code is checked against odeint's methods and closed forms by the tests
+    // (lib/test/integrate/taylor.test.cpp), while the reference's wider type and tighter rtol certify the run's
+    // rounding and truncation.
+    if (tight < float100("1e-14")) {
       r.solve.method = "taylor";
       r.solve.taylor_order = 0;
     }
@@ -120,7 +126,7 @@ certify_result compare_certified(const certify_plan& cp, const std::string& summ
   j["reference"] = {{"precision", res.reference_precision}, {"rtol", res.reference_rtol}, {"method", res.reference_method},
                     {"status", ref.status}};
   j["rule"] = "digits = floor(-log10(|x - x_ref| / |x_ref|)), capped at " + std::to_string(cp.cap) +
-              " (the digits certified: the run's digits10, or 2 x solve.digits for precision = auto)";
+              " (the digits certified: the run's digits10, or min(digits10, 2 x solve.digits) for precision = auto)";
   j["numbers"] = json::array();
   std::ostringstream h;
   h << "certify: reference run in " << res.reference_precision << ", rtol " << res.reference_rtol << ", "
@@ -143,23 +149,40 @@ certify_result certify(const run_config& c, const std::string& summary_json) {
 }
 
 certified_run execute_certified(const run_config& c, const run_options& o,
-                                const std::function<void(const std::string&)>& note) {
+                                const std::function<void(const std::string&)>& note,
+                                const std::function<void(const run_result&)>& on_run) {
   const certify_plan cp = plan_certify(c);
   auto say = [&](const std::string& s) {
     if (note) note(s);
   };
+  std::atomic<bool> cancel{false};
   run_options quiet;
   quiet.progress = false;
+  quiet.cancel = &cancel;
   const std::string what = cp.precision + ", rtol " + cp.rtol + ", " + cp.method;
   std::future<run_result> reference;
   if (cp.concurrent_ok) {
     say("certify: reference run (" + what + ") started beside the run");
     reference = std::async(std::launch::async, [&cp, quiet] { return execute(cp.reference, quiet); });
   }
+  // Declared after the future, so destroyed before it: when the run fails or throws, the reference is told to stop
+  // (at its next step) before anything waits for it.
+  struct stop_reference {
+    std::atomic<bool>& flag;
+    bool armed = true;
+    ~stop_reference() {
+      if (armed) flag.store(true);
+    }
+  };
   certified_run out;
-  out.run = execute(c, o);  // on an exception, the future's destructor waits for the reference first
+  {
+    stop_reference guard{cancel};
+    out.run = execute(c, o);
+    if (on_run) on_run(out.run);
+    if (out.run.status == "ok") guard.armed = false;
+  }
   if (out.run.status != "ok") {
-    if (reference.valid()) reference.wait();
+    if (reference.valid()) reference.wait();  // stopped at its next step
     return out;
   }
   run_result ref;

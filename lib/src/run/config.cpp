@@ -271,6 +271,8 @@ run_config parse_config(const std::string& text, const std::string& source, cons
   if (auto n = get("solve", "digits")) S.digits = rd.integer(*n, "solve.digits", 1, 1000);
   if (auto n = get("solve", "taylor_order")) {
     S.taylor_order = rd.integer(*n, "solve.taylor_order", 0, 200);
+    if (S.taylor_order > 0 && S.taylor_order < 4)
+      rd.fail("solve.taylor_order", "expected 0 (adaptive) or an order in 4..200, got " + std::to_string(S.taylor_order));
     if (S.method != "taylor") rd.fail("solve.taylor_order", "only used with method = \"taylor\"");
   }
   if ((S.method == "rk4" || S.method == "gd") && S.dt.empty())

@@ -420,7 +420,8 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
     }
     case method::taylor: {
       // Taylor series of order K at every step (Jorba and Zou 2005). Step size from the last two coefficients,
-      // componentwise: |c_j,i| h^j <= atol + rtol |x_i| for j = K - 1 and K, times a safety factor. The series is
+      // componentwise: |c_j,i| h^j <= atol + rtol |x_i| for j = K - 1 and K, times a safety factor (a component
+      // that is exactly 0 with atol = 0 sets no limit; odeint's checker would use dt |x'_i| there). The series is
       // its own dense output: every tau in [0, h] has the same error bound, so observations and events are taken
       // on it directly. No step is ever rejected; a step that would be below a few ulps of t is an underflow.
       // Adaptive order (taylor_order = 0): the same expansion also gives the step every lower order k would have
@@ -429,6 +430,9 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
       // K itself is best (the efficiency is still rising). Starts at taylor_auto_order(rtol).
       using std::max;
       if (!opt.series) throw std::invalid_argument("integrate: method taylor needs the field's Taylor series (a lora_model)");
+      if (opt.taylor_order > 0 && opt.taylor_order < 4)
+        throw std::invalid_argument("integrate: taylor_order must be 0 (adaptive) or at least 4, got " +
+                                    std::to_string(opt.taylor_order));
       const bool adapt = opt.taylor_order <= 0;
       int K = adapt ? taylor_auto_order(opt.rtol) : opt.taylor_order;
       const int K_max = adapt ? std::min(200, 3 * K) : K;
@@ -469,10 +473,10 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
           fail(run_status::step_underflow, "step size underflow (dt = " + to_string(h) + ") at t = " + to_string(t));
           break;
         }
-        if (adapt && h == h_K) {  // a full step: choose the next order
+        if (adapt) {  // choose the next step's order (the estimates do not depend on clipping to t1 or max_dt)
           int best = K;
           double best_rate = to_double(h_K) / opt.series->expansion_work(K);
-          for (int k = std::max(K_min + 1, K - 3); k < K; ++k) {
+          for (int k = std::max(K_min, K - 3); k < K; ++k) {
             const Real hk = step_for(k);
             const double rate = is_finite(hk) ? to_double(hk) / opt.series->expansion_work(k) : 0.0;
             if (rate > best_rate) best_rate = rate, best = k;
@@ -488,7 +492,8 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
             out += c[static_cast<std::size_t>(j)];
           }
         };
-        const Real t_new = (t1 - (t + h) <= 4 * eps<Real>() * abs(t1)) ? t1 : Real(t + h);
+        // Snap to t1 when what would be left is below the underflow threshold (else the next step would fail).
+        const Real t_new = detail::is_underflow(Real(t1 - (t + h)), t1) ? t1 : Real(t + h);
         dense(t_new, x_new);
         if (!check_new_state()) break;
         if (!accept(t_new, dense)) { stop = true; break; }

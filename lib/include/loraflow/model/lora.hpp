@@ -30,9 +30,9 @@ namespace loraflow {
 namespace detail {
 /// Products of the hot loops: dst = a b, dst += a b, dst -= a b, dst += c a b. Evaluated coefficient by coefficient
 /// (Eigen's lazyProduct: no packing, no allocation) for the software scalar types, whose GEMM path copies every
-/// number into packed panels: this made one Fig. 1 right-hand side in float50 2.6x faster (4.56 ms to 1.77 ms).
-/// Eigen's blocked GEMM for double and long double, where it is faster at every inner dimension measured (Fig. 1
-/// field 5.2 us against 6.2 us with lazy products below inner dimension 24; docs/performance.md).
+/// number into packed panels: one Fig. 1 right-hand side in float50 takes 1.8 ms instead of 2.2 ms (medians of 5 on
+/// the machine of docs/performance.md). Eigen's blocked GEMM for double and long double, where it is faster at every
+/// inner dimension measured (Fig. 1 field 5.2 us against 6.2 us with lazy products below inner dimension 24).
 template <class A> bool lazy_product(const A&) { return !std::is_arithmetic<typename A::Scalar>::value; }
 template <class D, class A, class B> void product_set(D&& dst, const A& a, const B& b) {
   if (lazy_product(a)) dst.noalias() = a.lazyProduct(b);

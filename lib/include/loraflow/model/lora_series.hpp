@@ -14,8 +14,8 @@
 // coefficients; the Cauchy sums involve only rank-r factors and cost about K^2/2 products of size (m+n) h r / h or
 // m n r. E is again formed as dY - F, never as a difference of O(1) products.
 //
-// All series storage is sized on the first expansion of a given order and reused: later expansions allocate
-// nothing. One object per thread (it owns mutable scratch space).
+// All series storage is sized by the first expansion of the highest order so far and reused: later expansions of
+// that order or lower allocate nothing. One object per thread (it owns mutable scratch space).
 #pragma once
 
 #include <loraflow/integrate/integrate.hpp>
@@ -60,7 +60,7 @@ template <class Real> double lora_series<Real>::expansion_work(int K) const {
 }
 
 template <class Real> void lora_series<Real>::reserve(int K) const {
-  if (K == m_K) return;
+  if (K <= m_K) return;  // storage for a higher order serves every lower one (the adaptive order moves by a few)
   const lora_model<Real>& md = *m_model;
   const Eigen::Index m = md.m(), n = md.n(), r1 = md.problem().adapt_W1 ? md.r() : 0,
                      r2 = md.problem().adapt_W2 ? md.r() : 0;
@@ -144,7 +144,7 @@ void lora_series<Real>::expand(const vector<Real>& x0, int K, std::vector<vector
         matrix<Real>& b2eat = at(m_B2tEAt, k);
         detail::product_set(b2eat, B2(0).transpose(), at(m_EAt, k));
         for (int j = 1; j <= k; ++j) detail::product_add(b2eat, B2(j).transpose(), at(m_EAt, k - j));
-        // s (A2^T B2tEAt)_k, accumulated unscaled then scaled once.
+        // + s (A2^T B2tEAt)_k; the outer factor s of the field is applied to f_k once, below.
         for (int j = 0; j <= k; ++j) detail::product_add(dB1, s, A2(j).transpose(), at(m_B2tEAt, k - j));
       }
       auto dA1 = md.A1(f);

@@ -5,8 +5,9 @@
 // type with them, and the smaller of rtol / 1000 and the plan's rtol; the Taylor method of automatic order when
 // that rtol is below 1e-14), and every number of summary.json's `events`, `at` and `final` is compared with the
 // reference's: the digits the two share, floor(-log10(|x - x_ref| / |x_ref|)), capped at the working type's
-// digits10. With precision = "auto" the run was planned for solve.digits = k digits, so 2k digits are certified
-// (capped there) and the reference is planned for 2k digits at alpha, with at least the run's working digits. A number whose run lost its digits
+// digits10. With precision = "auto" the run was planned for solve.digits = k digits, so min(D, 2k) digits are
+// certified (capped there) and the reference is planned for that many digits at alpha, in a strictly wider type
+// than the run's. A number whose run lost its digits
 // (double at alpha = 1e-20: misalign(T1) ~ 1e-38 carried by 1e-20 components of O(1) entries) reports few or
 // zero digits instead of printing wrong digits as if they were right. Fixed-step methods (rk4, gd) are compared at
 // the same step, so only rounding is certified there.
@@ -39,7 +40,7 @@ struct certify_result {
 /// The reference run of a config and how its comparison is read.
 struct certify_plan {
   run_config reference;  ///< the reference configuration
-  int cap = 0;           ///< digits certified at most (the run's digits10; 2 x solve.digits for precision = auto)
+  int cap = 0;           ///< digits certified at most (the run's digits10; min(it, 2 x solve.digits) under auto)
   std::string precision, rtol, method;  ///< of the reference, for the report
   bool concurrent_ok = false;  ///< neither run uses mpfr_float (whose precision is process-wide): they may overlap
 };
@@ -59,8 +60,11 @@ struct certified_run {
 };
 
 /// Runs c and its reference, the reference on a second thread beside the run when plan.concurrent_ok (two cores
-/// then give both for the price of the longer one), else after it. note() receives one-line progress messages.
+/// then give both for the price of the longer one), else after it; a run that fails or throws stops the reference
+/// at its next step. note() receives one-line progress messages; on_run() the run's result as soon as it ends,
+/// before the reference is waited for.
 certified_run execute_certified(const run_config& c, const run_options& o,
-                                const std::function<void(const std::string&)>& note = {});
+                                const std::function<void(const std::string&)>& note = {},
+                                const std::function<void(const run_result&)>& on_run = {});
 
 }  // namespace loraflow

@@ -11,6 +11,7 @@
 
 #include <loraflow/run/config.hpp>
 
+#include <atomic>
 #include <string>
 
 namespace loraflow {
@@ -30,6 +31,7 @@ precision_plan plan_precision(const run_config& c);
 struct run_options {
   std::string out_dir;   ///< empty: write nothing
   bool progress = true;  ///< progress line on stderr for runs longer than a second
+  const std::atomic<bool>* cancel = nullptr;  ///< set by another thread to stop the run (status "stopped")
 };
 
 struct run_result {

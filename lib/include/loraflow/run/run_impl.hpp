@@ -303,7 +303,9 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   const run_stats<Real> st = integrate<Real>(
       std::cref(model), x, Real(0), t_end, times,
       [&](const Real& t, const vector<Real>& xt) { write_row(t, observer(xt)); }, opt, events, &hits,
-      [&](const Real& t, std::size_t steps) { return progress(to_double(t), steps); });
+      [&](const Real& t, std::size_t steps) {
+        return progress(to_double(t), steps) && !(o.cancel && o.cancel->load(std::memory_order_relaxed));
+      });
   progress.done();
   const double wall = progress.elapsed();
   const metrics<Real> final_m = observer(x);
