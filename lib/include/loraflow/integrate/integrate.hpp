@@ -425,9 +425,9 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
       // its own dense output: every tau in [0, h] has the same error bound, so observations and events are taken
       // on it directly. No step is ever rejected; a step that would be below a few ulps of t is an underflow.
       // Adaptive order (taylor_order = 0): the same expansion also gives the step every lower order k would have
-      // allowed (from c_(k-1), c_k), so after each full step the orders K - 3 .. K are compared by step length per
-      // unit of expansion work (series_source::expansion_work); the next step uses the best of them, or K + 2 when
-      // K itself is best (the efficiency is still rising). Starts at taylor_auto_order(rtol).
+      // allowed (from c_(k-1), c_k), so after each step the orders K - 3 .. K (not below 8) are compared by step
+      // length per unit of expansion work (series_source::expansion_work); the next step uses the best of them, or
+      // K + 2 when K itself is best (the efficiency is still rising). Starts at taylor_auto_order(rtol).
       using std::max;
       if (!opt.series) throw std::invalid_argument("integrate: method taylor needs the field's Taylor series (a lora_model)");
       if (opt.taylor_order > 0 && opt.taylor_order < 4)
