@@ -11,8 +11,9 @@
 //   B2'_k = s (E N2^T)_k,   B2tE_k = (B2^T E)_k,   A2'_k = s [B2tE_k W1^T + s (B2tEAt B1^T)_k],
 //   minus lambda x_k for weight decay.
 // The products with the pretrained W1, W2 (the O(m h r) ones) are linear, so they cost K products for K
-// coefficients; the Cauchy sums involve only rank-r factors and cost about K^2/2 products of size (m+n) h r / h or
-// m n r. E is again formed as dY - F, never as a difference of O(1) products.
+// coefficients; the Cauchy sums involve only rank-r factors and cost about K^2/2 sets of products of h r^2 and
+// m n r multiply-adds each (expansion_work counts them). E is again formed as dY - F, never as a difference of O(1)
+// products.
 //
 // All series storage is sized by the first expansion of the highest order so far and reused: later expansions of
 // that order or lower allocate nothing. One object per thread (it owns mutable scratch space).
