@@ -7,10 +7,12 @@
 // Naive field: full matrices and temporaries, W1~ = W1 + s B1 A1, W2~ = W2 + s B2 A2, E = Y_ft - W2~ W1~ with
 // Y_ft = W2 W1 + dY formed once, then B1' = s W2~^T E A1^T, A1' = s B1^T W2~^T E, B2' = s E W1~^T A2^T,
 // A2' = s B2^T E W1~^T, evaluated left to right: O(m n h), what a first implementation in Eigen looks like.
+// Frame cases: the same problem and state, rotated into the singular frame (model/singular_frame.hpp).
 #pragma once
 
 #include <loraflow/model/init.hpp>
 #include <loraflow/model/lora.hpp>
+#include <loraflow/model/singular_frame.hpp>
 #include <loraflow/model/xu2025.hpp>
 #include <loraflow/random.hpp>
 #include <loraflow/scalar.hpp>
@@ -80,6 +82,36 @@ inline const rhs_case<double>& n1024_case() {
 inline const matrix<double>& n1024_target() {
   static const matrix<double> Y_ft = target_of(n1024_case());
   return Y_ft;
+}
+
+/// One benchmark input in the singular frame: the frame model and the frame image of make_case's state.
+template <class Real> struct frame_case {
+  loraflow::frame_model<Real> model;
+  vector<Real> x;
+};
+
+template <class Real> frame_case<Real> make_frame_case(Eigen::Index m, Eigen::Index n, Eigen::Index h, Eigen::Index r) {
+  loraflow::xu2025_spec<Real> spec;  // as xu2025_problem
+  spec.m = m;
+  spec.n = n;
+  spec.h = h;
+  spec.c = Real(105) / 100;
+  const loraflow::generated_problem<Real> g = loraflow::generate_xu2025(spec);
+  const rhs_case<Real> nat =
+      make_case(loraflow::lora_problem<Real>{g.W1, g.W2, g.dY, r, true, true, Real(1), Real(0)}, 0);
+  loraflow::frame_model<Real> fm(loraflow::xu2025_frame(g, spec, nat.model.problem()));
+  vector<Real> xf = fm.to_frame(nat.x);
+  return frame_case<Real>{std::move(fm), std::move(xf)};
+}
+
+template <class Real> const frame_case<Real>& fig1_frame_case() {
+  static const frame_case<Real> c = make_frame_case<Real>(10, 10, 100, 4);
+  return c;
+}
+
+inline const frame_case<double>& n1024_frame_case() {
+  static const frame_case<double> c = make_frame_case<double>(1024, 1024, 1024, 8);
+  return c;
 }
 
 /// The field computed the obvious way: full W~ matrices, temporaries, products left to right (O(m n h)).

@@ -19,7 +19,8 @@
 //
 // Counters: time per iteration is the time of one call; "flop" is the matrix-product flop count of one call
 // (2 per multiply-add, elementwise terms left out) and "FLOPS" the resulting rate.
-// Also timed: one Taylor expansion (model/lora_series.hpp) of the order method taylor uses at rtol 1e-10 in double
+// Also timed: the singular-frame field (model/singular_frame.hpp) on the frame image of the same state, per type
+// (fig1) and at n1024; one Taylor expansion (model/lora_series.hpp) of the order method taylor uses at rtol 1e-10 in double
 // and 1e-37 in float50, the whole per-step cost of that method.
 // Run by hand (docs/performance.md); not a ctest test.
 #include <loraflow/model/lora_series.hpp>
@@ -111,6 +112,18 @@ template <class Real> void bm_fig1_series(benchmark::State& state) {
   }
 }
 
+/// The singular-frame field (model/singular_frame.hpp) on the frame image of the same state.
+template <class Real> void time_frame_field(benchmark::State& state, const frame_case<Real>& c) {
+  vector<Real> dxdt(c.model.dimension());
+  for (auto _ : state) {
+    c.model.field(c.x, dxdt);
+    benchmark::DoNotOptimize(dxdt.data());
+    benchmark::ClobberMemory();
+  }
+}
+template <class Real> void bm_fig1_frame(benchmark::State& state) { time_frame_field(state, fig1_frame_case<Real>()); }
+void bm_n1024_frame(benchmark::State& state) { time_frame_field(state, n1024_frame_case()); }
+
 void bm_n1024_field(benchmark::State& state) { time_field(state, n1024_case()); }
 
 void bm_n1024_naive(benchmark::State& state) { time_naive(state, n1024_case(), n1024_target()); }
@@ -169,6 +182,12 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("fig1/field/float100", bm_fig1_field<loraflow::float100>)
       ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("fig1/field/mpfr50", bm_fig1_field_mpfr50)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("fig1/frame/double", bm_fig1_frame<double>)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("fig1/frame/long_double", bm_fig1_frame<long double>)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("fig1/frame/float128", bm_fig1_frame<loraflow::float128>)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("fig1/frame/float50", bm_fig1_frame<loraflow::float50>)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("fig1/frame/float100", bm_fig1_frame<loraflow::float100>)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("n1024/frame/double", bm_n1024_frame)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("fig1/naive/double", bm_fig1_naive<double>)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("fig1/naive/float50", bm_fig1_naive<loraflow::float50>)
       ->Unit(benchmark::kMicrosecond);

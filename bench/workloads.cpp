@@ -6,15 +6,17 @@
 //       Once with dopri5, once with taylor. Baseline: the naive O(m n h) field (bench_cases.hpp) with odeint's
 //       controlled dopri5 at the same tolerances, observing only the loss at the same 501 times.
 //   W2  deep alpha: the Fig. 1 problem (m = n = 10, h = 100, r = 4), small initialization at alpha = 1e-30, run to
-//       T1 + 1/2 with precision = "auto" (6 digits) and method taylor, with --certify (the reference run planned
-//       for twice the digits asked for, beside the run as `loraflow run --certify` does); reported: the wall time
-//       and the certified digits of T1 and misalign(T1). T1 + 1/2 is taken from a double run first (T1 keeps 12
-//       digits in double; only its size matters here). Baseline: the
-//       naive field with odeint's fehlberg78 in float50 at the same rtol, run for --w2-baseline-seconds and
-//       extrapolated linearly in t (a lower bound: steps shrink near T1).
+//       T1 + 1/2 with precision = "auto" (6 digits), with --certify (the reference run planned for twice the digits
+//       asked for, beside the run as `loraflow run --certify` does); reported: the wall time and the certified
+//       digits of T1 and misalign(T1). Two rows: frame = "singular" with dopri5 (--reps-w2 runs) and the natural
+//       frame with method taylor (--reps-w2-natural runs), and the digits the two formulations share. T1 + 1/2 is
+//       taken from a double run first (only its size matters here). Baseline: the naive field with odeint's
+//       fehlberg78 in float50 at the natural frame's planned rtol, run for --w2-baseline-seconds and extrapolated
+//       linearly in t (a lower bound: steps shrink near T1).
 //   W3  scale: m = n = h = 1024, r = 8, alpha = 1e-5, double, t_end = 5 (rtol 1e-10, 501 observations), dopri5
-//       and taylor; reported with and without the problem generation, and one right-hand side against the naive
-//       dense field (median of --rhs-reps evaluations).
+//       in the singular frame (--reps-w3 runs) and in the natural frame (--reps-w3-natural runs); reported with
+//       and without the problem generation, and one right-hand side (lora_model and the singular frame's field)
+//       against the naive dense field (median of --rhs-reps evaluations).
 //
 // Each workload runs --reps times and the median is reported (W2 and W3 may take their own --reps-w2/--reps-w3).
 // Output: a Markdown report on stdout and, with --out FILE, written atomically to FILE. Never a ctest test:
@@ -24,6 +26,7 @@
 #include <loraflow/io/input_error.hpp>
 #include <loraflow/run/certify.hpp>
 #include <loraflow/run/config.hpp>
+#include <loraflow/run/precision.hpp>
 #include <loraflow/run/run.hpp>
 
 #include "bench_cases.hpp"
@@ -33,6 +36,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -74,6 +78,7 @@ void progress(const std::string& line) { std::fprintf(stderr, "bench_workloads: 
 
 struct options {
   int reps = 5, reps_w2 = 5, reps_w3 = 5, jobs = 2, rhs_reps = 5;
+  int reps_w2_natural = 1, reps_w3_natural = 1;  ///< the natural-frame comparison rows (minutes each; 0 skips)
   double w2_baseline_seconds = 30;
   std::vector<std::string> only{"W1", "W2", "W3"};
   std::string out;
@@ -199,11 +204,21 @@ void w1(const options& o, std::ostream& md) {
 
 // ---- W2 ----
 
+/// Shared significant digits of two decimal strings, compared in 100 digits (as certify does).
+int shared_digits(const std::string& a, const std::string& b) {
+  const lf::float100 x = lf::parse<lf::float100>(a), y = lf::parse<lf::float100>(b);
+  if (x == y) return 99;
+  const lf::float100 rel = abs(x - y) / abs(y);
+  return std::max(0, static_cast<int>(std::floor(-static_cast<double>(log10(rel)))));
+}
+
+std::string text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
 void w2(const options& o, std::ostream& md) {
-  md << "### W2: deep alpha (Fig. 1 problem, alpha = 1e-30, to T1 + 1/2, precision auto for 6 digits)\n\n";
-  // T1 from a double run (T1 is O(1) and keeps 12 digits in double; its size is all that is used).
-  lf::run_config probe = lf::parse_config(fig1_toml("method = \"dopri5\"\nrtol = \"1e-12\"\n"), "W2", ".",
-                                          {"lora.alpha=1e-30", "solve.t_end=8", "observe.times=linspace:0:8:2"});
+  md << "### W2: deep alpha (Fig. 1 problem, alpha = 1e-30, to T1 + 1/2, precision auto for 6 digits, with --certify)\n\n";
+  // T1 from a double run in the singular frame (its size is all that is used here).
+  lf::run_config probe = lf::parse_config(fig1_toml("method = \"dopri5\"\nrtol = \"1e-12\"\nframe = \"singular\"\n"), "W2",
+                                          ".", {"lora.alpha=1e-30", "solve.t_end=8", "observe.times=linspace:0:8:2"});
   lf::run_options quiet;
   quiet.progress = false;
   const json pj = json::parse(lf::execute(probe, quiet).summary_json);
@@ -212,47 +227,63 @@ void w2(const options& o, std::ostream& md) {
   char tend[32];
   std::snprintf(tend, sizeof tend, "%.4f", T1 + 0.5);
   progress(std::string("W2: T1 (double probe) = ") + fmt(T1, 8) + ", t_end = " + tend);
-  const lf::run_config c = lf::parse_config(
-      fig1_toml("method = \"taylor\"\n"), "W2", ".",
-      {"lora.alpha=1e-30", "solve.precision=auto", "solve.digits=6", std::string("solve.t_end=") + tend,
-       std::string("observe.times=linspace:0:") + tend + ":501"});
-  std::vector<double> run_walls, totals;
-  json summary;
-  lf::certify_result cert;
-  for (int r = 0; r < o.reps_w2; ++r) {
-    // What `loraflow run --certify` does: the reference beside the run on the second core.
-    const double t0 = now();
-    const lf::certified_run res = lf::execute_certified(c, quiet);
-    const double t1 = now();
-    if (res.run.status != "ok" || !res.certified)
-      throw std::runtime_error("W2 run: status " + res.run.status + " " + res.run.message);
-    cert = *res.certified;
-    summary = json::parse(res.run.summary_json);
-    run_walls.push_back(summary["solver"]["wall_seconds"].get<double>());
-    totals.push_back(t1 - t0);
-    progress("W2 rep " + std::to_string(r + 1) + ": run + certify " + fmt(t1 - t0) + " s (the run's integration " +
-             fmt(run_walls.back()) + " s)");
-  }
-  auto digits_of = [&](const std::string& name) {
-    for (const auto& n : cert.numbers)
-      if (n.name == name) return std::to_string(n.digits) + " (" + n.value + " vs " + n.reference + ")";
-    return std::string("missing");
+  const std::vector<std::string> common{"lora.alpha=1e-30", "solve.precision=auto", "solve.digits=6",
+                                        std::string("solve.t_end=") + tend,
+                                        std::string("observe.times=linspace:0:") + tend + ":501"};
+  struct variant {
+    std::string name, solve;
+    int reps;
+    json summary;
+    lf::certify_result cert;
   };
-  const auto& prec = summary["precision"];
-  const auto& sol = summary["solver"];
-  md << "| | value |\n|---|---|\n";
-  md << "| run: precision, method | " << prec["type"].get<std::string>() << " digits, " << prec["method"].get<std::string>()
-     << " of order up to " << sol["taylor_order"] << ", rtol " << fmt(std::stod(prec["rtol"].get<std::string>()))
-     << ", "
-     << sol["steps"] << " steps |\n";
-  md << "| reference (certify): precision, method, rtol | " << cert.reference_precision << ", " << cert.reference_method
-     << ", " << cert.reference_rtol << " |\n";
-  md << "| the run's integration and observations, median (s) | " << fmt(median(run_walls)) << " (" << list(run_walls)
-     << ") |\n";
-  md << "| run + certify (reference beside the run, 2 cores), median wall (s); target < 30 s | " << fmt(median(totals))
-     << " (" << list(totals) << ") |\n";
-  md << "| T1: certified digits | " << digits_of("events.T1") << " |\n";
-  md << "| misalign(T1): certified digits | " << digits_of("at.T1.misalign") << " |\n";
+  std::vector<variant> vs{{"singular frame", "method = \"dopri5\"\nframe = \"singular\"\n", o.reps_w2, {}, {}},
+                          {"natural frame", "method = \"taylor\"\n", o.reps_w2_natural, {}, {}}};
+  md << "| frame | run: precision, method, rtol, steps | reference (certify) | run alone, median (s) | run + certify, "
+        "median wall (s); target < 30 s | T1: certified digits | misalign(T1): certified digits |\n"
+        "|---|---|---|---:|---:|---|---|\n";
+  for (variant& v : vs) {
+    if (v.reps == 0) continue;
+    const lf::run_config c = lf::parse_config(fig1_toml(v.solve), "W2", ".", common);
+    std::vector<double> run_walls, totals;
+    for (int r = 0; r < v.reps; ++r) {
+      // What `loraflow run --certify` does: the reference beside the run on the second core.
+      const double t0 = now();
+      const lf::certified_run res = lf::execute_certified(c, quiet);
+      const double t1 = now();
+      if (res.run.status != "ok" || !res.certified)
+        throw std::runtime_error("W2 run (" + v.name + "): status " + res.run.status + " " + res.run.message);
+      v.cert = *res.certified;
+      v.summary = json::parse(res.run.summary_json);
+      run_walls.push_back(v.summary["solver"]["wall_seconds"].get<double>());
+      totals.push_back(t1 - t0);
+      progress("W2 " + v.name + " rep " + std::to_string(r + 1) + ": run + certify " + fmt(t1 - t0) +
+               " s (the run's integration " + fmt(run_walls.back()) + " s)");
+    }
+    auto digits_of = [&](const std::string& name) {
+      for (const auto& n : v.cert.numbers)
+        if (n.name == name) return std::to_string(n.digits) + " (" + n.value + " vs " + n.reference + ")";
+      return std::string("missing");
+    };
+    const auto& prec = v.summary["precision"];
+    const auto& sol = v.summary["solver"];
+    md << "| " << v.name << " | " << prec["type"].get<std::string>() << ", " << prec["method"].get<std::string>();
+    if (sol.contains("taylor_order")) md << " of order up to " << sol["taylor_order"];
+    md << ", rtol " << fmt(std::stod(prec["rtol"].get<std::string>())) << ", " << sol["steps"] << " steps | "
+       << v.cert.reference_precision << ", " << v.cert.reference_method << ", rtol " << v.cert.reference_rtol << " | "
+       << fmt(median(run_walls)) << " (" << list(run_walls) << ") | " << fmt(median(totals)) << " (" << list(totals)
+       << ") | " << digits_of("events.T1") << " | " << digits_of("at.T1.misalign") << " |\n";
+  }
+  md << "\n";
+  if (!vs[1].summary.is_null()) {
+    // The two formulations are independent (different coordinates, field code and scalar types): their agreement
+    // checks the frame itself, which its own --certify (same formulation, wider type) cannot.
+    const json& a = vs[0].summary;
+    const json& b = vs[1].summary;
+    md << "Cross-check, singular frame (double) against natural frame (50 digits): T1 shares "
+       << shared_digits(text(a["events"]["T1"]), text(b["events"]["T1"])) << " digits, misalign(T1) "
+       << shared_digits(text(a["at"]["T1"]["misalign"]), text(b["at"]["T1"]["misalign"])) << " digits.\n\n";
+  }
+  md << "| baseline | result |\n|---|---|\n";
 
   // Baseline: naive field + odeint fehlberg78 in float50 at the run's rtol, for a fixed wall budget.
   {
@@ -267,7 +298,8 @@ void w2(const options& o, std::ostream& md) {
     const matrix<Real> Y_ft = lf::bench::target_of(bc);
     std::size_t count = 0;
     naive_system<Real> sys{&bc, &Y_ft, &count};
-    const Real rtol = lf::parse<Real>(prec["rtol"].get<std::string>());
+    // The natural frame's auto plan for 6 digits at alpha = 1e-30 (run/precision.hpp): what a naive solver needs.
+    const Real rtol = lf::parse<Real>(lf::plan_for_alpha("1e-30", 6, 1).rtol);
     using stepper = odeint::runge_kutta_fehlberg78<vector<Real>, Real, vector<Real>, Real, odeint::vector_space_algebra>;
     auto ctrl = odeint::make_controlled<stepper>(Real(rtol * alpha * alpha), rtol);
     Real t = 0, dt = Real(1) / 1000;
@@ -276,7 +308,8 @@ void w2(const options& o, std::ostream& md) {
     while (now() - t0 < o.w2_baseline_seconds && t < Real(T1 + 0.5))
       if (ctrl.try_step(sys, bc.x, t, dt) == odeint::success) ++steps;
     const double wall = now() - t0, reached = lf::to_double(t);
-    md << "| naive field + odeint fehlberg78 in float50, same rtol | reached t = " << fmt(reached) << " of "
+    md << "| naive field + odeint fehlberg78 in float50, rtol " << lf::plan_for_alpha("1e-30", 6, 1).rtol
+       << " (the natural frame's plan) | reached t = " << fmt(reached) << " of "
        << fmt(T1 + 0.5) << " in " << fmt(wall) << " s (" << steps << " steps, " << count
        << " RHS); extrapolated to the end: >= " << fmt(wall * (T1 + 0.5) / std::max(reached, 1e-300)) << " s |\n\n";
     progress("W2 baseline: t = " + fmt(reached) + " after " + fmt(wall) + " s");
@@ -286,7 +319,7 @@ void w2(const options& o, std::ostream& md) {
 // ---- W3 ----
 
 void w3(const options& o, std::ostream& md) {
-  md << "### W3: scale (m = n = h = 1024, r = 8, alpha = 1e-5, double, t_end = 5, rtol 1e-10)\n\n";
+  md << "### W3: scale (m = n = h = 1024, r = 8, alpha = 1e-5, double, t_end = 5, rtol 1e-10, 501 observations)\n\n";
   md << "| method | median wall, whole run (s) | median wall, integration and metrics (s) | steps | runs, whole (s) "
         "| target |\n|---|---:|---:|---:|---|---|\n";
   const std::string toml =
@@ -295,11 +328,19 @@ void w3(const options& o, std::ostream& md) {
       "t_end = 5\n";
   lf::run_options quiet;
   quiet.progress = false;
-  for (const char* method : {"dopri5", "taylor"}) {
-    const lf::run_config c = lf::parse_config(toml, "W3", ".", {std::string("solve.method=") + method});
+  struct variant {
+    const char* name;
+    const char* frame;
+    int reps;
+  };
+  for (const variant& v : {variant{"dopri5, singular frame", "singular", o.reps_w3},
+                           variant{"dopri5, natural frame", "natural", o.reps_w3_natural}}) {
+    if (v.reps == 0) continue;
+    const char* method = v.name;
+    const lf::run_config c = lf::parse_config(toml, "W3", ".", {"solve.method=dopri5", std::string("solve.frame=") + v.frame});
     std::vector<double> walls, inner;
     std::string steps;
-    for (int r = 0; r < o.reps_w3; ++r) {
+    for (int r = 0; r < v.reps; ++r) {
       const double t0 = now();
       const lf::run_result res = lf::execute(c, quiet);
       walls.push_back(now() - t0);
@@ -314,29 +355,39 @@ void w3(const options& o, std::ostream& md) {
   }
   // One right-hand side against the dense O(m n h) evaluation.
   const lf::bench::rhs_case<double>& c = lf::bench::n1024_case();
+  const lf::bench::frame_case<double>& fc = lf::bench::n1024_frame_case();
   const matrix<double>& Y_ft = lf::bench::n1024_target();
-  vector<double> f(c.model.dimension()), g;
-  std::vector<double> tf, tn;
+  vector<double> f(c.model.dimension()), g, ff(fc.model.dimension());
+  std::vector<double> tf, tn, tfr;
   for (int r = 0; r < o.rhs_reps; ++r) {
     double t0 = now();
     c.model.field(c.x, f);
     tf.push_back(now() - t0);
     t0 = now();
+    fc.model.field(fc.x, ff);
+    tfr.push_back(now() - t0);
+    t0 = now();
     lf::bench::naive_field(c, Y_ft, c.x, g);
     tn.push_back(now() - t0);
   }
   const double diff = (f - g).norm() / f.norm();
-  md << "\nOne right-hand side at this size (median of " << o.rhs_reps << "): lora_model::field " << fmt(median(tf) * 1e3)
-     << " ms, naive dense O(m n h) field " << fmt(median(tn) * 1e3) << " ms (" << fmt(median(tn) / median(tf), 3)
-     << "x); the two agree to " << fmt(diff, 2) << " relative.\n\n";
+  const double diff_frame = (fc.model.to_frame(f) - ff).norm() / ff.norm();
+  md << "\nOne right-hand side at this size (median of " << o.rhs_reps << "): naive dense O(m n h) field "
+     << fmt(median(tn) * 1e3) << " ms; lora_model::field " << fmt(median(tf) * 1e3) << " ms ("
+     << fmt(median(tn) / median(tf), 3) << "x faster; agrees with the naive field to " << fmt(diff, 2)
+     << " relative); the singular-frame field " << fmt(median(tfr) * 1e3) << " ms (" << fmt(median(tn) / median(tfr), 3)
+     << "x faster than the naive field; agrees with the rotated lora_model::field to " << fmt(diff_frame, 2)
+     << " relative).\n\n";
 }
 
 void usage() {
   std::cout << "usage: bench_workloads [--only W1,W2,W3] [--reps N] [--reps-w2 N] [--reps-w3 N] [--jobs N]\n"
-               "                       [--rhs-reps N] [--w2-baseline-seconds S] [--out FILE]\n"
+               "                       [--reps-w2-natural N] [--reps-w3-natural N] [--rhs-reps N]\n"
+               "                       [--w2-baseline-seconds S] [--out FILE]\n"
                "Times the issue-6 workloads end to end (see the header of bench/workloads.cpp) and prints a Markdown\n"
                "report with medians; --out also writes it to FILE (atomically). Defaults: every workload, 5 reps each,\n"
-               "2 threads for W1, 30 s for the W2 baseline.\n";
+               "1 rep of each natural-frame comparison row (0 skips it; each takes minutes), 2 threads for W1, 30 s\n"
+               "for the W2 baseline.\n";
 }
 
 }  // namespace
@@ -366,6 +417,10 @@ int main(int argc, char** argv) {
         o.reps_w2 = count(value());
       } else if (a == "--reps-w3") {
         o.reps_w3 = count(value());
+      } else if (a == "--reps-w2-natural" || a == "--reps-w3-natural") {
+        const std::string v = value();
+        const int n = v == "0" ? 0 : count(v);
+        (a == "--reps-w2-natural" ? o.reps_w2_natural : o.reps_w3_natural) = n;
       } else if (a == "--jobs") {
         o.jobs = count(value());
       } else if (a == "--rhs-reps") {

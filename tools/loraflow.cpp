@@ -225,9 +225,10 @@ int main(int argc, char** argv) {
   run->add_flag("--quiet", a.quiet, "Do not print the human summary on stdout");
   run->add_flag("--no-progress", a.no_progress, "Do not print the progress line on stderr");
   run->add_flag("--certify", a.certify,
-                "Run a reference at higher precision and a tighter rtol (at most rtol/1000; Taylor method below "
-                "1e-14), beside the run on a second thread unless mpfr is used, and report for every number of the "
-                "summary how many significant digits the two share (certify.json; docs/precision.md)");
+                "Run a reference at higher precision and a tighter rtol (at most rtol/1000; below 1e-14 the Taylor "
+                "method, or Bulirsch-Stoer in the singular frame), beside the run on a second thread unless mpfr is "
+                "used, and report for every number of the summary how many significant digits the two share "
+                "(certify.json; docs/precision.md)");
   run->footer("Exit status: 0 ok, 2 bad input (nothing written), 3 numerical failure (outputs written, status in "
               "summary.json).\nExample: loraflow run docs/examples/fig1.toml --set lora.alpha=1e-5 --out out/a5\n"
               "See also: loraflow --help (every subcommand), loraflow --version");

@@ -88,6 +88,27 @@ TEST_CASE_TEMPLATE_DEFINE("Jacobi SVD, symmetric eigensolver and Householder Q a
 }
 TEST_CASE_TEMPLATE_APPLY(linalg_accuracy, scalar_types);
 
+// Above linalg::large_double, double uses Eigen's BDCSVD and HouseholderQR with the same conventions; the problem
+// generator relies on every precision seeing the same factors. Oracle: the float50 Jacobi and Householder loops on
+// the same (exactly converted) matrix; factors agree column by column to rounding, signs included.
+TEST_CASE("large double SVD and Householder Q follow the generic conventions (against float50)") {
+  const Eigen::Index n = linalg::large_double + 8;
+  gaussian_stream g(4, 2);
+  const matrix<double> A = g.normal_matrix<double>(n, n - 3), S = g.normal_matrix<double>(n, n);
+  const matrix<float50> A50 = A.cast<float50>(), S50 = S.cast<float50>();
+  const linalg::svd_result<double> f = linalg::svd<double>(A);
+  const linalg::svd_result<float50> f50 = linalg::svd<float50>(A50);
+  const matrix<double> Q = linalg::householder_q<double>(S);
+  const matrix<double> Q50 = linalg::householder_q<float50>(S50).cast<double>();
+  // Singular vectors of a Gaussian matrix are conditioned by the gaps of its spectrum (about 1/n here): 1e-10 leaves
+  // room for that and is 1e4 below any sign or ordering difference (O(1)).
+  CHECK((f.s - f50.s.cast<double>()).cwiseAbs().maxCoeff() <= 1e-12 * f.s(0));
+  CHECK((f.U - f50.U.cast<double>()).cwiseAbs().maxCoeff() <= 1e-10);
+  CHECK((f.V - f50.V.cast<double>()).cwiseAbs().maxCoeff() <= 1e-10);
+  CHECK((Q - Q50).cwiseAbs().maxCoeff() <= 1e-12);
+  CHECK((f.U * f.s.asDiagonal() * f.V.transpose() - A).cwiseAbs().maxCoeff() <= 1e-12);
+}
+
 // The precision plan of run/precision.hpp follows its stated rule: L = ceil(p log10(1/alpha)), rtol = 10^-(k+L+1),
 // D = k + L + 4 digits, and the cheapest type with D digits.
 
@@ -107,4 +128,11 @@ TEST_CASE("plan_for_alpha follows the stated rule") {
   const precision_plan e = plan_for_alpha("3", 6, 1);  // alpha >= 1: L = 0
   CHECK(e.type == "double");
   CHECK(e.rtol == "1e-7");
+  const precision_plan f = plan_for_alpha("1e-30", 6, 0);  // the singular frame: no alpha term, D = 10
+  CHECK(f.type == "double");
+  CHECK(f.rtol == "1e-7");
+  CHECK(f.reason.find("singular frame") != std::string::npos);
+  const precision_plan h = plan_for_alpha("1e-30", 14, 0);  // D = 18
+  CHECK(h.type == "long_double");
+  CHECK(h.rtol == "1e-15");
 }

@@ -385,6 +385,29 @@ PY
     printf '[problem]\n%s\n\n[lora]\n%s\n\n[solve]\nmethod = "dopri5"\ntaylor_order = 20\nt_end = 0.1\n' "$GEN" "$LORA" \
       >"$T/c.toml"
     expect_bad_input "c.toml" "solve.taylor_order" "taylor" -- run "$T/c.toml" ;;
+  bad_frame_files)  # frame = "singular" with a problem from files: exit 2 naming the key
+    expect_bad_input "solve.frame" "xu2025" -- run "$SRC/docs/examples/files.toml" --set solve.frame=singular ;;
+  bad_frame_taylor)  # frame = "singular" with method = "taylor": exit 2 naming the key and the methods to use
+    expect_bad_input "solve.frame" "taylor" "dopri5" -- run "$FIG1" --set solve.method=taylor --set solve.frame=singular ;;
+  certify_frame)  # the singular frame at alpha = 1e-30 in double, --certify: the digits asked for are certified
+    ok run "$FIG1" --set 'lora.alpha="1e-30"' --set solve.precision=auto --set solve.digits=6 --set solve.frame=singular \
+      --set solve.t_end=5.2 --set 'observe.times="linspace:0:5.2:27"' --certify --no-progress --out "$T/c"
+    "$PYTHON" - "$T/c/summary.json" "$T/c/certify.json" <<'PY' || fail "frame/certify: $(head -c 800 "$T/c/certify.json")"
+import json, sys
+s = json.load(open(sys.argv[1])); c = json.load(open(sys.argv[2]))
+# The frame's plan for 6 digits does not depend on alpha: rtol 1e-7, 10 working digits, so double.
+assert s["precision"]["type"] == "double" and s["precision"]["frame"] == "singular", s["precision"]
+assert s["precision"]["rtol"] == "1e-07" or float(s["precision"]["rtol"]) == 1e-7, s["precision"]
+# The reference: planned for 12 digits (16 working digits), in a type wider than double: long double, rtol
+# min(1e-10, 1e-13) = 1e-13.
+assert c["reference"]["precision"] == "long_double" and c["reference"]["rtol"] == "1e-13", c["reference"]
+d = {n["name"]: n["digits"] for n in c["numbers"]}
+mis = float(s["at"]["T1"]["misalign"])
+# misalign(T1) ~ 28.6 alpha^2 ~ 3e-59, 43 orders below double's epsilon, with the 6 digits asked for certified.
+assert 1e-60 < mis < 1e-57, mis
+assert d["events.T1"] >= 6 and d["at.T1.misalign"] >= 6, d
+PY
+    echo "ok [$CASE]" ;;
   help)  # --help lists every option: at the top level all of them, per subcommand its own (and --version)
     check_help() {
       local what=$1

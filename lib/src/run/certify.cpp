@@ -10,6 +10,7 @@
 #include <future>
 #include <iomanip>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace loraflow {
@@ -80,11 +81,13 @@ certify_plan plan_certify(const run_config& c) {
   int want = plan.automatic ? D + 1 : 2 * D;
   std::string plan_rtol;
   if (!c.lora.alpha.empty()) {
-    const precision_plan p2 = plan_for_alpha(c.lora.alpha, static_cast<unsigned>(T), 1);
+    const precision_plan p2 = plan_for_alpha(c.lora.alpha, static_cast<unsigned>(T), c.solve.frame == "singular" ? 0 : 1);
     want = std::max(want, digits_of(p2.type, p2.mpfr_digits));
     plan_rtol = p2.rtol;
   }
-  r.solve.precision = want <= 33 ? "float128" : want <= 50 ? "50" : want <= 100 ? "100" : "mpfr:" + std::to_string(want);
+  // long double only where it is wider than double (x86-64: 18 digits; elsewhere it may equal double).
+  const bool ld_wider = std::numeric_limits<long double>::digits > std::numeric_limits<double>::digits;
+  r.solve.precision = ld_wider && want <= std::numeric_limits<long double>::digits10 ? "long_double" : want <= 33 ? "float128" : want <= 50 ? "50" : want <= 100 ? "100" : "mpfr:" + std::to_string(want);
   const bool adaptive = c.solve.method == "dopri5" || c.solve.method == "fehlberg78" ||
                         c.solve.method == "bulirsch_stoer" || c.solve.method == "taylor";
   if (adaptive) {
@@ -100,7 +103,10 @@ certify_plan plan_certify(const run_config& c) {
     // the run is a Taylor run too; that code is checked against odeint's methods and closed forms by the tests
     // (lib/test/integrate/taylor.test.cpp), while the reference's wider type and tighter rtol certify the run's
     // rounding and truncation.
-    if (tight < float100("1e-14")) {
+    // The singular frame has no Taylor series (config.cpp rejects the pair); its reference extrapolates instead.
+    if (tight < float100("1e-14") && c.solve.frame == "singular") {
+      r.solve.method = "bulirsch_stoer";
+    } else if (tight < float100("1e-14")) {
       r.solve.method = "taylor";
       r.solve.taylor_order = 0;
     }

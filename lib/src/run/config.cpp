@@ -98,7 +98,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
   static const std::map<std::string, std::set<std::string>> k{
       {"problem", {"kind", "m", "n", "h", "sigma", "scale", "pair", "seed", "W1", "W2", "dY"}},
       {"lora", {"rank", "adapters", "init", "alpha", "seed", "scale", "weight_decay", "A1", "B1", "A2", "B2"}},
-      {"solve", {"method", "precision", "rtol", "atol", "t_end", "dt", "max_steps", "digits", "taylor_order"}},
+      {"solve", {"method", "precision", "rtol", "atol", "t_end", "dt", "max_steps", "digits", "taylor_order", "frame"}},
       {"observe", {"times"}},
   };
   return k;
@@ -275,6 +275,14 @@ run_config parse_config(const std::string& text, const std::string& source, cons
       rd.fail("solve.taylor_order", "expected 0 (adaptive) or an order in 4..200, got " + std::to_string(S.taylor_order));
     if (S.method != "taylor") rd.fail("solve.taylor_order", "only used with method = \"taylor\"");
   }
+  if (auto n = get("solve", "frame")) {
+    S.frame = rd.choice(*n, "solve.frame", {"natural", "singular"});
+    if (S.frame == "singular" && P.kind != "xu2025")
+      rd.fail("solve.frame", "\"singular\" needs problem.kind = \"xu2025\" (an aligned problem whose frame is known exactly); "
+                             "problems from files integrate in frame = \"natural\"");
+    if (S.frame == "singular" && S.method == "taylor")
+      rd.fail("solve.frame", "\"singular\" is not available with method = \"taylor\"; use dopri5, fehlberg78, bulirsch_stoer, rk4 or gd");
+  }
   if ((S.method == "rk4" || S.method == "gd") && S.dt.empty())
     rd.fail("solve.dt", "missing; method = \"" + S.method + "\" needs a step (the GD step eta for gd), e.g. dt = \"1e-4\"");
 
@@ -370,6 +378,7 @@ std::string config_json(const run_config& c) {
   s["max_steps"] = c.solve.max_steps;
   s["digits"] = c.solve.digits;
   if (c.solve.method == "taylor") s["taylor_order"] = c.solve.taylor_order;
+  s["frame"] = c.solve.frame;
   if (c.observe.times.empty()) j["observe"]["times"] = c.observe.list;
   else j["observe"]["times"] = c.observe.times;
   return j.dump(2);

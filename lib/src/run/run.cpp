@@ -46,10 +46,16 @@ precision_plan plan_for_alpha(const std::string& alpha, unsigned digits, int alp
     p.type = "mpfr";
     p.mpfr_digits = static_cast<unsigned>(D);
   }
+  const std::string type = p.type == "mpfr" ? "mpfr:" + std::to_string(D) : p.type;
+  if (alpha_power == 0) {
+    p.reason = std::to_string(k) + " digits asked in the singular frame, where they do not depend on alpha = " + alpha +
+               ": rtol = 1e-" + std::to_string(rtol_exp) + " (k + 1) and " + std::to_string(D) +
+               " working digits (k + 4) -> " + type;
+    return p;
+  }
   const std::string what = alpha_power == 1 ? "log10(1/alpha)" : std::to_string(alpha_power) + " log10(1/alpha)";
   p.reason = std::to_string(k) + " digits asked at alpha = " + alpha + ": rtol = 1e-" + std::to_string(rtol_exp) +
-             " (k + " + what + " + 1) and " + std::to_string(D) + " working digits (k + " + what + " + 4) -> " +
-             (p.type == "mpfr" ? "mpfr:" + std::to_string(D) : p.type);
+             " (k + " + what + " + 1) and " + std::to_string(D) + " working digits (k + " + what + " + 4) -> " + type;
   return p;
 }
 
@@ -67,7 +73,7 @@ precision_plan plan_precision(const run_config& c) {
   }
   if (c.lora.alpha.empty())
     throw input_error(c.source + ": key 'lora.alpha': precision = \"auto\" needs the initialization scale alpha");
-  return plan_for_alpha(c.lora.alpha, static_cast<unsigned>(c.solve.digits), 1);
+  return plan_for_alpha(c.lora.alpha, static_cast<unsigned>(c.solve.digits), c.solve.frame == "singular" ? 0 : 1);
 }
 
 run_result execute(const run_config& c, const run_options& o) {

@@ -4,6 +4,7 @@
 #include <loraflow/model/factorization.hpp>
 #include <loraflow/model/lora.hpp>
 #include <loraflow/model/lora_series.hpp>
+#include <loraflow/model/singular_frame.hpp>
 #include <loraflow/random.hpp>
 
 #include "checks.hpp"
@@ -26,7 +27,7 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 using namespace loraflow;
 using fixed_scalar_types = std::tuple<double, long double, float128, float50, float100>;
 
-TEST_CASE_TEMPLATE_DEFINE("one right-hand side, and one Taylor expansion, allocate nothing", Real, no_alloc) {
+TEST_CASE_TEMPLATE_DEFINE("one right-hand side (natural and singular frame), and one Taylor expansion, allocate nothing", Real, no_alloc) {
   gaussian_stream g(1, 1);
   for (int variant = 0; variant < 3; ++variant) {
     lora_problem<Real> p{g.normal_matrix<Real>(30, 8), g.normal_matrix<Real>(9, 30), g.normal_matrix<Real>(9, 8), 3,
@@ -47,6 +48,22 @@ TEST_CASE_TEMPLATE_DEFINE("one right-hand side, and one Taylor expansion, alloca
     const long before_series = g_allocations.load();
     series.expand(x, 12, c);
     CHECK(g_allocations.load() - before_series == 0);
+  }
+  // The singular frame's field (model/singular_frame.hpp): the frame's lora_model plus the split pairs.
+  for (int variant = 0; variant < 3; ++variant) {
+    xu2025_spec<Real> spec;
+    spec.m = 6;
+    spec.n = 4;
+    spec.h = 9;
+    const generated_problem<Real> gp = generate_xu2025(spec);
+    const lora_problem<Real> p{gp.W1, gp.W2, gp.dY, 2, variant != 1, variant != 2, Real(3) / 2, Real(1) / 10};
+    const frame_model<Real> fr(xu2025_frame(gp, spec, p));
+    const vector<Real> x = g.normal_matrix<Real>(fr.dimension(), 1).col(0);
+    vector<Real> dxdt(fr.dimension());
+    fr.field(x, dxdt);
+    const long before = g_allocations.load();
+    for (int k = 0; k < 3; ++k) fr(x, dxdt, Real(0));
+    CHECK(g_allocations.load() - before == 0);
   }
   factorization_model<Real> fm(factorization_problem<Real>{g.normal_matrix<Real>(6, 9), g.normal_matrix<Real>(6, 4), 5, Real(0)});
   const vector<Real> x = g.normal_matrix<Real>(fm.dimension(), 1).col(0);

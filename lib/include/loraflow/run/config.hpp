@@ -46,6 +46,7 @@ struct solve_config {
   long max_steps = 100000000;
   long digits = 6;  ///< precision = auto: significant digits wanted in misalign(T1) and T1
   long taylor_order = 0;  ///< method = taylor: series order K (0: automatic, about 1.15 x the digits of rtol)
+  std::string frame = "natural";  ///< natural | singular (xu2025 problems: integrate in the singular-vector frame)
 };
 
 struct observe_config {

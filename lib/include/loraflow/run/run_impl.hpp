@@ -12,6 +12,7 @@
 #include <loraflow/io/text_matrix.hpp>
 #include <loraflow/model/init.hpp>
 #include <loraflow/model/lora_series.hpp>
+#include <loraflow/model/singular_frame.hpp>
 #include <loraflow/model/xu2025.hpp>
 #include <loraflow/observe/metrics.hpp>
 #include <loraflow/run/run.hpp>
@@ -22,6 +23,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <sstream>
 #include <unistd.h>
 
@@ -163,7 +165,8 @@ inline std::string fmt(double x) {
 /// Step 1 of a run, shared with `loraflow problem` (run/export.hpp): the problem at working precision, from the Xu
 /// et al. generator or from files, with the shape and rank checks. Fills *basis (the spectral frame) when the
 /// generator made it or when the spectral initialization needs it.
-template <class Real> lora_problem<Real> build_problem(const run_config& c, spectral_basis<Real>* basis) {
+template <class Real>
+lora_problem<Real> build_problem(const run_config& c, spectral_basis<Real>* basis, singular_frame<Real>* frame = nullptr) {
   lora_problem<Real> p;
   p.rank = c.lora.rank;
   p.adapt_W1 = c.lora.adapt_W1;
@@ -181,6 +184,7 @@ template <class Real> lora_problem<Real> build_problem(const run_config& c, spec
     for (std::size_t i = 0; i < c.problem.pair.size(); ++i)
       spec.dy.push_back(dy_component<Real>{c.problem.pair[i], parse_key<Real>(c, c.problem.sigma[i], "problem.sigma")});
     generated_problem<Real> gp = generate_xu2025(spec);
+    if (frame) *frame = xu2025_frame(gp, spec, p);
     p.W1 = std::move(gp.W1);
     p.W2 = std::move(gp.W2);
     p.dY = std::move(gp.dY);
@@ -221,7 +225,9 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   namespace d = detail;
   // 1. Problem.
   spectral_basis<Real> basis;
-  const lora_problem<Real> p = d::build_problem<Real>(c, &basis);
+  const bool in_frame = c.solve.frame == "singular";
+  singular_frame<Real> frame;
+  const lora_problem<Real> p = d::build_problem<Real>(c, &basis, in_frame ? &frame : nullptr);
   const Eigen::Index m = p.W2.rows(), n = p.W1.cols(), h = p.W1.rows();
   const lora_model<Real> model(p);
   direction<Real> dir;
@@ -283,8 +289,19 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
     throw input_error(c.source + ": key 'solve.dt': the GD step eta = " + c.solve.dt + " must be at most t_end / 2");
   const std::vector<Real> times = d::observation_times<Real>(c, t_end);
 
-  // 4. Integrate, observing every metric and locating T1.
-  const lora_observer<Real> observer(model, dir, x0);
+  // 4. Integrate, observing every metric and locating T1. In the singular frame (model/singular_frame.hpp) the
+  // state is the rotated, split one; metrics and T1 are taken on it by the frame's own observer (every metric is
+  // invariant under the rotation, so the summary's numbers mean the same in both frames).
+  std::unique_ptr<frame_model<Real>> fm;
+  std::unique_ptr<lora_observer<Real>> frame_obs;
+  if (in_frame) {
+    fm = std::make_unique<frame_model<Real>>(std::move(frame));
+    frame_obs = std::make_unique<lora_observer<Real>>(fm->model(), direction_of(fm->model().problem()),
+                                                      [&] { vector<Real> y; fm->unsplit(fm->to_frame(x0), y); return y; }());
+    x = fm->to_frame(x0);
+  }
+  const lora_observer<Real> nat_observer(model, dir, x0);
+  auto observer = [&](const vector<Real>& xs) { return fm ? fm->observe(*frame_obs, xs) : nat_observer(xs); };
   std::ostringstream csv;
   csv << "t";
   for (const auto& name : metrics<Real>::names()) csv << "," << name;
@@ -297,11 +314,14 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
     csv << "\n";
   };
   std::vector<event_spec<Real>> events{
-      {"T1", [&](const Real&, const vector<Real>& xs) { return observer.t1_gap(xs); }, false}};
+      {"T1", [&](const Real&, const vector<Real>& xs) { return fm ? fm->t1_gap(*frame_obs, xs) : nat_observer.t1_gap(xs); }, false}};
   std::vector<event_hit<Real>> hits;
   d::progress_line progress(o.progress, to_double(t_end));
+  system_fn<Real> system;
+  if (fm) system = std::cref(*fm);
+  else system = std::cref(model);
   const run_stats<Real> st = integrate<Real>(
-      std::cref(model), x, Real(0), t_end, times,
+      system, x, Real(0), t_end, times,
       [&](const Real& t, const vector<Real>& xt) { write_row(t, observer(xt)); }, opt, events, &hits,
       [&](const Real& t, std::size_t steps) {
         return progress(to_double(t), steps) && !(o.cancel && o.cancel->load(std::memory_order_relaxed));
@@ -337,6 +357,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   prj["automatic"] = plan.automatic;
   prj["reason"] = plan.reason;
   prj["method"] = method_name(opt.stepper);
+  prj["frame"] = c.solve.frame;
   if (is_adaptive(opt.stepper)) {  // the fixed-step methods (rk4, gd) use dt only
     prj["rtol"] = to_string(opt.rtol);
     prj["atol"] = to_string(opt.atol);
@@ -372,7 +393,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   std::ostringstream hs;
   hs << "loraflow run: " << (c.problem.kind == "xu2025" ? "xu2025" : "files") << " m=" << m << " n=" << n << " h=" << h
      << " r=" << p.rank << ", alpha=" << (c.lora.alpha.empty() ? d::fmt(to_double(alpha)) : c.lora.alpha) << ", init "
-     << c.lora.init << ", " << method_name(opt.stepper) << " in " << scalar_name<Real>()
+     << c.lora.init << ", " << method_name(opt.stepper) << (in_frame ? " in the singular frame" : "") << " in " << scalar_name<Real>()
      << (is_adaptive(opt.stepper) ? " (rtol " + d::fmt(to_double(opt.rtol)) + ")" : " (dt " + c.solve.dt + ")") << "\n";
   if (plan.automatic) hs << "  precision auto: " << plan.reason << "\n";
   hs << "  sigma = " << d::fmt(to_double(dir.sigma)) << ", sigma_W1 = " << d::fmt(to_double(dir.sigma_W1))
