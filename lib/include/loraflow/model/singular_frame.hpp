@@ -117,8 +117,13 @@ template <class Real> class frame_model {
   /// The field in frame coordinates, d's entries free of cancellation. Allocation-free after construction.
   void field(const vector<Real>& xf, vector<Real>& dxdt) const;
 
-  /// Every metric of a frame state: lora_observer's on the unsplit state (all of them invariant under the
-  /// rotation), with misalign and misalign2 taken on the split state against e_p.
+  /// The direction for the frame's lora_observer: direction_of the frame problem (u, v, g = e_p up to sign), with
+  /// gamma1, gamma2 = e_p in the split coordinates of [B1; A1^T] and [B2; A2^T] (row p of B_i holds s).
+  direction<Real> frame_direction() const;
+
+  /// Every metric of a frame state, through an observer built on model() with frame_direction(): F = L R and
+  /// E = dY' - F from the factors (the dense products with W1', W2' skipped), Z_i from the split state (so misalign_i
+  /// is sin^2 against e_p, from state entries), the rest on the unsplit state. All invariant under the rotation.
   metrics<Real> observe(const lora_observer<Real>& obs, const vector<Real>& xf) const;
   /// lora_observer::t1_gap of a frame state.
   Real t1_gap(const lora_observer<Real>& obs, const vector<Real>& xf) const;
@@ -127,6 +132,8 @@ template <class Real> class frame_model {
   // (b, a) <-> (s, d) on the top pair of both adapters, in place: b, a -> (b + a)/sqrt2, (b - a)/sqrt2; the map is
   // its own inverse.
   void butterfly(vector<Real>& x) const;
+  // F = L R on the unsplit state m_x: fills m_W2B1, m_A2B1, m_N2, m_L = [s W2'B1 | s B2], m_R = [A1; N2].
+  void factors() const;
 
   singular_frame<Real> m_f;
   lora_model<Real> m_model;
@@ -248,26 +255,14 @@ template <class Real> vector<Real> frame_model<Real>::to_natural(const vector<Re
   return x;
 }
 
-template <class Real> void frame_model<Real>::field(const vector<Real>& xf, vector<Real>& dxdt) const {
+template <class Real> void frame_model<Real>::factors() const {
   const lora_model<Real>& md = m_model;
-  const lora_problem<Real>& pr = m_f.problem;
-  const Eigen::Index p = m_f.pair, m = md.m(), n = md.n(), h = md.h(), k = m_k, r1 = m_r1, r2 = m_r2;
-  const Real& s = pr.scale;
-  if (xf.size() != md.dimension())
-    throw std::invalid_argument("frame_model: state has " + std::to_string(xf.size()) + " entries; expected " +
-                                std::to_string(md.dimension()));
-  if (dxdt.size() != md.dimension()) dxdt.resize(md.dimension());
-  m_x = xf;
-  butterfly(m_x);  // the unsplit frame state
+  const Real& s = m_f.problem.scale;
+  const Eigen::Index k = m_k, r1 = m_r1, r2 = m_r2;
   const auto A1 = md.A1(static_cast<const vector<Real>&>(m_x));
   const auto B1 = md.B1(static_cast<const vector<Real>&>(m_x));
   const auto A2 = md.A2(static_cast<const vector<Real>&>(m_x));
   const auto B2 = md.B2(static_cast<const vector<Real>&>(m_x));
-  auto dA1 = md.A1(dxdt);
-  auto dB1 = md.B1(dxdt);
-  auto dA2 = md.A2(dxdt);
-  auto dB2 = md.B2(dxdt);
-
   // F = L R: L = [s W2'B1 | s B2], R = [A1; N2], N2 = A2 W1' + s (A2 B1) A1.
   if (r1) {
     m_W2B1.setZero();
@@ -285,6 +280,29 @@ template <class Real> void frame_model<Real>::field(const vector<Real>& xf, vect
     m_L.rightCols(r2) = s * B2;
     m_R.bottomRows(r2) = m_N2;
   }
+}
+
+template <class Real> void frame_model<Real>::field(const vector<Real>& xf, vector<Real>& dxdt) const {
+  const lora_model<Real>& md = m_model;
+  const lora_problem<Real>& pr = m_f.problem;
+  const Eigen::Index p = m_f.pair, m = md.m(), n = md.n(), h = md.h(), k = m_k, r1 = m_r1, r2 = m_r2;
+  const Real& s = pr.scale;
+  if (xf.size() != md.dimension())
+    throw std::invalid_argument("frame_model: state has " + std::to_string(xf.size()) + " entries; expected " +
+                                std::to_string(md.dimension()));
+  if (dxdt.size() != md.dimension()) dxdt.resize(md.dimension());
+  m_x = xf;
+  butterfly(m_x);  // the unsplit frame state
+  factors();
+  const auto A1 = md.A1(static_cast<const vector<Real>&>(m_x));
+  const auto B1 = md.B1(static_cast<const vector<Real>&>(m_x));
+  const auto A2 = md.A2(static_cast<const vector<Real>&>(m_x));
+  const auto B2 = md.B2(static_cast<const vector<Real>&>(m_x));
+  auto dA1 = md.A1(dxdt);
+  auto dB1 = md.B1(dxdt);
+  auto dA2 = md.A2(dxdt);
+  auto dB2 = md.B2(dxdt);
+
   // E products through the factors: E X = dY' X - L (R X), X^T E = X^T dY' - (X^T L) R.
   if (r1) {
     // EAt = E A1^T;  B1' = s [W2'^T EAt + s A2^T (B2^T EAt)];  A1' = s M1^T E, M1 = W2'B1 + s B2 (A2 B1).
@@ -400,23 +418,29 @@ template <class Real> void frame_model<Real>::field(const vector<Real>& xf, vect
   }
 }
 
-template <class Real> metrics<Real> frame_model<Real>::observe(const lora_observer<Real>& obs, const vector<Real>& xf) const {
-  vector<Real> y;
-  unsplit(xf, y);
-  metrics<Real> mt = obs(y);
-  const Eigen::Index p = m_f.pair;
+template <class Real> direction<Real> frame_model<Real>::frame_direction() const {
+  direction<Real> d = direction_of(m_f.problem);
   const lora_model<Real>& md = m_model;
-  if (m_f.problem.adapt_W1) {
-    vector<Real> e = vector<Real>::Zero(md.h() + md.n());
-    e(p) = Real(1);
-    mt.misalign = detail::misalignment(detail::stack_Z<Real>(md.B1(xf), md.A1(xf)), e);
-  }
-  if (m_f.problem.adapt_W2) {
-    vector<Real> e = vector<Real>::Zero(md.m() + md.h());
-    e(p) = Real(1);
-    mt.misalign2 = detail::misalignment(detail::stack_Z<Real>(md.B2(xf), md.A2(xf)), e);
-  }
-  return mt;
+  d.gamma1 = vector<Real>::Zero(md.h() + md.n());
+  d.gamma1(m_f.pair) = Real(1);
+  d.gamma2 = vector<Real>::Zero(md.m() + md.h());
+  d.gamma2(m_f.pair) = Real(1);
+  return d;
+}
+
+template <class Real> metrics<Real> frame_model<Real>::observe(const lora_observer<Real>& obs, const vector<Real>& xf) const {
+  using std::sqrt;
+  m_x = xf;
+  butterfly(m_x);
+  factors();
+  matrix<Real> F(m_model.m(), m_model.n());
+  detail::product_set(F, m_L, m_R);
+  const Real F_norm = sqrt(squared_norm(F));
+  matrix<Real> E = -F;
+  for (const auto& d : m_dy) E(d.first, d.first) += d.second;
+  Real loss = squared_norm(E) / 2;
+  if (m_f.problem.weight_decay != 0) loss += m_f.problem.weight_decay * squared_norm(m_x) / 2;
+  return obs.observe_with(m_x, F_norm, loss, xf);
 }
 
 template <class Real> Real frame_model<Real>::t1_gap(const lora_observer<Real>& obs, const vector<Real>& xf) const {

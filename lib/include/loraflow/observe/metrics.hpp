@@ -147,6 +147,13 @@ template <class Real> class lora_observer {
 
   metrics<Real> operator()(const vector<Real>& x) const;
 
+  /// The metrics of x with ||F|| and L already known (a model that evaluates F its own way, e.g. the singular
+  /// frame's factors), and Z_i = [B_i; A_i^T] taken from the blocks of z_state instead of x (the frame's split state,
+  /// an orthogonal image of x's rows, so the norms, the spectrum and the imbalances are the same; misalign is
+  /// against this observer's gamma_i in z_state's coordinates).
+  metrics<Real> observe_with(const vector<Real>& x, const Real& F_norm, const Real& loss,
+                             const vector<Real>& z_state) const;
+
   template <class MB, class MA> static matrix<Real> imbalance_matrix(const MB& B, const MA& A) {
     matrix<Real> C = B.transpose() * B;
     C.noalias() -= A * A.transpose();
@@ -170,12 +177,20 @@ template <class Real> class lora_observer {
 template <class Real>
 metrics<Real> lora_observer<Real>::operator()(const vector<Real>& x) const {
   using std::sqrt;
+  const lora_model<Real>& md = *m_model;
+  const Real F_norm = sqrt(squared_norm(md.product(x)));
+  return observe_with(x, F_norm, md.evaluated_loss(x), x);  // the loss from the evaluation product(x) just made
+}
+
+template <class Real>
+metrics<Real> lora_observer<Real>::observe_with(const vector<Real>& x, const Real& F_norm, const Real& loss,
+                                                const vector<Real>& z_state) const {
   metrics<Real> r;
   const lora_model<Real>& md = *m_model;
-  r.F_norm = sqrt(squared_norm(md.product(x)));
-  r.loss = md.evaluated_loss(x);  // from the evaluation product(x) just made
-  const matrix<Real> Z1 = detail::stack_Z<Real>(md.B1(x), md.A1(x));
-  const matrix<Real> Z2 = detail::stack_Z<Real>(md.B2(x), md.A2(x));
+  r.F_norm = F_norm;
+  r.loss = loss;
+  const matrix<Real> Z1 = detail::stack_Z<Real>(md.B1(z_state), md.A1(z_state));
+  const matrix<Real> Z2 = detail::stack_Z<Real>(md.B2(z_state), md.A2(z_state));
   Real z1s(0), z2s(0);  // ||Z_i||_2^2, from the eigen-decompositions of the misalignments
   r.misalign = detail::misalignment(Z1, m_dir.gamma1, &z1s);
   r.misalign2 = detail::misalignment(Z2, m_dir.gamma2, &z2s);

@@ -296,7 +296,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   std::unique_ptr<lora_observer<Real>> frame_obs;
   if (in_frame) {
     fm = std::make_unique<frame_model<Real>>(std::move(frame));
-    frame_obs = std::make_unique<lora_observer<Real>>(fm->model(), direction_of(fm->model().problem()),
+    frame_obs = std::make_unique<lora_observer<Real>>(fm->model(), fm->frame_direction(),
                                                       [&] { vector<Real> y; fm->unsplit(fm->to_frame(x0), y); return y; }());
     x = fm->to_frame(x0);
   }
