@@ -209,14 +209,6 @@ void w1(const options& o, std::ostream& md) {
 
 // ---- W2 ----
 
-/// Shared significant digits of two decimal strings, compared in 100 digits (as certify does).
-int shared_digits(const std::string& a, const std::string& b) {
-  const lf::float100 x = lf::parse<lf::float100>(a), y = lf::parse<lf::float100>(b);
-  if (x == y) return 99;
-  const lf::float100 rel = abs(x - y) / abs(y);
-  return std::max(0, static_cast<int>(std::floor(-static_cast<double>(log10(rel)))));
-}
-
 std::string text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 void w2(const options& o, std::ostream& md) {
@@ -285,8 +277,8 @@ void w2(const options& o, std::ostream& md) {
     const json& a = vs[0].summary;
     const json& b = vs[1].summary;
     md << "Cross-check, singular frame (double) against natural frame (50 digits): T1 shares "
-       << shared_digits(text(a["events"]["T1"]), text(b["events"]["T1"])) << " digits, misalign(T1) "
-       << shared_digits(text(a["at"]["T1"]["misalign"]), text(b["at"]["T1"]["misalign"])) << " digits.\n\n";
+       << lf::shared_digits(text(a["events"]["T1"]), text(b["events"]["T1"]), 99) << " digits, misalign(T1) "
+       << lf::shared_digits(text(a["at"]["T1"]["misalign"]), text(b["at"]["T1"]["misalign"]), 99) << " digits.\n\n";
   }
   md << "| baseline | result |\n|---|---|\n";
 

@@ -42,6 +42,14 @@ template <class Real> std::string explain(const Real& a, const Real& b, const Re
          scalar_name<Real>() + ")";
 }
 
+/// max_i |v_i|, in Real.
+template <class Real> Real max_abs(const vector<Real>& v) {
+  using std::abs;
+  Real m(0);
+  for (Eigen::Index i = 0; i < v.size(); ++i) m = std::max(m, Real(abs(v(i))));
+  return m;
+}
+
 /// |a - b| <= tol * max(1, |a|, |b|)
 template <class Real> bool close(const Real& a, const Real& b, const Real& tol) {
   using std::abs;

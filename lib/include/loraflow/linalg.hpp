@@ -92,6 +92,20 @@ template <class Real> struct svd_result {
 /// Thin SVD by one-sided Jacobi (Hestenes) on the columns of A (or of A^T when A is wide), k = min(m, n).
 /// Sign convention: the largest-magnitude entry of each right singular vector is positive, so the result is
 /// deterministic for a given input.
+/// The sign convention of svd: the largest-magnitude entry of each right singular vector is positive (U follows).
+template <class Real> void fix_signs(svd_result<Real>& r) {
+  using std::abs;
+  for (Eigen::Index k = 0; k < r.V.cols(); ++k) {
+    Eigen::Index imax = 0;
+    for (Eigen::Index i = 1; i < r.V.rows(); ++i)
+      if (abs(r.V(i, k)) > abs(r.V(imax, k))) imax = i;
+    if (r.V(imax, k) < 0) {
+      r.V.col(k) = -r.V.col(k);
+      r.U.col(k) = -r.U.col(k);
+    }
+  }
+}
+
 /// Sizes from which double uses Eigen's blocked decompositions (see the header).
 constexpr Eigen::Index large_double = 64;
 
@@ -102,15 +116,7 @@ template <class Real> svd_result<Real> svd(const matrix<Real>& A) {
     if (std::min(A.rows(), A.cols()) >= large_double) {
       Eigen::BDCSVD<matrix<double>> f(A, Eigen::ComputeThinU | Eigen::ComputeThinV);
       svd_result<Real> r{f.matrixU(), f.singularValues(), f.matrixV()};
-      for (Eigen::Index k = 0; k < r.V.cols(); ++k) {
-        Eigen::Index imax = 0;
-        for (Eigen::Index i = 1; i < r.V.rows(); ++i)
-          if (abs(r.V(i, k)) > abs(r.V(imax, k))) imax = i;
-        if (r.V(imax, k) < 0) {
-          r.V.col(k) = -r.V.col(k);
-          r.U.col(k) = -r.U.col(k);
-        }
-      }
+      fix_signs(r);
       return r;
     }
   }
@@ -118,15 +124,7 @@ template <class Real> svd_result<Real> svd(const matrix<Real>& A) {
     svd_result<Real> t = svd<Real>(A.transpose());
     // A^T = U' S V'^T  =>  A = V' S U'^T; re-normalise the sign on the new V.
     svd_result<Real> r{t.V, t.s, t.U};
-    for (Eigen::Index k = 0; k < r.V.cols(); ++k) {
-      Eigen::Index imax = 0;
-      for (Eigen::Index i = 1; i < r.V.rows(); ++i)
-        if (abs(r.V(i, k)) > abs(r.V(imax, k))) imax = i;
-      if (r.V(imax, k) < 0) {
-        r.V.col(k) = -r.V.col(k);
-        r.U.col(k) = -r.U.col(k);
-      }
-    }
+    fix_signs(r);
     return r;
   }
   const Eigen::Index m = A.rows(), n = A.cols();
@@ -172,14 +170,8 @@ template <class Real> svd_result<Real> svd(const matrix<Real>& A) {
     r.s(k) = s(o);
     r.V.col(k) = v.col(o);
     if (s(o) > 0) r.U.col(k) = u.col(o) / s(o);
-    Eigen::Index imax = 0;
-    for (Eigen::Index i = 1; i < n; ++i)
-      if (abs(r.V(i, k)) > abs(r.V(imax, k))) imax = i;
-    if (r.V(imax, k) < 0) {
-      r.V.col(k) = -r.V.col(k);
-      r.U.col(k) = -r.U.col(k);
-    }
   }
+  fix_signs(r);
   // Columns belonging to zero singular values: complete U to an orthonormal set by Gram-Schmidt on unit vectors.
   for (Eigen::Index k = 0; k < n; ++k) {
     if (r.s(k) > 0) continue;

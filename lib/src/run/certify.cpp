@@ -29,7 +29,8 @@ int digits_of(const std::string& type, unsigned mpfr_digits) {
 
 std::string text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
-// Shared significant digits of x and its reference, computed in 100 digits from the printed decimals.
+}  // namespace
+
 int shared_digits(const std::string& x, const std::string& ref, int cap) {
   const float100 a = parse<float100>(x), b = parse<float100>(ref);
   using std::abs;
@@ -39,6 +40,8 @@ int shared_digits(const std::string& x, const std::string& ref, int cap) {
   const double d = -static_cast<double>(log10(rel));
   return std::max(0, std::min(cap, static_cast<int>(std::floor(d))));
 }
+
+namespace {
 
 void walk(const json& run, const json& ref, const std::string& prefix, int cap, std::vector<certified_number>& out) {
   for (auto it = run.begin(); it != run.end(); ++it) {

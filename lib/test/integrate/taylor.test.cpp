@@ -24,11 +24,7 @@
 using namespace loraflow;
 
 namespace {
-template <class Real> Real max_abs(const vector<Real>& v) {
-  Real m(0);
-  for (Eigen::Index i = 0; i < v.size(); ++i) m = std::max(m, Real(abs(v(i))));
-  return m;
-}
+using test::max_abs;
 
 template <class Real> vector<Real> horner(const std::vector<vector<Real>>& c, int K, const Real& h) {
   vector<Real> out = c[static_cast<std::size_t>(K)];

@@ -22,11 +22,7 @@
 using namespace loraflow;
 
 namespace {
-template <class Real> Real max_abs(const vector<Real>& v) {
-  Real m(0);
-  for (Eigen::Index i = 0; i < v.size(); ++i) m = std::max(m, Real(abs(v(i))));
-  return m;
-}
+using test::max_abs;
 
 template <class Real> xu2025_spec<Real> small_spec(Eigen::Index m, Eigen::Index n, Eigen::Index h) {
   xu2025_spec<Real> spec;  // the Fig. 1 recipe (c = 1.05, dY = 5 u1 v1^T) at test size

@@ -26,10 +26,10 @@
 // q = r1 + r2 with L = [s W2' B1 | s B2] (m x q) and R = [A1; N2] (q x n), N2 = A2 W1' + s A2 B1 A1. Every product
 // of the field with E = dY' - L R is taken through the factors (E A1^T = dY' A1^T - L (R A1^T), and so on), so one
 // right-hand side costs O((m + n + h) r q) instead of lora_model's O((m + n) h r + m n r): at m = n = h = 1024, r = 8
-// about 2e6 multiply-adds instead of 1e8. Digits: the factored products carry the same absolute rounding as the
+// about 1.6e6 multiply-adds instead of 8.4e7. Digits: the factored products carry the same absolute rounding as the
 // dense E (whose entries are differences dY - F with the rounding of F), and a row or column of E that is small is
 // a small row of L or column of R, so it keeps its relative digits; the tests compare this field with the rotated
-// natural field in every scalar type. The metrics use the frame's dense lora_model (model()), once per observation.
+// natural field in every scalar type. The metrics (observe) form F = L R from the same factors, once per observation.
 // No allocation after construction. One object per thread.
 #pragma once
 

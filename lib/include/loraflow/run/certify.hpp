@@ -47,6 +47,10 @@ struct certify_plan {
 
 certify_plan plan_certify(const run_config& c);
 
+/// Significant digits that x shares with its reference ref, floor(-log10(|x - ref| / |ref|)) clamped to [0, cap],
+/// computed in 100 digits from the printed decimals (cap when they are equal, 0 when ref is 0 and x is not).
+int shared_digits(const std::string& x, const std::string& ref, int cap);
+
 /// Compares a run's summary.json with its reference run's result, number by number.
 certify_result compare_certified(const certify_plan& p, const std::string& summary_json, const run_result& reference);
 
