@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace {
@@ -68,13 +69,18 @@ void set_counters(benchmark::State& state, double flop) {
   state.counters["FLOPS"] = benchmark::Counter(flop, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-template <class Real> void time_field(benchmark::State& state, const rhs_case<Real>& c) {
-  vector<Real> dxdt(c.model.dimension());
+/// The timing loop of one field call: a case is a model with field(x, dxdt) and a state x (rhs_case, frame_case).
+template <class Case> void time_model_field(benchmark::State& state, const Case& c) {
+  vector<typename std::decay_t<decltype(c.x)>::Scalar> dxdt(c.model.dimension());
   for (auto _ : state) {
     c.model.field(c.x, dxdt);
     benchmark::DoNotOptimize(dxdt.data());
     benchmark::ClobberMemory();
   }
+}
+
+template <class Real> void time_field(benchmark::State& state, const rhs_case<Real>& c) {
+  time_model_field(state, c);
   set_counters(state, case_flop(c, field_flop));
 }
 
@@ -113,16 +119,8 @@ template <class Real> void bm_fig1_series(benchmark::State& state) {
 }
 
 /// The singular-frame field (model/singular_frame.hpp) on the frame image of the same state.
-template <class Real> void time_frame_field(benchmark::State& state, const frame_case<Real>& c) {
-  vector<Real> dxdt(c.model.dimension());
-  for (auto _ : state) {
-    c.model.field(c.x, dxdt);
-    benchmark::DoNotOptimize(dxdt.data());
-    benchmark::ClobberMemory();
-  }
-}
-template <class Real> void bm_fig1_frame(benchmark::State& state) { time_frame_field(state, fig1_frame_case<Real>()); }
-void bm_n1024_frame(benchmark::State& state) { time_frame_field(state, n1024_frame_case()); }
+template <class Real> void bm_fig1_frame(benchmark::State& state) { time_model_field(state, fig1_frame_case<Real>()); }
+void bm_n1024_frame(benchmark::State& state) { time_model_field(state, n1024_frame_case()); }
 
 void bm_n1024_field(benchmark::State& state) { time_field(state, n1024_case()); }
 
