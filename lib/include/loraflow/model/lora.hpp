@@ -10,7 +10,8 @@
 //
 // Digits: E is formed as dY - F from the small products, never as Y_ft minus a product of O(1) matrices, which
 // would cancel the O(1) parts and lose log10(||Y||/||E||) digits exactly where loss floors are measured.
-// Cost: products are associated so one right-hand side costs O((m+n) h r + m n r), never O(m n h); all
+// Cost: products are associated so one right-hand side costs O((m+n) h r + m n r), never O(m n h); they go
+// through loraflow/product.hpp (a fixed-point dot-product kernel for float50 and float100); all
 // intermediates live in a workspace sized at construction, so evaluation allocates nothing (for mpfr_float the
 // MPFR library still allocates limbs for scalar temporaries; the fixed-precision types allocate nothing at all).
 //
@@ -19,6 +20,7 @@
 // A model object owns mutable scratch space: use one object per thread.
 #pragma once
 
+#include <loraflow/product.hpp>
 #include <loraflow/scalar.hpp>
 
 #include <stdexcept>
@@ -26,31 +28,6 @@
 #include <type_traits>
 
 namespace loraflow {
-
-namespace detail {
-/// Products of the hot loops: dst = a b, dst += a b, dst -= a b, dst += c a b. Evaluated coefficient by coefficient
-/// (Eigen's lazyProduct: no packing, no allocation) for the software scalar types, whose GEMM path copies every
-/// number into packed panels: one Fig. 1 right-hand side in float50 takes 1.8 ms instead of 2.2 ms (medians of 5 on
-/// the machine of docs/performance.md). Eigen's blocked GEMM for double and long double, where it is faster at every
-/// inner dimension measured (Fig. 1 field 5.2 us against 6.2 us with lazy products below inner dimension 24).
-template <class A> bool lazy_product(const A&) { return !std::is_arithmetic<typename A::Scalar>::value; }
-template <class D, class A, class B> void product_set(D&& dst, const A& a, const B& b) {
-  if (lazy_product(a)) dst.noalias() = a.lazyProduct(b);
-  else dst.noalias() = a * b;
-}
-template <class D, class A, class B> void product_add(D&& dst, const A& a, const B& b) {
-  if (lazy_product(a)) dst.noalias() += a.lazyProduct(b);
-  else dst.noalias() += a * b;
-}
-template <class D, class A, class B> void product_sub(D&& dst, const A& a, const B& b) {
-  if (lazy_product(a)) dst.noalias() -= a.lazyProduct(b);
-  else dst.noalias() -= a * b;
-}
-template <class D, class C, class A, class B> void product_add(D&& dst, const C& c, const A& a, const B& b) {
-  if (lazy_product(a)) dst.noalias() += c * a.lazyProduct(b);
-  else dst.noalias() += c * (a * b);
-}
-}  // namespace detail
 
 /// What is integrated: pretrained factors, target shift and adapter settings.
 template <class Real> struct lora_problem {
@@ -212,21 +189,21 @@ void lora_model<Real>::field(const vector<Real>& x, vector<Real>& dxdt) const {
       detail::product_set(m_B2tEAt, B2(x).transpose(), m_EAt);
       detail::product_add(dB1, s, A2(x).transpose(), m_B2tEAt);
     }
-    dB1 *= s;
+    if (s != 1) dB1 *= s;
     map dA1(dxdt.data(), m_r1, m_n);
     detail::product_set(dA1, m_M1.transpose(), m_E);
-    dA1 *= s;
+    if (s != 1) dA1 *= s;
   }
   if (m_r2) {
     // B2' = s E N2^T with N2 = A2 (W1 + s B1 A1),  A2' = s [(B2^T E) W1^T + s (B2^T E A1^T) B1^T].
     map dB2(dxdt.data() + m_off_B2, m_m, m_r2);
     detail::product_set(dB2, m_E, m_N2.transpose());
-    dB2 *= s;
+    if (s != 1) dB2 *= s;
     detail::product_set(m_B2tE, B2(x).transpose(), m_E);
     map dA2(dxdt.data() + m_off_A2, m_r2, m_h);
     detail::product_set(dA2, m_B2tE, m_p.W1.transpose());
     if (m_r1) detail::product_add(dA2, s, m_B2tEAt, B1(x).transpose());
-    dA2 *= s;
+    if (s != 1) dA2 *= s;
   }
   if (m_p.weight_decay != 0) dxdt.noalias() -= m_p.weight_decay * x;
 }
@@ -250,7 +227,7 @@ void lora_model<Real>::evaluate(const vector<Real>& x) const {
       detail::product_add(m_M1, s, B2(x), m_A2B1);  // M1 = (W2 + s B2 A2) B1
     }
     detail::product_set(m_F, B2(x), m_N2);
-    m_F *= s;
+    if (s != 1) m_F *= s;
   } else {
     m_F.setZero();
   }

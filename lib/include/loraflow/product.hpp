@@ -1,0 +1,342 @@
+// loraflow/product.hpp: the matrix products of the hot loops (dst = a b, dst += a b, dst -= a b, dst += c a b),
+// and the fixed-point dot-product kernel that computes them for the cpp_bin_float types (float50, float100).
+//
+// Why a kernel of our own: a generic multiply-add of cpp_bin_float<50> costs about 60 ns (it normalises and rounds
+// after every operation, and Eigen's coefficient-wise product adds copies of the 48-byte numbers), so one Fig. 1
+// right-hand side in 50 digits cost about 380 times its double cost (docs/performance.md). In a dot product the
+// rounding after every term is not needed: each product of two mantissas is formed in integer limbs, shifted to
+// the exponent of the largest term and added into a fixed-point accumulator, and the sum is rounded once.
+//
+// Accuracy (stated here because the precision plan relies on it): with b = the type's mantissa bits (168 for
+// float50) and Kmax = the largest |a_l b_l| of the dot product, each term enters the accumulator with an error
+// below 2^-(2b - 64(NA - 1) - 2) Kmax (the dropped low limbs of its product and the bits shifted out below the
+// accumulator; NA = mantissa limbs, so 2^-206 Kmax for float50), and the sum is rounded once to nearest (ties to
+// even). For k terms the error is at most half an ulp of the result plus k 2^-206 Kmax: never worse than the
+// recursive summation it replaces (whose bound is about k 2^-167 sum |a_l b_l|), and independent of the order of
+// the terms. Checked against a 100-digit reference over random magnitudes, signs, cancellations, zeros,
+// non-finite entries and the exponent range's ends in lib/test/core.test.cpp ("fixed-point products").
+//
+// Non-finite operands (inf, nan) make the whole product fall back to the generic coefficient-wise evaluation, so
+// they propagate exactly as before; so does one result entry outside the exponent range. Nothing here allocates.
+// The kernel needs unsigned __int128 (GCC and Clang on 64-bit targets) and 64-bit limbs in Boost's cpp_int; where
+// either is missing, every product takes the generic path.
+#pragma once
+
+#include <loraflow/scalar.hpp>
+
+#include <cstdint>
+#include <type_traits>
+
+namespace loraflow {
+namespace detail {
+
+enum class product_mode { set, add, sub };
+
+/// Whether Real has the fixed-point kernel (specialised below for the cpp_bin_float types).
+template <class Real> struct fixed_point_product {
+  static constexpr bool enabled = false;
+};
+
+#if defined(__SIZEOF_INT128__)
+template <unsigned Digits> struct fixed_point_product<mp::number<mp::cpp_bin_float<Digits>, mp::et_off>> {
+  using backend_type = mp::cpp_bin_float<Digits>;
+  using number_type = mp::number<backend_type, mp::et_off>;
+  using limb = mp::limb_type;  // 64 bits where the kernel is enabled
+  using wide = unsigned __int128;
+
+  static constexpr int bits = static_cast<int>(backend_type::bit_count);  // mantissa bits, top bit always set
+  static constexpr int NA = (bits + 63) / 64;                              // limbs of one mantissa
+  static constexpr int NP = NA + 1;     // limbs kept of a product: the top NA + 1 of its 2 NA
+  static constexpr int one_shift = bits - 1 - 64 * (NA - 1);  // a single value as a kept product: mantissa << this
+  static constexpr bool enabled = sizeof(limb) == 8 && NA >= 2 && 128 * NA - 2 * bits >= 32;
+
+  // The value of a finite nonzero x is M 2^(e - bits + 1), M = the mantissa (bits wide, top bit set), e = exponent.
+  static std::int64_t exponent(const number_type& x) { return x.backend().exponent(); }
+  static bool is_zero(const number_type& x) { return x.backend().exponent() == backend_type::exponent_zero; }
+  static bool is_special(const number_type& x) { return x.backend().exponent() > backend_type::max_exponent; }
+  static bool is_nonfinite(const number_type& x) {
+    return x.backend().exponent() == backend_type::exponent_infinity ||
+           x.backend().exponent() == backend_type::exponent_nan;
+  }
+  static const limb* mantissa(const number_type& x) { return x.backend().bits().limbs(); }
+
+  // The top NP limbs of the 2 NA-limb product a b (product scanning; columns below NA - 2 are dropped, and column
+  // NA - 2 contributes only its carry). The dropped part is below NA units of p[0].
+  static void product(const limb* a, const limb* b, limb* p) {
+    wide acc = 0;
+    limb top = 0;
+    for (int c = NA - 2; c <= 2 * NA - 2; ++c) {
+      const int i0 = c - (NA - 1) > 0 ? c - (NA - 1) : 0;
+      const int i1 = c < NA - 1 ? c : NA - 1;
+      for (int i = i0; i <= i1; ++i) {
+        const wide pr = static_cast<wide>(a[i]) * b[c - i];
+        acc += pr;
+        top += acc < pr;
+      }
+      if (c >= NA - 1) p[c - (NA - 1)] = static_cast<limb>(acc);
+      acc = (acc >> 64) | (static_cast<wide>(top) << 64);
+      top = 0;
+    }
+    p[NP - 1] = static_cast<limb>(acc);
+  }
+
+  // acc += p >> sh (NP limbs; the bits shifted out are dropped).
+  static void add_shifted(limb* acc, const limb* p, int sh) {
+    const int q = sh >> 6, b = sh & 63;
+    limb s[NP];
+    for (int t = 0; t < NP; ++t) {
+      const limb lo = t + q < NP ? p[t + q] : 0;
+      const limb hi = t + q + 1 < NP ? p[t + q + 1] : 0;
+      s[t] = b == 0 ? lo : (lo >> b) | (hi << (64 - b));
+    }
+    wide c = 0;
+    for (int t = 0; t < NP; ++t) {
+      c += static_cast<wide>(acc[t]) + s[t];
+      acc[t] = static_cast<limb>(c);
+      c >>= 64;
+    }
+  }
+
+  // Rounds pos - neg, in units of 2^unit, to out. Returns false if the result leaves the exponent range.
+  static bool round_to(const limb* pos, const limb* neg, std::int64_t unit, number_type& out) {
+    bool negative = false;
+    for (int t = NP - 1; t >= 0; --t) {
+      if (pos[t] != neg[t]) {
+        negative = neg[t] > pos[t];
+        break;
+      }
+    }
+    const limb* x = negative ? neg : pos;
+    const limb* y = negative ? pos : neg;
+    limb r[NP];
+    limb borrow = 0;
+    for (int t = 0; t < NP; ++t) {
+      const limb d = x[t] - y[t];
+      const limb b1 = x[t] < y[t];
+      r[t] = d - borrow;
+      borrow = b1 | (d < borrow);
+    }
+    int top = NP - 1;
+    while (top >= 0 && r[top] == 0) --top;
+    if (top < 0) {
+      out = number_type(0);
+      return true;
+    }
+    const int high = 64 * top + 63 - __builtin_clzll(r[top]);  // position of the leading bit
+    const std::int64_t e = unit + high;
+    if (e > backend_type::max_exponent || e < backend_type::min_exponent) return false;
+    // Mantissa = bits [high - bits + 1, high] of r, then round to nearest, ties to even.
+    const int low = high - bits + 1;
+    limb m[NA + 1] = {};
+    bool round_up = false;
+    if (low >= 0) {
+      const int q = low >> 6, b = low & 63;
+      for (int t = 0; t < NA; ++t) {
+        const limb lo = t + q < NP ? r[t + q] : 0;
+        const limb hi = t + q + 1 < NP ? r[t + q + 1] : 0;
+        m[t] = b == 0 ? lo : (lo >> b) | (hi << (64 - b));
+      }
+      if (low > 0) {
+        const int rb = low - 1;  // the round bit
+        const bool half = (r[rb >> 6] >> (rb & 63)) & 1;
+        bool sticky = false;
+        for (int t = 0; t < (rb >> 6); ++t) sticky |= r[t] != 0;
+        if (rb & 63) sticky |= (r[rb >> 6] & ((limb(1) << (rb & 63)) - 1)) != 0;
+        round_up = half && (sticky || (m[0] & 1));
+      }
+    } else {  // fewer significant bits than the mantissa holds: exact, shifted up
+      const int s = -low, q = s >> 6, b = s & 63;
+      for (int t = NA - 1; t >= 0; --t) {
+        const limb lo = t - q >= 0 && t - q < NP ? r[t - q] : 0;
+        const limb below = t - q - 1 >= 0 && t - q - 1 < NP ? r[t - q - 1] : 0;
+        m[t] = b == 0 ? lo : (lo << b) | (below >> (64 - b));
+      }
+    }
+    std::int64_t exponent_out = e;
+    if (round_up) {
+      wide c = 1;
+      for (int t = 0; t < NA; ++t) {
+        c += m[t];
+        m[t] = static_cast<limb>(c);
+        c >>= 64;
+      }
+      const int top_bit = (bits - 1) & 63;  // carry out of the mantissa: it became 2^bits
+      if ((m[NA - 1] >> top_bit) > 1 || (top_bit == 63 && c != 0)) {
+        for (int t = 0; t < NA; ++t) m[t] = 0;
+        m[NA - 1] = limb(1) << top_bit;
+        ++exponent_out;
+        if (exponent_out > backend_type::max_exponent) return false;
+      }
+    }
+    auto& backend = out.backend();
+    backend.bits().resize(NA, NA);
+    limb* d = backend.bits().limbs();
+    for (int t = 0; t < NA; ++t) d[t] = m[t];
+    backend.bits().normalize();
+    backend.exponent() = static_cast<typename backend_type::exponent_type>(exponent_out);
+    backend.sign() = negative;
+    return true;
+  }
+
+  // out = extra + sign * sum_l a(l) b(l), sign = -1 if negate else 1, rounded once (extra may be null). Operands
+  // must be finite.
+  // Returns false if the result leaves the exponent range (the caller then evaluates this entry generically).
+  template <class GetA, class GetB>
+  static bool dot(Eigen::Index k, GetA&& a, GetB&& b, const number_type* extra, bool negate,
+                  number_type& out) {
+    constexpr std::int64_t none = INT64_MIN;
+    std::int64_t emax = none;
+    for (Eigen::Index l = 0; l < k; ++l) {
+      const number_type& x = a(l);
+      const number_type& y = b(l);
+      if (is_zero(x) || is_zero(y)) continue;
+      const std::int64_t e = exponent(x) + exponent(y);
+      if (e > emax) emax = e;
+    }
+    const bool with_extra = extra && !is_zero(*extra);
+    if (with_extra && exponent(*extra) > emax) emax = exponent(*extra);
+    if (emax == none) {
+      out = number_type(0);
+      return true;
+    }
+    limb acc[2][NP] = {};
+    limb p[NP];
+    constexpr int width = 64 * NP;
+    for (Eigen::Index l = 0; l < k; ++l) {
+      const number_type& x = a(l);
+      const number_type& y = b(l);
+      if (is_zero(x) || is_zero(y)) continue;
+      const std::int64_t sh = emax - (exponent(x) + exponent(y));
+      if (sh >= width) continue;
+      product(mantissa(x), mantissa(y), p);
+      add_shifted(acc[(x.backend().sign() != y.backend().sign()) != negate], p, static_cast<int>(sh));
+    }
+    if (with_extra) {
+      const std::int64_t sh = emax - exponent(*extra);
+      if (sh < width) {
+        // extra as a kept product: its mantissa times 2^(bits - 1), i.e. mantissa << one_shift in kept limbs.
+        const limb* mx = mantissa(*extra);
+        limb v[NP] = {};
+        for (int t = NA - 1; t >= 0; --t) {
+          v[t + 1] |= one_shift == 0 ? 0 : mx[t] >> (64 - one_shift);
+          v[t] |= mx[t] << one_shift;
+        }
+        add_shifted(acc[extra->backend().sign()], v, static_cast<int>(sh));
+      }
+    }
+    // Term values are kept-product units times 2^(emax - 2 bits + 2 + 64 (NA - 1)).
+    return round_to(acc[0], acc[1], emax - 2 * bits + 2 + 64 * (NA - 1), out);
+  }
+
+  // An operand with direct access, read in place: element (i, j) at data[i rs + j cs].
+  struct strided {
+    const number_type* data;
+    Eigen::Index rs, cs, rows, cols;
+    const number_type& operator()(Eigen::Index i, Eigen::Index j) const { return data[i * rs + j * cs]; }
+  };
+  template <class M> static strided view(const M& a) {
+    const Eigen::Index inner = a.innerStride(), outer = a.outerStride();
+    if (M::IsRowMajor) return {a.data(), outer, inner, a.rows(), a.cols()};
+    return {a.data(), inner, outer, a.rows(), a.cols()};
+  }
+
+  static bool all_finite(const strided& a) {
+    for (Eigen::Index j = 0; j < a.cols; ++j)
+      for (Eigen::Index i = 0; i < a.rows; ++i)
+        if (is_nonfinite(a(i, j))) return false;
+    return true;
+  }
+
+  // dst (mode)= a b, or dst += c a b when c is given. Returns false (dst untouched) if an operand is not finite.
+  template <class D, class A, class B>
+  static bool gemm(D& dst, const A& a_expr, const B& b_expr, product_mode mode, const number_type* c) {
+    const strided a = view(a_expr), b = view(b_expr);
+    if (!all_finite(a) || !all_finite(b) || (c && !is_finite(*c))) return false;
+    if (mode != product_mode::set) {
+      for (Eigen::Index j = 0; j < dst.cols(); ++j)
+        for (Eigen::Index i = 0; i < dst.rows(); ++i)
+          if (is_nonfinite(dst.coeff(i, j))) return false;
+    }
+    const Eigen::Index k = a.cols;
+    number_type v;
+    for (Eigen::Index j = 0; j < dst.cols(); ++j) {
+      for (Eigen::Index i = 0; i < dst.rows(); ++i) {
+        auto ai = [&](Eigen::Index l) -> const number_type& { return a(i, l); };
+        auto bj = [&](Eigen::Index l) -> const number_type& { return b(l, j); };
+        number_type& d = dst.coeffRef(i, j);
+        if (c) {
+          if (!dot(k, ai, bj, nullptr, false, v)) v = generic_dot(k, ai, bj);
+          d += *c * v;
+        } else if (mode == product_mode::set) {
+          if (!dot(k, ai, bj, nullptr, false, d)) d = generic_dot(k, ai, bj);
+        } else {
+          const bool negated = mode == product_mode::sub;
+          if (dot(k, ai, bj, &d, negated, v)) {
+            d = v;
+          } else {
+            v = generic_dot(k, ai, bj);
+            if (negated) d -= v;
+            else d += v;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  template <class GetA, class GetB> static number_type generic_dot(Eigen::Index k, GetA&& a, GetB&& b) {
+    number_type s(0);
+    for (Eigen::Index l = 0; l < k; ++l) s += a(l) * b(l);
+    return s;
+  }
+};
+#endif
+
+/// The kernel reads operands in place through their data pointer and strides, so it takes only expressions with
+/// direct access (matrices, maps, blocks and their transposes); anything else takes the generic path.
+template <class A, class B> constexpr bool fixed_point_operands() {
+  using Real = typename A::Scalar;
+  return fixed_point_product<Real>::enabled && std::is_same_v<Real, typename B::Scalar> &&
+         (Eigen::internal::traits<A>::Flags & Eigen::DirectAccessBit) != 0 &&
+         (Eigen::internal::traits<B>::Flags & Eigen::DirectAccessBit) != 0;
+}
+
+/// Eigen's lazyProduct (coefficient by coefficient: no packing, no allocation) for the software scalar types
+/// without the kernel, whose GEMM path copies every number into packed panels; Eigen's blocked GEMM for double and
+/// long double, where it is faster at every inner dimension measured (Fig. 1 field 5.2 us against 6.2 us with lazy
+/// products below inner dimension 24).
+template <class A> constexpr bool lazy_product() { return !std::is_arithmetic<typename A::Scalar>::value; }
+
+template <class D, class A, class B> void product_set(D&& dst, const A& a, const B& b) {
+  if constexpr (fixed_point_operands<A, B>()) {
+    if (fixed_point_product<typename A::Scalar>::gemm(dst, a, b, product_mode::set, nullptr)) return;
+  }
+  if constexpr (lazy_product<A>()) dst.noalias() = a.lazyProduct(b);
+  else dst.noalias() = a * b;
+}
+template <class D, class A, class B> void product_add(D&& dst, const A& a, const B& b) {
+  if constexpr (fixed_point_operands<A, B>()) {
+    if (fixed_point_product<typename A::Scalar>::gemm(dst, a, b, product_mode::add, nullptr)) return;
+  }
+  if constexpr (lazy_product<A>()) dst.noalias() += a.lazyProduct(b);
+  else dst.noalias() += a * b;
+}
+template <class D, class A, class B> void product_sub(D&& dst, const A& a, const B& b) {
+  if constexpr (fixed_point_operands<A, B>()) {
+    if (fixed_point_product<typename A::Scalar>::gemm(dst, a, b, product_mode::sub, nullptr)) return;
+  }
+  if constexpr (lazy_product<A>()) dst.noalias() -= a.lazyProduct(b);
+  else dst.noalias() -= a * b;
+}
+template <class D, class C, class A, class B> void product_add(D&& dst, const C& c, const A& a, const B& b) {
+  using Real = typename A::Scalar;
+  if constexpr (fixed_point_operands<A, B>()) {
+    const Real scale = c;  // c = 1 folds dst into the accumulator: one rounding per entry
+    if (fixed_point_product<Real>::gemm(dst, a, b, product_mode::add, scale == 1 ? nullptr : &scale)) return;
+  }
+  if constexpr (lazy_product<A>()) dst.noalias() += c * a.lazyProduct(b);
+  else dst.noalias() += c * (a * b);
+}
+
+}  // namespace detail
+}  // namespace loraflow

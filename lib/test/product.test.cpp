@@ -1,0 +1,290 @@
+// Tests of loraflow/product.hpp: the products of the hot loops in every scalar type, and the fixed-point
+// dot-product kernel that float50 and float100 take.
+// Oracles: (1) closed forms: operands built from small integers times powers of two, so that the exact result is
+// representable and must come out bit for bit; (2) the kernel's stated error bound (product.hpp, header comment)
+// against an exact reference in 1000 bits; (3) non-finite operands and results outside the exponent range give what
+// the generic evaluation gives.
+#include <loraflow/product.hpp>
+#include <loraflow/scalar.hpp>
+
+#include <boost/multiprecision/cpp_int.hpp>
+
+#include <random>
+#include <vector>
+
+#include "checks.hpp"
+
+using namespace loraflow;
+
+namespace {
+
+using exact_type = mp::number<mp::cpp_bin_float<1000, mp::digit_base_2>, mp::et_off>;  // products and sums exact
+
+/// x converted exactly (mantissa taken 32 bits at a time; every step is exact in both types).
+template <class Real> exact_type exact(const Real& x) {
+  using std::floor;
+  using std::frexp;
+  using std::ldexp;
+  if (x == 0) return exact_type(0);
+  int e = 0;
+  Real m = frexp(x, &e);
+  const bool negative = m < 0;
+  if (negative) m = -m;
+  exact_type r(0);
+  int shift = 0;
+  while (m != 0) {
+    m = ldexp(m, 32);
+    const Real chunk = floor(m);
+    m -= chunk;
+    r = ldexp(r, 32) + exact_type(static_cast<unsigned long>(chunk));
+    shift += 32;
+  }
+  r = ldexp(r, e - shift);
+  return negative ? exact_type(-r) : r;
+}
+
+/// Mantissa bits of the working precision (run time for mpfr_float).
+template <class Real> int mantissa_bits() {
+  if constexpr (std::is_same_v<Real, mpfr_float>)
+    return static_cast<int>(mpfr_get_prec(Real(1).backend().data()));
+  else
+    return std::numeric_limits<Real>::digits;
+}
+
+// a(i,l) = p 2^(x_i + z_l), b(l,j) = q 2^(w_l + y_j) with |p|, |q| < 2^10 and 0 <= z_l + w_l <= span: every
+// term is an integer times 2^(x_i + y_j), and so is the sum; with span + 27 <= mantissa bits it is representable.
+template <class Real> struct exact_case {
+  matrix<Real> a, b, d0;
+  std::vector<int> x, y, zw;
+  std::vector<std::vector<long>> p, q;  // p[i][l], q[l][j]
+  std::vector<long> d0_int;             // d0(i,j) = d0_int 2^(x_i + y_j + span)
+
+  exact_case(Eigen::Index m, Eigen::Index k, Eigen::Index n, int span, std::mt19937_64& g) {
+    std::uniform_int_distribution<long> small(-1023, 1023);
+    std::uniform_int_distribution<int> base(-40, 40), zdist(0, span), coin(0, 9);
+    a.resize(m, k);
+    b.resize(k, n);
+    d0.resize(m, n);
+    x.resize(static_cast<std::size_t>(m));
+    y.resize(static_cast<std::size_t>(n));
+    zw.resize(static_cast<std::size_t>(k));
+    p.assign(static_cast<std::size_t>(m), std::vector<long>(static_cast<std::size_t>(k)));
+    q.assign(static_cast<std::size_t>(k), std::vector<long>(static_cast<std::size_t>(n)));
+    for (auto& v : x) v = base(g);
+    for (auto& v : y) v = base(g);
+    std::vector<int> z(static_cast<std::size_t>(k));
+    for (Eigen::Index l = 0; l < k; ++l) {
+      zw[static_cast<std::size_t>(l)] = zdist(g);
+      z[static_cast<std::size_t>(l)] = base(g);  // split zw between a and b arbitrarily
+    }
+    for (Eigen::Index i = 0; i < m; ++i)
+      for (Eigen::Index l = 0; l < k; ++l) {
+        const long v = coin(g) == 0 ? 0 : small(g);  // one entry in ten is zero
+        p[static_cast<std::size_t>(i)][static_cast<std::size_t>(l)] = v;
+        a(i, l) = ldexp(Real(v), x[static_cast<std::size_t>(i)] + z[static_cast<std::size_t>(l)]);
+      }
+    for (Eigen::Index l = 0; l < k; ++l)
+      for (Eigen::Index j = 0; j < n; ++j) {
+        const long v = coin(g) == 0 ? 0 : small(g);
+        q[static_cast<std::size_t>(l)][static_cast<std::size_t>(j)] = v;
+        b(l, j) = ldexp(Real(v), zw[static_cast<std::size_t>(l)] - z[static_cast<std::size_t>(l)] +
+                                     y[static_cast<std::size_t>(j)]);
+      }
+    for (Eigen::Index j = 0; j < n; ++j)
+      for (Eigen::Index i = 0; i < m; ++i) {
+        const long v = small(g);
+        d0_int.push_back(v);
+        d0(i, j) = ldexp(Real(v), x[static_cast<std::size_t>(i)] + y[static_cast<std::size_t>(j)] + span);
+      }
+  }
+
+  // The exact value of c0 d0(i,j) + c1 (a b)(i,j), with c0 in {0, 1, -1} and c1 = +-2^c1_exp, as Real.
+  Real expected(Eigen::Index i, Eigen::Index j, int c0, int c1_sign, int c1_exp, int span) const {
+    mp::cpp_int s = 0;
+    for (std::size_t l = 0; l < zw.size(); ++l)
+      s += mp::cpp_int(p[static_cast<std::size_t>(i)][l] * q[l][static_cast<std::size_t>(j)]) << zw[l];
+    s *= c1_sign;
+    // Scale so both parts are integers: the product part carries 2^c1_exp, d0 carries 2^span.
+    const int lo = std::min(c1_exp, span);
+    mp::cpp_int total = (s << (c1_exp - lo)) +
+                        (mp::cpp_int(c0 * d0_int[static_cast<std::size_t>(j * a.rows() + i)]) << (span - lo));
+    return ldexp(parse<Real>(total.str()), x[static_cast<std::size_t>(i)] + y[static_cast<std::size_t>(j)] + lo);
+  }
+};
+
+}  // namespace
+
+TEST_CASE_TEMPLATE_DEFINE("products are exact where the exact result is representable (closed form)", Real,
+                          product_exact) {
+  test::precision_for_test<Real> prec;
+  std::mt19937_64 g(20261129);
+  const int span = std::min(mantissa_bits<Real>() - 40, 100);
+  for (auto [m, k, n] : {std::tuple<int, int, int>{7, 100, 3}, {3, 1, 5}, {1, 40, 1}, {10, 4, 10}}) {
+    CAPTURE(m);
+    CAPTURE(k);
+    CAPTURE(n);
+    const exact_case<Real> ec(m, k, n, span, g);
+    const matrix<Real> at = ec.a.transpose();  // the kernel reads transposed operands in place too
+    matrix<Real> c(m, n);
+    detail::product_set(c, at.transpose(), ec.b);
+    int wrong = 0;
+    for (int j = 0; j < n; ++j)
+      for (int i = 0; i < m; ++i) wrong += c(i, j) != ec.expected(i, j, 0, 1, 0, span);
+    CHECK(wrong == 0);
+
+    c = ec.d0;
+    detail::product_add(c, ec.a, ec.b);
+    wrong = 0;
+    for (int j = 0; j < n; ++j)
+      for (int i = 0; i < m; ++i) wrong += c(i, j) != ec.expected(i, j, 1, 1, 0, span);
+    CHECK(wrong == 0);
+
+    c = ec.d0;
+    detail::product_sub(c, ec.a, ec.b);
+    wrong = 0;
+    for (int j = 0; j < n; ++j)
+      for (int i = 0; i < m; ++i) wrong += c(i, j) != ec.expected(i, j, 1, -1, 0, span);
+    CHECK(wrong == 0);
+
+    c = ec.d0;
+    detail::product_add(c, -ldexp(Real(1), -3), ec.a, ec.b);  // dst += c a b with c = -1/8
+    wrong = 0;
+    for (int j = 0; j < n; ++j)
+      for (int i = 0; i < m; ++i) wrong += c(i, j) != ec.expected(i, j, 1, -1, -3, span);
+    CHECK(wrong == 0);
+  }
+  // An all-zero row and column give exact zeros.
+  matrix<Real> a = matrix<Real>::Zero(2, 3), b = matrix<Real>::Ones(3, 2), c(2, 2);
+  a(1, 1) = Real(3);
+  b.col(0).setZero();
+  detail::product_set(c, a, b);
+  CHECK(c(0, 0) == 0);
+  CHECK(c(0, 1) == 0);
+  CHECK(c(1, 0) == 0);
+  CHECK(c(1, 1) == 3);
+}
+TEST_CASE_TEMPLATE_APPLY(product_exact, scalar_types);
+
+TEST_CASE_TEMPLATE_DEFINE("products keep within their stated error bound over wide magnitudes and cancellation",
+                          Real, product_bound) {
+  test::precision_for_test<Real> prec;
+  std::mt19937_64 g(7);
+  std::normal_distribution<double> nd;
+  // Exponent spread of the operands: wide, but inside double's range for double and long double.
+  const int spread = std::is_arithmetic_v<Real> ? 100 : 300;
+  std::uniform_int_distribution<int> ed(-spread, spread);
+  const Eigen::Index m = 6, k = 100, n = 5;
+  matrix<Real> a(m, k), b(k, n);
+  auto draw = [&] {
+    // Several double draws combined so that the low mantissa bits are filled in the wide types.
+    Real v = Real(nd(g)) + ldexp(Real(nd(g)), -50) + ldexp(Real(nd(g)), -100) + ldexp(Real(nd(g)), -150);
+    return ldexp(v, ed(g));
+  };
+  for (Eigen::Index l = 0; l < k; ++l) {
+    for (Eigen::Index i = 0; i < m; ++i) a(i, l) = draw();
+    for (Eigen::Index j = 0; j < n; ++j) b(l, j) = draw();
+  }
+  // Column 0 of b is made nearly orthogonal to row 0 of a: massive cancellation in c(0,0).
+  {
+    Real num(0), den(0);
+    for (Eigen::Index l = 0; l < k; ++l) {
+      a(0, l) = ldexp(Real(nd(g)), ed(g) / 10);
+      b(l, 0) = ldexp(Real(nd(g)), ed(g) / 10);
+    }
+    for (Eigen::Index l = 0; l < k; ++l) {
+      num += a(0, l) * b(l, 0);
+      den += a(0, l) * a(0, l);
+    }
+    for (Eigen::Index l = 0; l < k; ++l) b(l, 0) -= num / den * a(0, l);
+  }
+  matrix<Real> c(m, n);
+  detail::product_set(c, a, b);
+  constexpr bool kernel = detail::fixed_point_product<Real>::enabled;
+  int outside = 0;
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (Eigen::Index i = 0; i < m; ++i) {
+      exact_type ref(0), kmax(0), sum_abs(0);
+      for (Eigen::Index l = 0; l < k; ++l) {
+        const exact_type t = exact(a(i, l)) * exact(b(l, j));
+        ref += t;
+        sum_abs += abs(t);
+        if (abs(t) > kmax) kmax = abs(t);
+      }
+      const exact_type err = abs(exact(c(i, j)) - ref);
+      const exact_type u = exact(eps<Real>());
+      exact_type bound;
+      if constexpr (kernel) {
+        using fp = detail::fixed_point_product<Real>;
+        // Half an ulp of the result plus k 2^-(2 bits - 64 (NA - 1) - 2) Kmax (product.hpp).
+        bound = u / 2 * abs(exact(c(i, j))) + k * ldexp(kmax, -(2 * fp::bits - 64 * (fp::NA - 1) - 2));
+      } else {
+        bound = u * k * sum_abs;  // recursive summation, gamma_k
+      }
+      if (err > bound) {
+        ++outside;
+        MESSAGE("entry (" << i << "," << j << "): error " << err.str(6, std::ios::scientific) << " > bound "
+                          << bound.str(6, std::ios::scientific));
+      }
+      if (kernel && i == 0 && j == 0) {  // the cancelling entry: still rounded correctly to within half an ulp
+        CHECK(err <= u / 2 * abs(ref) + k * ldexp(kmax, -200));
+      }
+    }
+  CHECK(outside == 0);
+}
+TEST_CASE_TEMPLATE_APPLY(product_bound, scalar_types);
+
+TEST_CASE_TEMPLATE_DEFINE("non-finite operands and out-of-range results give what the generic product gives", Real,
+                          product_special) {
+  test::precision_for_test<Real> prec;
+  using std::isinf;
+  using std::isnan;
+  const Real inf = std::numeric_limits<Real>::infinity();
+  const Real big = std::numeric_limits<Real>::max();
+  const Real tiny = (std::numeric_limits<Real>::min)();
+  matrix<Real> a(2, 2), b(2, 2), c(2, 2);
+  a << 1, 2, 3, 4;
+  b << 1, 0, 0, 1;
+  // A NaN poisons its row; inf times zero is NaN, inf times a number is inf.
+  a(0, 1) = std::numeric_limits<Real>::quiet_NaN();
+  detail::product_set(c, a, b);
+  CHECK(isnan(c(0, 0)));
+  CHECK(isnan(c(0, 1)));
+  CHECK(c(1, 0) == 3);
+  CHECK(c(1, 1) == 4);
+  a << inf, 2, 3, 4;
+  detail::product_set(c, a, b);
+  CHECK(isnan(c(0, 1)));  // inf * 0 + 2 * 1
+  CHECK(isinf(c(0, 0)));
+  // A NaN already in dst survives dst += a b.
+  a << 1, 2, 3, 4;
+  c.setZero();
+  c(1, 1) = std::numeric_limits<Real>::quiet_NaN();
+  detail::product_add(c, a, b);
+  CHECK(isnan(c(1, 1)));
+  CHECK(c(0, 0) == 1);
+  // Overflow and underflow of one entry: the generic arithmetic decides (inf, and zero or a subnormal).
+  a << big, 0, 0, tiny;  // c(0,0) = big * 2 overflows; c(1,0) = tiny * tiny underflows
+  b << 2, 0, tiny, 0;
+  detail::product_set(c, a, b);
+  matrix<Real> generic = a.lazyProduct(b);
+  CHECK(isinf(c(0, 0)));
+  CHECK(c(1, 0) == generic(1, 0));
+  CHECK(c(1, 0) <= tiny);
+  CHECK(c(0, 1) == 0);
+}
+TEST_CASE_TEMPLATE_APPLY(product_special, scalar_types);
+
+TEST_CASE("the fixed-point kernel is what float50 and float100 use, and it rounds where the generic sum does not") {
+  CHECK(detail::fixed_point_product<float50>::enabled);
+  CHECK(detail::fixed_point_product<float100>::enabled);
+  CHECK(detail::fixed_point_product<float50>::bits == 168);
+  // 1 + 2^-200 - 1 over three terms: recursive summation loses the small term (1 + 2^-200 rounds to 1); the
+  // fixed-point accumulator holds 206 bits below the largest term, so it returns 2^-200 exactly.
+  matrix<float50> a(1, 3), b(3, 1), c(1, 1);
+  a << float50(1), ldexp(float50(1), -200), float50(-1);
+  b << 1, 1, 1;
+  detail::product_set(c, a, b);
+  CHECK(c(0, 0) == ldexp(float50(1), -200));
+  const matrix<float50> generic = a.lazyProduct(b);
+  CHECK(generic(0, 0) == 0);
+}
