@@ -1,5 +1,5 @@
 // loraflow/product.hpp: the matrix products of the hot loops (dst = a b, dst += a b, dst -= a b, dst += c a b),
-// and the fixed-point dot-product kernel that computes them for the cpp_bin_float types (float50, float100).
+// and the fixed-point dot-product kernel that computes them for float50, float100 and float128.
 //
 // Why a kernel of our own: a generic multiply-add of cpp_bin_float<50> costs about 60 ns (it normalises and rounds
 // after every operation, and Eigen's coefficient-wise product adds copies of the 48-byte numbers), so one Fig. 1
@@ -8,23 +8,27 @@
 // the exponent of the largest term and added into a fixed-point accumulator, and the sum is rounded once.
 //
 // Accuracy (stated here because the precision plan relies on it): with b = the type's mantissa bits (168 for
-// float50) and Kmax = the largest |a_l b_l| of the dot product, each term enters the accumulator with an error
-// below 2^-(2b - 64(NA - 1) - 2) Kmax (the dropped low limbs of its product and the bits shifted out below the
-// accumulator; NA = mantissa limbs, so 2^-206 Kmax for float50), and the sum is rounded once to nearest (ties to
-// even). For k terms the error is at most half an ulp of the result plus k 2^-206 Kmax: never worse than the
-// recursive summation it replaces (whose bound is about k 2^-167 sum |a_l b_l|), and independent of the order of
-// the terms. Checked against a 100-digit reference over random magnitudes, signs, cancellations, zeros,
-// non-finite entries and the exponent range's ends in lib/test/core.test.cpp ("fixed-point products").
+// float50, 334 for float100, 113 for float128), NA = its 64-bit limbs and Kmax = the largest |a_l b_l| of the dot
+// product, each term enters the accumulator with an error below 2^-(2b - 64(NA - 1) - 2) Kmax (the dropped low
+// limbs of its product and the bits shifted out below the accumulator: 2^-206 Kmax for float50, 2^-96 Kmax for
+// float128), and the sum is rounded once to nearest (ties to even). For k terms the error is at most half an ulp
+// of the result plus k times that: never more than the bound of the recursive summation it replaces (about
+// k 2^(1-b) sum |a_l b_l|), and independent of the order of the terms. lib/test/product.test.cpp checks it against
+// an exact reference over random magnitudes, signs, cancellation, zeros, non-finite entries and the exponent
+// range's ends.
 //
 // Non-finite operands (inf, nan) make the whole product fall back to the generic coefficient-wise evaluation, so
-// they propagate exactly as before; so does one result entry outside the exponent range. Nothing here allocates.
-// The kernel needs unsigned __int128 (GCC and Clang on 64-bit targets) and 64-bit limbs in Boost's cpp_int; where
-// either is missing, every product takes the generic path.
+// they propagate exactly as before; so does one result entry outside the exponent range (or, in float128, in the
+// subnormal range). Nothing here allocates. The kernel needs unsigned __int128 (GCC and Clang on 64-bit targets)
+// and 64-bit limbs in Boost's cpp_int; where either is missing, every product takes the generic path, as do
+// double, long double (hardware arithmetic) and mpfr_float (run-time precision).
 #pragma once
 
 #include <loraflow/scalar.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 namespace loraflow {
@@ -32,33 +36,108 @@ namespace detail {
 
 enum class product_mode { set, add, sub };
 
-/// Whether Real has the fixed-point kernel (specialised below for the cpp_bin_float types).
-template <class Real> struct fixed_point_product {
-  static constexpr bool enabled = false;
-};
-
 #if defined(__SIZEOF_INT128__)
-template <unsigned Digits> struct fixed_point_product<mp::number<mp::cpp_bin_float<Digits>, mp::et_off>> {
+using limb = mp::limb_type;  // Boost's cpp_int limb: the kernel needs it 64 bits wide
+using wide = unsigned __int128;
+
+/// How the kernel reads and writes one scalar type: a finite nonzero x is M 2^(e - bits + 1), with the mantissa
+/// M < 2^bits held in NA 64-bit limbs (least significant first; top bit set unless x is subnormal) and the exponent
+/// e. Not defined for types without the kernel.
+template <class Real> struct fixed_point_format;
+
+/// cpp_bin_float: the mantissa is read in place from Boost's backend (bits(), exponent(), sign()); no subnormals.
+template <unsigned Digits> struct fixed_point_format<mp::number<mp::cpp_bin_float<Digits>, mp::et_off>> {
   using backend_type = mp::cpp_bin_float<Digits>;
   using number_type = mp::number<backend_type, mp::et_off>;
-  using limb = mp::limb_type;  // 64 bits where the kernel is enabled
-  using wide = unsigned __int128;
+  static constexpr int bits = static_cast<int>(backend_type::bit_count);
+  static constexpr int NA = (bits + 63) / 64;
+  static constexpr bool usable = sizeof(limb) == 8;
 
-  static constexpr int bits = static_cast<int>(backend_type::bit_count);  // mantissa bits, top bit always set
-  static constexpr int NA = (bits + 63) / 64;                              // limbs of one mantissa
-  static constexpr int NP = NA + 1;     // limbs kept of a product: the top NA + 1 of its 2 NA
-  static constexpr int one_shift = bits - 1 - 64 * (NA - 1);  // a single value as a kept product: mantissa << this
-  static constexpr bool enabled = sizeof(limb) == 8 && NA >= 2 && 128 * NA - 2 * bits >= 32;
-
-  // The value of a finite nonzero x is M 2^(e - bits + 1), M = the mantissa (bits wide, top bit set), e = exponent.
-  static std::int64_t exponent(const number_type& x) { return x.backend().exponent(); }
   static bool is_zero(const number_type& x) { return x.backend().exponent() == backend_type::exponent_zero; }
-  static bool is_special(const number_type& x) { return x.backend().exponent() > backend_type::max_exponent; }
   static bool is_nonfinite(const number_type& x) {
     return x.backend().exponent() == backend_type::exponent_infinity ||
            x.backend().exponent() == backend_type::exponent_nan;
   }
-  static const limb* mantissa(const number_type& x) { return x.backend().bits().limbs(); }
+  static bool is_negative(const number_type& x) { return x.backend().sign(); }
+  static std::int64_t exponent(const number_type& x) { return x.backend().exponent(); }
+  /// The mantissa's limbs (in place here; `buffer` is for formats that must unpack).
+  static const limb* mantissa(const number_type& x, limb* /*buffer*/) {
+    return x.backend().bits().limbs();
+  }
+  /// out = (-1)^negative m 2^(e - bits + 1), m normalised; false if e is outside the type's exponent range.
+  static bool pack(const limb* m, std::int64_t e, bool negative, number_type& out) {
+    if (e > backend_type::max_exponent || e < backend_type::min_exponent) return false;
+    auto& backend = out.backend();
+    backend.bits().resize(NA, NA);
+    auto* d = backend.bits().limbs();
+    for (int t = 0; t < NA; ++t) d[t] = m[t];
+    backend.bits().normalize();
+    backend.exponent() = static_cast<typename backend_type::exponent_type>(e);
+    backend.sign() = negative;
+    return true;
+  }
+};
+
+/// float128 (IEEE binary128 in libquadmath): the 113-bit mantissa is unpacked from the bit pattern; subnormal
+/// operands are read exactly, subnormal results are left to the generic arithmetic.
+template <> struct fixed_point_format<mp::float128> {
+  using number_type = mp::float128;
+  static constexpr int bits = 113;
+  static constexpr int NA = 2;
+  static constexpr bool usable = sizeof(limb) == 8 && sizeof(number_type) == 16;
+  static constexpr int bias = 16383;
+
+  static wide pattern(const number_type& x) {
+    wide u;
+    std::memcpy(&u, &x.backend().value(), sizeof u);
+    return u;
+  }
+  static int biased_exponent(const wide& u) { return static_cast<int>((u >> 112) & 0x7fff); }
+  static constexpr wide fraction_mask = (wide(1) << 112) - 1;
+  static bool is_zero(const number_type& x) { return (pattern(x) << 1) == 0; }
+  static bool is_nonfinite(const number_type& x) { return biased_exponent(pattern(x)) == 0x7fff; }
+  static bool is_negative(const number_type& x) { return (pattern(x) >> 127) != 0; }
+  static std::int64_t exponent(const number_type& x) {
+    const int be = biased_exponent(pattern(x));
+    return be == 0 ? 1 - bias : be - bias;
+  }
+  static const limb* mantissa(const number_type& x, limb* buffer) {
+    const wide u = pattern(x);
+    const wide m = (u & fraction_mask) | (biased_exponent(u) == 0 ? wide(0) : wide(1) << 112);
+    buffer[0] = static_cast<limb>(m);
+    buffer[1] = static_cast<limb>(m >> 64);
+    return buffer;
+  }
+  static bool pack(const limb* m, std::int64_t e, bool negative, number_type& out) {
+    if (e > bias || e < 1 - bias) return false;
+    const wide mant = (static_cast<wide>(m[1]) << 64) | m[0];
+    const wide u = (static_cast<wide>(negative) << 127) | (static_cast<wide>(e + bias) << 112) | (mant & fraction_mask);
+    std::memcpy(&out.backend().value(), &u, sizeof u);
+    return true;
+  }
+};
+#endif
+
+/// Whether Real has the fixed-point kernel: the types with a fixed_point_format, where unsigned __int128 exists.
+template <class Real, class = void> struct fixed_point_product {
+  static constexpr bool enabled = false;
+};
+
+#if defined(__SIZEOF_INT128__)
+template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixed_point_format<Real>::bits)>> {
+  using format = fixed_point_format<Real>;
+  using number_type = Real;
+
+  static constexpr int bits = format::bits;  // mantissa bits
+  static constexpr int NA = format::NA;      // limbs of one mantissa
+  static constexpr int NP = NA + 1;          // limbs kept of a product: the top NA + 1 of its 2 NA
+  static constexpr int headroom = 128 * NA - 2 * bits;  // free bits above a kept product: 2^headroom - 1 terms fit
+  static constexpr int one_shift = bits - 1 - 64 * (NA - 1);  // a single value as a kept product: mantissa << this
+  static constexpr bool enabled = format::usable && NA >= 2 && headroom >= 16;
+
+  static bool is_zero(const number_type& x) { return format::is_zero(x); }
+  static bool is_nonfinite(const number_type& x) { return format::is_nonfinite(x); }
+  static std::int64_t exponent(const number_type& x) { return format::exponent(x); }
 
   // The top NP limbs of the 2 NA-limb product a b (product scanning; columns below NA - 2 are dropped, and column
   // NA - 2 contributes only its carry). The dropped part is below NA units of p[0].
@@ -80,14 +159,15 @@ template <unsigned Digits> struct fixed_point_product<mp::number<mp::cpp_bin_flo
     p[NP - 1] = static_cast<limb>(acc);
   }
 
-  // acc += p >> sh (NP limbs; the bits shifted out are dropped).
+  // acc += p >> sh (NP limbs; the bits shifted out are dropped). (x << 1) << (63 - b) is x << (64 - b) without
+  // the undefined shift by 64 when b = 0.
   static void add_shifted(limb* acc, const limb* p, int sh) {
     const int q = sh >> 6, b = sh & 63;
     limb s[NP];
     for (int t = 0; t < NP; ++t) {
       const limb lo = t + q < NP ? p[t + q] : 0;
       const limb hi = t + q + 1 < NP ? p[t + q + 1] : 0;
-      s[t] = b == 0 ? lo : (lo >> b) | (hi << (64 - b));
+      s[t] = (lo >> b) | ((hi << 1) << (63 - b));
     }
     wide c = 0;
     for (int t = 0; t < NP; ++t) {
@@ -124,7 +204,6 @@ template <unsigned Digits> struct fixed_point_product<mp::number<mp::cpp_bin_flo
     }
     const int high = 64 * top + 63 - __builtin_clzll(r[top]);  // position of the leading bit
     const std::int64_t e = unit + high;
-    if (e > backend_type::max_exponent || e < backend_type::min_exponent) return false;
     // Mantissa = bits [high - bits + 1, high] of r, then round to nearest, ties to even.
     const int low = high - bits + 1;
     limb m[NA + 1] = {};
@@ -165,17 +244,9 @@ template <unsigned Digits> struct fixed_point_product<mp::number<mp::cpp_bin_flo
         for (int t = 0; t < NA; ++t) m[t] = 0;
         m[NA - 1] = limb(1) << top_bit;
         ++exponent_out;
-        if (exponent_out > backend_type::max_exponent) return false;
       }
     }
-    auto& backend = out.backend();
-    backend.bits().resize(NA, NA);
-    limb* d = backend.bits().limbs();
-    for (int t = 0; t < NA; ++t) d[t] = m[t];
-    backend.bits().normalize();
-    backend.exponent() = static_cast<typename backend_type::exponent_type>(exponent_out);
-    backend.sign() = negative;
-    return true;
+    return format::pack(m, exponent_out, negative, out);
   }
 
   // out = extra + sign * sum_l a(l) b(l), sign = -1 if negate else 1, rounded once (extra may be null). Operands
@@ -208,20 +279,22 @@ template <unsigned Digits> struct fixed_point_product<mp::number<mp::cpp_bin_flo
       if (is_zero(x) || is_zero(y)) continue;
       const std::int64_t sh = emax - (exponent(x) + exponent(y));
       if (sh >= width) continue;
-      product(mantissa(x), mantissa(y), p);
-      add_shifted(acc[(x.backend().sign() != y.backend().sign()) != negate], p, static_cast<int>(sh));
+      limb bx[NA], by[NA];
+      product(format::mantissa(x, bx), format::mantissa(y, by), p);
+      add_shifted(acc[(format::is_negative(x) != format::is_negative(y)) != negate], p, static_cast<int>(sh));
     }
     if (with_extra) {
       const std::int64_t sh = emax - exponent(*extra);
       if (sh < width) {
         // extra as a kept product: its mantissa times 2^(bits - 1), i.e. mantissa << one_shift in kept limbs.
-        const limb* mx = mantissa(*extra);
+        limb bx[NA];
+        const limb* mx = format::mantissa(*extra, bx);
         limb v[NP] = {};
         for (int t = NA - 1; t >= 0; --t) {
           v[t + 1] |= one_shift == 0 ? 0 : mx[t] >> (64 - one_shift);
           v[t] |= mx[t] << one_shift;
         }
-        add_shifted(acc[extra->backend().sign()], v, static_cast<int>(sh));
+        add_shifted(acc[format::is_negative(*extra)], v, static_cast<int>(sh));
       }
     }
     // Term values are kept-product units times 2^(emax - 2 bits + 2 + 64 (NA - 1)).
@@ -251,6 +324,7 @@ template <unsigned Digits> struct fixed_point_product<mp::number<mp::cpp_bin_flo
   template <class D, class A, class B>
   static bool gemm(D& dst, const A& a_expr, const B& b_expr, product_mode mode, const number_type* c) {
     const strided a = view(a_expr), b = view(b_expr);
+    if (a.cols + 1 >= (Eigen::Index(1) << std::min(headroom, 62))) return false;  // the accumulator could overflow
     if (!all_finite(a) || !all_finite(b) || (c && !is_finite(*c))) return false;
     if (mode != product_mode::set) {
       for (Eigen::Index j = 0; j < dst.cols(); ++j)
