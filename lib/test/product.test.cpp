@@ -233,6 +233,76 @@ TEST_CASE_TEMPLATE_DEFINE("products keep within their stated error bound over wi
 }
 TEST_CASE_TEMPLATE_APPLY(product_bound, scalar_types);
 
+TEST_CASE_TEMPLATE_DEFINE("sums of products (the Taylor method's Cauchy products) keep within the error bound", Real,
+                          product_sums) {
+  test::precision_for_test<Real> prec;
+  std::mt19937_64 g(11);
+  std::normal_distribution<double> nd;
+  std::uniform_int_distribution<int> ed(-60, 60);
+  auto draw = [&] { return ldexp(Real(nd(g)) + ldexp(Real(nd(g)), -60) + ldexp(Real(nd(g)), -120), ed(g)); };
+  const Eigen::Index m = 4, n = 3;
+  const int count = 5;
+  std::vector<matrix<Real>> as, bts;  // a_j (m x k_j) and b_j stored transposed (n x k_j): the kernel reads b_j^T^T
+  for (int j = 0; j < count; ++j) {
+    const Eigen::Index k = 1 + 3 * j;
+    as.emplace_back(m, k);
+    bts.emplace_back(n, k);
+    for (Eigen::Index l = 0; l < k; ++l) {
+      for (Eigen::Index i = 0; i < m; ++i) as.back()(i, l) = draw();
+      for (Eigen::Index i = 0; i < n; ++i) bts.back()(i, l) = draw();
+    }
+  }
+  matrix<Real> d0(m, n);
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (Eigen::Index i = 0; i < m; ++i) d0(i, j) = draw();
+  auto a = [&](int j) -> const matrix<Real>& { return as[static_cast<std::size_t>(j)]; };
+  auto b = [&](int j) { return bts[static_cast<std::size_t>(j)].transpose(); };
+  const Real c3 = Real(3);
+  const exact_type u = exact(eps<Real>());
+  // mode: 0 set, 1 add, 2 sub, 3 add with c = 3
+  for (int mode = 0; mode < 4; ++mode) {
+    CAPTURE(mode);
+    matrix<Real> c = d0;
+    if (mode == 0) detail::product_sum(c, detail::product_mode::set, count, a, b);
+    if (mode == 1) detail::product_sum(c, detail::product_mode::add, count, a, b);
+    if (mode == 2) detail::product_sum(c, detail::product_mode::sub, count, a, b);
+    if (mode == 3) detail::product_sum_add(c, c3, count, a, b);
+    int outside = 0;
+    for (Eigen::Index j = 0; j < n; ++j)
+      for (Eigen::Index i = 0; i < m; ++i) {
+        exact_type sum(0), sum_abs(0), kmax(0);
+        Eigen::Index terms = 0;
+        for (int q = 0; q < count; ++q)
+          for (Eigen::Index l = 0; l < as[static_cast<std::size_t>(q)].cols(); ++l, ++terms) {
+            const exact_type t = exact(as[static_cast<std::size_t>(q)](i, l)) * exact(bts[static_cast<std::size_t>(q)](j, l));
+            sum += t;
+            sum_abs += abs(t);
+            if (abs(t) > kmax) kmax = abs(t);
+          }
+        const exact_type dd = exact(d0(i, j));
+        const exact_type ref = mode == 0 ? sum : mode == 1 ? dd + sum : mode == 2 ? dd - sum : dd + 3 * sum;
+        const exact_type err = abs(exact(c(i, j)) - ref);
+        exact_type bound;
+        if constexpr (detail::fixed_point_product<Real>::enabled) {
+          using fp = detail::fixed_point_product<Real>;
+          const exact_type window = (terms + 1) * ldexp(std::max(kmax, abs(dd)), -(2 * fp::bits - 64 * (fp::NA - 1) - 2));
+          // one rounding for set, add and sub; with c: the sum rounded, times c rounded, plus d0 rounded
+          bound = mode < 3 ? u / 2 * abs(exact(c(i, j))) + window
+                           : u * (3 * abs(sum) + 3 * abs(sum) + abs(dd) + abs(ref)) + 3 * window;
+        } else {
+          bound = u * (terms + 2) * (3 * sum_abs + abs(dd));
+        }
+        if (err > bound) {
+          ++outside;
+          MESSAGE("entry (" << i << "," << j << "): error " << err.str(6, std::ios::scientific) << " > bound "
+                            << bound.str(6, std::ios::scientific));
+        }
+      }
+    CHECK(outside == 0);
+  }
+}
+TEST_CASE_TEMPLATE_APPLY(product_sums, scalar_types);
+
 TEST_CASE_TEMPLATE_DEFINE("non-finite operands and out-of-range results give what the generic product gives", Real,
                           product_special) {
   test::precision_for_test<Real> prec;

@@ -249,21 +249,44 @@ template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixe
     return format::pack(m, exponent_out, negative, out);
   }
 
-  // out = extra + sign * sum_l a(l) b(l), sign = -1 if negate else 1, rounded once (extra may be null). Operands
-  // must be finite.
-  // Returns false if the result leaves the exponent range (the caller then evaluates this entry generically).
-  template <class GetA, class GetB>
-  static bool dot(Eigen::Index k, GetA&& a, GetB&& b, const number_type* extra, bool negate,
-                  number_type& out) {
+  // An operand with direct access, read in place: element (i, j) at data[i rs + j cs].
+  struct strided {
+    const number_type* data;
+    Eigen::Index rs, cs, rows, cols;
+    const number_type& operator()(Eigen::Index i, Eigen::Index j) const { return data[i * rs + j * cs]; }
+  };
+  template <class M> static strided view(const M& a) {
+    const Eigen::Index inner = a.innerStride(), outer = a.outerStride();
+    if (M::IsRowMajor) return {a.data(), outer, inner, a.rows(), a.cols()};
+    return {a.data(), inner, outer, a.rows(), a.cols()};
+  }
+
+  // Calls f(x, y) for every term of entry (i, j) of sum_p a[p] b[p], p < count (Count > 0: count = Count, known
+  // at compile time; the single products take Count = 1).
+  template <int Count, class F>
+  static void for_each_term(const strided* a, const strided* b, int count, Eigen::Index i, Eigen::Index j, F&& f) {
+    const int n = Count > 0 ? Count : count;
+    for (int q = 0; q < n; ++q) {
+      const number_type* x = a[q].data + i * a[q].rs;
+      const number_type* y = b[q].data + j * b[q].cs;
+      const Eigen::Index xs = a[q].cs, ys = b[q].rs, k = a[q].cols;
+      for (Eigen::Index l = 0; l < k; ++l) f(x[l * xs], y[l * ys]);
+    }
+  }
+
+  // out = extra + sign * (entry (i, j) of sum_p a[p] b[p]), sign = -1 if negate else 1, rounded once (extra may
+  // be null). Operands must be finite. Returns false if the result leaves the exponent range (the caller then
+  // evaluates this entry generically).
+  template <int Count>
+  static bool dot(const strided* a, const strided* b, int count, Eigen::Index i, Eigen::Index j,
+                  const number_type* extra, bool negate, number_type& out) {
     constexpr std::int64_t none = INT64_MIN;
     std::int64_t emax = none;
-    for (Eigen::Index l = 0; l < k; ++l) {
-      const number_type& x = a(l);
-      const number_type& y = b(l);
-      if (is_zero(x) || is_zero(y)) continue;
+    for_each_term<Count>(a, b, count, i, j, [&](const number_type& x, const number_type& y) {
+      if (is_zero(x) || is_zero(y)) return;
       const std::int64_t e = exponent(x) + exponent(y);
       if (e > emax) emax = e;
-    }
+    });
     const bool with_extra = extra && !is_zero(*extra);
     if (with_extra && exponent(*extra) > emax) emax = exponent(*extra);
     if (emax == none) {
@@ -271,18 +294,15 @@ template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixe
       return true;
     }
     limb acc[2][NP] = {};
-    limb p[NP];
     constexpr int width = 64 * NP;
-    for (Eigen::Index l = 0; l < k; ++l) {
-      const number_type& x = a(l);
-      const number_type& y = b(l);
-      if (is_zero(x) || is_zero(y)) continue;
+    for_each_term<Count>(a, b, count, i, j, [&](const number_type& x, const number_type& y) {
+      if (is_zero(x) || is_zero(y)) return;
       const std::int64_t sh = emax - (exponent(x) + exponent(y));
-      if (sh >= width) continue;
-      limb bx[NA], by[NA];
+      if (sh >= width) return;
+      limb bx[NA], by[NA], p[NP];
       product(format::mantissa(x, bx), format::mantissa(y, by), p);
       add_shifted(acc[(format::is_negative(x) != format::is_negative(y)) != negate], p, static_cast<int>(sh));
-    }
+    });
     if (with_extra) {
       const std::int64_t sh = emax - exponent(*extra);
       if (sh < width) {
@@ -301,16 +321,11 @@ template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixe
     return round_to(acc[0], acc[1], emax - 2 * bits + 2 + 64 * (NA - 1), out);
   }
 
-  // An operand with direct access, read in place: element (i, j) at data[i rs + j cs].
-  struct strided {
-    const number_type* data;
-    Eigen::Index rs, cs, rows, cols;
-    const number_type& operator()(Eigen::Index i, Eigen::Index j) const { return data[i * rs + j * cs]; }
-  };
-  template <class M> static strided view(const M& a) {
-    const Eigen::Index inner = a.innerStride(), outer = a.outerStride();
-    if (M::IsRowMajor) return {a.data(), outer, inner, a.rows(), a.cols()};
-    return {a.data(), inner, outer, a.rows(), a.cols()};
+  template <int Count>
+  static number_type generic_dot(const strided* a, const strided* b, int count, Eigen::Index i, Eigen::Index j) {
+    number_type s(0);
+    for_each_term<Count>(a, b, count, i, j, [&](const number_type& x, const number_type& y) { s += x * y; });
+    return s;
   }
 
   static bool all_finite(const strided& a) {
@@ -320,35 +335,37 @@ template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixe
     return true;
   }
 
-  // dst (mode)= a b, or dst += c a b when c is given. Returns false (dst untouched) if an operand is not finite.
-  template <class D, class A, class B>
-  static bool gemm(D& dst, const A& a_expr, const B& b_expr, product_mode mode, const number_type* c) {
-    const strided a = view(a_expr), b = view(b_expr);
-    if (a.cols + 1 >= (Eigen::Index(1) << std::min(headroom, 62))) return false;  // the accumulator could overflow
-    if (!all_finite(a) || !all_finite(b) || (c && !is_finite(*c))) return false;
+  // dst (mode)= sum_p a[p] b[p], or dst += c sum_p a[p] b[p] when c is given, one rounding per entry (two with c).
+  // Returns false (dst untouched) if an operand is not finite or the terms could overflow the accumulator.
+  template <int Count = 0, class D>
+  static bool gemm(D& dst, const strided* a, const strided* b, int count, product_mode mode, const number_type* c) {
+    Eigen::Index terms = 0;
+    for (int q = 0; q < count; ++q) {
+      if (!all_finite(a[q]) || !all_finite(b[q])) return false;
+      terms += a[q].cols;
+    }
+    if (terms + 1 >= (Eigen::Index(1) << std::min(headroom, 62))) return false;
+    if (c && !is_finite(*c)) return false;
     if (mode != product_mode::set) {
       for (Eigen::Index j = 0; j < dst.cols(); ++j)
         for (Eigen::Index i = 0; i < dst.rows(); ++i)
           if (is_nonfinite(dst.coeff(i, j))) return false;
     }
-    const Eigen::Index k = a.cols;
     number_type v;
     for (Eigen::Index j = 0; j < dst.cols(); ++j) {
       for (Eigen::Index i = 0; i < dst.rows(); ++i) {
-        auto ai = [&](Eigen::Index l) -> const number_type& { return a(i, l); };
-        auto bj = [&](Eigen::Index l) -> const number_type& { return b(l, j); };
         number_type& d = dst.coeffRef(i, j);
         if (c) {
-          if (!dot(k, ai, bj, nullptr, false, v)) v = generic_dot(k, ai, bj);
+          if (!dot<Count>(a, b, count, i, j, nullptr, false, v)) v = generic_dot<Count>(a, b, count, i, j);
           d += *c * v;
         } else if (mode == product_mode::set) {
-          if (!dot(k, ai, bj, nullptr, false, d)) d = generic_dot(k, ai, bj);
+          if (!dot<Count>(a, b, count, i, j, nullptr, false, d)) d = generic_dot<Count>(a, b, count, i, j);
         } else {
           const bool negated = mode == product_mode::sub;
-          if (dot(k, ai, bj, &d, negated, v)) {
+          if (dot<Count>(a, b, count, i, j, &d, negated, v)) {
             d = v;
           } else {
-            v = generic_dot(k, ai, bj);
+            v = generic_dot<Count>(a, b, count, i, j);
             if (negated) d -= v;
             else d += v;
           }
@@ -358,10 +375,10 @@ template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixe
     return true;
   }
 
-  template <class GetA, class GetB> static number_type generic_dot(Eigen::Index k, GetA&& a, GetB&& b) {
-    number_type s(0);
-    for (Eigen::Index l = 0; l < k; ++l) s += a(l) * b(l);
-    return s;
+  template <class D, class A, class B>
+  static bool gemm(D& dst, const A& a, const B& b, product_mode mode, const number_type* c) {
+    const strided va = view(a), vb = view(b);
+    return gemm<1>(dst, &va, &vb, 1, mode, c);
   }
 };
 #endif
@@ -410,6 +427,59 @@ template <class D, class C, class A, class B> void product_add(D&& dst, const C&
   }
   if constexpr (lazy_product<A>()) dst.noalias() += c * a.lazyProduct(b);
   else dst.noalias() += c * (a * b);
+}
+
+
+/// Sums of products, the Cauchy products of Taylor coefficients (model/lora_series.hpp): dst (mode)= sum_j a(j) b(j)
+/// over j < count, where a(j) and b(j) return matrix expressions (or references to matrices). In the kernel types
+/// each entry is accumulated over all count products and rounded once; elsewhere it is the loop of the products
+/// above.
+template <class D, class GetA, class GetB> void product_sum(D&& dst, product_mode mode, int count, GetA&& a, GetB&& b) {
+  using A = std::decay_t<decltype(a(0))>;
+  using B = std::decay_t<decltype(b(0))>;
+  if (count <= 0) {
+    if (mode == product_mode::set) dst.setZero();
+    return;
+  }
+  if constexpr (fixed_point_operands<A, B>()) {
+    using fp = fixed_point_product<typename A::Scalar>;
+    constexpr int max_count = 256;  // the Taylor method's orders stay at or below 200
+    if (count <= max_count) {
+      typename fp::strided va[max_count], vb[max_count];
+      for (int j = 0; j < count; ++j) {
+        va[j] = fp::view(a(j));
+        vb[j] = fp::view(b(j));
+      }
+      if (fp::gemm(dst, va, vb, count, mode, nullptr)) return;
+    }
+  }
+  for (int j = 0; j < count; ++j) {
+    if (j == 0 && mode == product_mode::set) product_set(dst, a(0), b(0));
+    else if (mode == product_mode::sub) product_sub(dst, a(j), b(j));
+    else product_add(dst, a(j), b(j));
+  }
+}
+
+/// dst += c sum_j a(j) b(j) over j < count (see product_sum).
+template <class D, class C, class GetA, class GetB>
+void product_sum_add(D&& dst, const C& c, int count, GetA&& a, GetB&& b) {
+  using A = std::decay_t<decltype(a(0))>;
+  using B = std::decay_t<decltype(b(0))>;
+  if (count <= 0) return;
+  if constexpr (fixed_point_operands<A, B>()) {
+    using fp = fixed_point_product<typename A::Scalar>;
+    constexpr int max_count = 256;
+    if (count <= max_count) {
+      typename fp::strided va[max_count], vb[max_count];
+      for (int j = 0; j < count; ++j) {
+        va[j] = fp::view(a(j));
+        vb[j] = fp::view(b(j));
+      }
+      const typename A::Scalar scale = c;
+      if (fp::gemm(dst, va, vb, count, product_mode::add, scale == 1 ? nullptr : &scale)) return;
+    }
+  }
+  for (int j = 0; j < count; ++j) product_add(dst, c, a(j), b(j));
 }
 
 }  // namespace detail

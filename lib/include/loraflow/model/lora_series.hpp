@@ -100,6 +100,10 @@ void lora_series<Real>::expand(const vector<Real>& x0, int K, std::vector<vector
   auto A2 = [&](int j) { return md.A2(static_cast<cvec&>(c[static_cast<std::size_t>(j)])); };
   auto B2 = [&](int j) { return md.B2(static_cast<cvec&>(c[static_cast<std::size_t>(j)])); };
   auto at = [](series& v, int j) -> matrix<Real>& { return v[static_cast<std::size_t>(j)]; };
+  // Getters for the Cauchy sums sum_j u_j v_(k-j) (detail::product_sum): term j of a series, or term k - j.
+  auto term = [&](series& v) { return [&v, &at](int j) -> const matrix<Real>& { return at(v, j); }; };
+  auto reversed = [&](series& v, int k) { return [&v, &at, k](int j) -> const matrix<Real>& { return at(v, k - j); }; };
+  constexpr detail::product_mode set = detail::product_mode::set, sub = detail::product_mode::sub;
 
   c[0] = x0;
   for (int k = 0; k < K; ++k) {
@@ -111,15 +115,12 @@ void lora_series<Real>::expand(const vector<Real>& x0, int K, std::vector<vector
       detail::product_set(at(m_N2, k), A2(k), p.W1);
       if (w1) {
         matrix<Real>& a2b1 = at(m_A2B1, k);
-        detail::product_set(a2b1, A2(0), B1(k));
-        for (int j = 1; j <= k; ++j) detail::product_add(a2b1, A2(j), B1(k - j));
+        detail::product_sum(a2b1, set, k + 1, A2, [&](int j) { return B1(k - j); });
         matrix<Real>& a2b1a1 = at(m_A2B1A1, k);
-        detail::product_set(a2b1a1, at(m_A2B1, 0), A1(k));
-        for (int j = 1; j <= k; ++j) detail::product_add(a2b1a1, at(m_A2B1, j), A1(k - j));
+        detail::product_sum(a2b1a1, set, k + 1, term(m_A2B1), [&](int j) { return A1(k - j); });
         at(m_N2, k).noalias() += s * a2b1a1;
         matrix<Real>& m1 = at(m_M1, k);
-        detail::product_set(m1, B2(0), at(m_A2B1, k));
-        for (int j = 1; j <= k; ++j) detail::product_add(m1, B2(j), at(m_A2B1, k - j));
+        detail::product_sum(m1, set, k + 1, B2, reversed(m_A2B1, k));
         m1 *= s;
         m1 += at(m_W2B1, k);
       }
@@ -128,41 +129,34 @@ void lora_series<Real>::expand(const vector<Real>& x0, int K, std::vector<vector
     // E_k = [k = 0] dY - F_k.
     matrix<Real>& e = at(m_E, k);
     e.setZero();
-    if (w2)
-      for (int j = 0; j <= k; ++j) detail::product_sub(e, B2(j), at(m_N2, k - j));
-    if (w1)
-      for (int j = 0; j <= k; ++j) detail::product_sub(e, at(m_W2B1, j), A1(k - j));
+    if (w2) detail::product_sum(e, sub, k + 1, B2, reversed(m_N2, k));
+    if (w1) detail::product_sum(e, sub, k + 1, term(m_W2B1), [&](int j) { return A1(k - j); });
     e *= s;
     if (k == 0) e += p.dY;
     // The field's coefficient f_k, block by block (lora_model::field, as series).
     if (w1) {
       matrix<Real>& eat = at(m_EAt, k);
-      detail::product_set(eat, at(m_E, 0), A1(k).transpose());
-      for (int j = 1; j <= k; ++j) detail::product_add(eat, at(m_E, j), A1(k - j).transpose());
+      detail::product_sum(eat, set, k + 1, term(m_E), [&](int j) { return A1(k - j).transpose(); });
       auto dB1 = md.B1(f);
       detail::product_set(dB1, p.W2.transpose(), eat);
       if (w2) {
         matrix<Real>& b2eat = at(m_B2tEAt, k);
-        detail::product_set(b2eat, B2(0).transpose(), at(m_EAt, k));
-        for (int j = 1; j <= k; ++j) detail::product_add(b2eat, B2(j).transpose(), at(m_EAt, k - j));
+        detail::product_sum(b2eat, set, k + 1, [&](int j) { return B2(j).transpose(); }, reversed(m_EAt, k));
         // + s (A2^T B2tEAt)_k; the outer factor s of the field is applied to f_k once, below.
-        for (int j = 0; j <= k; ++j) detail::product_add(dB1, s, A2(j).transpose(), at(m_B2tEAt, k - j));
+        detail::product_sum_add(dB1, s, k + 1, [&](int j) { return A2(j).transpose(); }, reversed(m_B2tEAt, k));
       }
       auto dA1 = md.A1(f);
-      detail::product_set(dA1, at(m_M1, 0).transpose(), at(m_E, k));
-      for (int j = 1; j <= k; ++j) detail::product_add(dA1, at(m_M1, j).transpose(), at(m_E, k - j));
+      detail::product_sum(dA1, set, k + 1, [&](int j) { return at(m_M1, j).transpose(); }, reversed(m_E, k));
     }
     if (w2) {
       auto dB2 = md.B2(f);
-      detail::product_set(dB2, at(m_E, 0), at(m_N2, k).transpose());
-      for (int j = 1; j <= k; ++j) detail::product_add(dB2, at(m_E, j), at(m_N2, k - j).transpose());
+      detail::product_sum(dB2, set, k + 1, term(m_E), [&](int j) { return at(m_N2, k - j).transpose(); });
       matrix<Real>& b2e = at(m_B2tE, k);
-      detail::product_set(b2e, B2(0).transpose(), at(m_E, k));
-      for (int j = 1; j <= k; ++j) detail::product_add(b2e, B2(j).transpose(), at(m_E, k - j));
+      detail::product_sum(b2e, set, k + 1, [&](int j) { return B2(j).transpose(); }, reversed(m_E, k));
       auto dA2 = md.A2(f);
       detail::product_set(dA2, b2e, p.W1.transpose());
       if (w1)
-        for (int j = 0; j <= k; ++j) detail::product_add(dA2, s, at(m_B2tEAt, j), B1(k - j).transpose());
+        detail::product_sum_add(dA2, s, k + 1, term(m_B2tEAt), [&](int j) { return B1(k - j).transpose(); });
     }
     const Real factor = s / Real(k + 1);
     f *= factor;
