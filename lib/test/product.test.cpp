@@ -215,8 +215,8 @@ TEST_CASE_TEMPLATE_DEFINE("products keep within their stated error bound over wi
       exact_type bound;
       if constexpr (kernel) {
         using fp = detail::fixed_point_product<Real>;
-        // Half an ulp of the result plus k 2^-(2 bits - 64 (NA - 1) - 2) Kmax (product.hpp).
-        bound = u / 2 * abs(exact(c(i, j))) + k * ldexp(kmax, -(2 * fp::bits - 64 * (fp::NA - 1) - 2));
+        // Half an ulp of the result plus k NA 2^-w Kmax, w = 2 bits - 64 (NA - 1) - 2 (product.hpp).
+        bound = u / 2 * abs(exact(c(i, j))) + k * fp::NA * ldexp(kmax, -(2 * fp::bits - 64 * (fp::NA - 1) - 2));
       } else {
         bound = u * k * sum_abs;  // recursive summation, gamma_k
       }
@@ -232,6 +232,79 @@ TEST_CASE_TEMPLATE_DEFINE("products keep within their stated error bound over wi
   CHECK(outside == 0);
 }
 TEST_CASE_TEMPLATE_APPLY(product_bound, scalar_types);
+
+TEST_CASE_TEMPLATE_DEFINE("exact ties round to even, and a destination is sized as Eigen sizes it", Real,
+                          product_ties) {
+  test::precision_for_test<Real> prec;
+  const Real u = eps<Real>();  // the ulp of [1, 2)
+  const Real half = u / 2;
+  // Sums of exactly representable terms whose exact value lies half-way between two neighbours.
+  struct tie {
+    Real a, b, expected;
+  };
+  const tie ties[] = {
+      {Real(1), half, Real(1)},                    // 1 + u/2: down to the even 1
+      {Real(1) + u, half, Real(1) + 2 * u},        // (1 + u) + u/2: up to the even 1 + 2u
+      {Real(2) - u, half, Real(2)},                // all ones + u/2: up, carrying into a new power of two
+      {-Real(1), -half, -Real(1)},                 // the same, negative
+      {-(Real(1) + u), -half, -(Real(1) + 2 * u)},
+      {-(Real(2) - u), -half, -Real(2)},
+  };
+  for (const tie& t : ties) {
+    matrix<Real> a(1, 2), b(2, 1), c(1, 1);
+    a << t.a, t.b;
+    b << 1, 1;
+    detail::product_set(c, a, b);
+    CHECK_MESSAGE(c(0, 0) == t.expected, to_string(t.a) << " + " << to_string(t.b) << " gave " << to_string(c(0, 0)));
+    c(0, 0) = t.a;  // and as dst += a b with dst folded in
+    matrix<Real> one(1, 1), h(1, 1);
+    one << 1;
+    h << t.b;
+    detail::product_add(c, h, one);
+    CHECK(c(0, 0) == t.expected);
+  }
+  // A default-constructed destination is resized (as the generic assignment does).
+  matrix<Real> a = matrix<Real>::Ones(3, 2), b = matrix<Real>::Ones(2, 4), c;
+  detail::product_set(c, a, b);
+  CHECK(c.rows() == 3);
+  CHECK(c.cols() == 4);
+  CHECK(c(2, 3) == 2);
+}
+TEST_CASE_TEMPLATE_APPLY(product_ties, scalar_types);
+
+TEST_CASE_TEMPLATE_DEFINE("full-mantissa operands that maximise the truncation keep within the bound", Real,
+                          product_truncation) {
+  test::precision_for_test<Real> prec;
+  if constexpr (detail::fixed_point_product<Real>::enabled) {
+    using fp = detail::fixed_point_product<Real>;
+    // x = (2^(b-1) + 2^(64(NA-1)) - 1) 2^(1-b): every low limb of x full, so the dropped columns of x * x carry
+    // the most; each pair of terms x * x - fl(x * x) leaves only that truncated part (found by review, 2026-11-29).
+    Real x = ldexp(Real(1), -1);
+    for (int t = 0; t < 64 * (fp::NA - 1); t += 32)
+      x += ldexp(Real(static_cast<unsigned long>(0xffffffffu)), t + 1 - fp::bits);
+    const Real sq = x * x;
+    for (int k : {1, 10, 100}) {
+      CAPTURE(k);
+      matrix<Real> a(1, 2 * k), b(2 * k, 1), c(1, 1);
+      for (int l = 0; l < k; ++l) {
+        a(0, 2 * l) = x;
+        b(2 * l, 0) = x;
+        a(0, 2 * l + 1) = -sq;
+        b(2 * l + 1, 0) = 1;
+      }
+      detail::product_set(c, a, b);
+      const exact_type ref = k * (exact(x) * exact(x) - exact(sq));
+      const exact_type kmax = exact(x) * exact(x);
+      const exact_type err = abs(exact(c(0, 0)) - ref);
+      const exact_type bound = exact(eps<Real>()) / 2 * abs(exact(c(0, 0))) +
+                               2 * k * fp::NA * ldexp(kmax, -(2 * fp::bits - 64 * (fp::NA - 1) - 2));
+      CHECK_MESSAGE(err <= bound, "error " << err.str(6, std::ios::scientific) << " > bound "
+                                           << bound.str(6, std::ios::scientific));
+      CHECK(ref != 0);  // the set-up leaves the rounding residue of x * x, not an exact zero
+    }
+  }
+}
+TEST_CASE_TEMPLATE_APPLY(product_truncation, scalar_types);
 
 TEST_CASE_TEMPLATE_DEFINE("sums of products (the Taylor method's Cauchy products) keep within the error bound", Real,
                           product_sums) {
@@ -285,7 +358,8 @@ TEST_CASE_TEMPLATE_DEFINE("sums of products (the Taylor method's Cauchy products
         exact_type bound;
         if constexpr (detail::fixed_point_product<Real>::enabled) {
           using fp = detail::fixed_point_product<Real>;
-          const exact_type window = (terms + 1) * ldexp(std::max(kmax, abs(dd)), -(2 * fp::bits - 64 * (fp::NA - 1) - 2));
+          const exact_type window =
+              (terms + 1) * fp::NA * ldexp(std::max(kmax, abs(dd)), -(2 * fp::bits - 64 * (fp::NA - 1) - 2));
           // one rounding for set, add and sub; with c: the sum rounded, times c rounded, plus d0 rounded
           bound = mode < 3 ? u / 2 * abs(exact(c(i, j))) + window
                            : u * (3 * abs(sum) + 3 * abs(sum) + abs(dd) + abs(ref)) + 3 * window;

@@ -7,19 +7,25 @@
 // rounding after every term is not needed: each product of two mantissas is formed in integer limbs, shifted to
 // the exponent of the largest term and added into a fixed-point accumulator, and the sum is rounded once.
 //
-// Accuracy (stated here because the precision plan relies on it): with b = the type's mantissa bits (168 for
-// float50, 334 for float100, 113 for float128), NA = its 64-bit limbs and Kmax = the largest |a_l b_l| of the dot
-// product, each term enters the accumulator with an error below 2^-(2b - 64(NA - 1) - 2) Kmax (the dropped low
-// limbs of its product and the bits shifted out below the accumulator: 2^-206 Kmax for float50, 2^-96 Kmax for
-// float128), and the sum is rounded once to nearest (ties to even). For k terms the error is at most half an ulp
-// of the result plus k times that: never more than the bound of the recursive summation it replaces (about
-// k 2^(1-b) sum |a_l b_l|), and independent of the order of the terms. lib/test/product.test.cpp checks it against
-// an exact reference over random magnitudes, signs, cancellation, zeros, non-finite entries and the exponent
-// range's ends.
+// Accuracy (stated here because the precision plan relies on it): let b = the type's mantissa bits (168 for
+// float50, 334 for float100, 113 for float128), NA = its 64-bit limbs, Kmax = the largest |a_l b_l| of a dot product
+// of k terms, and w = 2b - 64(NA - 1) - 2 (206 for float50, 346 for float100, 160 for float128). Each term enters
+// the accumulator truncated by less than NA units of 2^-w Kmax (the product's dropped low limbs and their carries,
+// and the bits shifted out), and the accumulated sum is rounded once to nearest, ties to even. So
+//     |computed - exact| <= ulp(computed) / 2 + k NA 2^-w Kmax,
+// far inside the bound of the recursive summation it replaces, k 2^(1-b) sum |a_l b_l| (for float50 the second term
+// is about 2^-38 of it), and independent of the order of the terms. It is not always the correctly rounded value:
+// the truncated bits do not reach the sticky bit, so a sum within k NA 2^-w Kmax of a rounding boundary may round
+// the other way. Under heavy cancellation (a result far below Kmax) the relative error grows as 2^-w Kmax / |result|,
+// as it does (from a larger start) for any floating-point summation; an exactly cancelling sum gives +0.
+// lib/test/product.test.cpp checks the bound against an exact 1000-bit reference (random magnitudes, signs,
+// cancellation, full-mantissa operands that maximise the truncation), exact results and ties bit for bit, and zeros,
+// non-finite entries and the exponent range's ends.
 //
 // Non-finite operands (inf, nan) make the whole product fall back to the generic coefficient-wise evaluation, so
 // they propagate exactly as before; so does one result entry outside the exponent range (or, in float128, in the
-// subnormal range). Nothing here allocates. The kernel needs unsigned __int128 (GCC and Clang on 64-bit targets)
+// subnormal range). Intermediate overflow cannot happen (the terms are exact integers), so a sum whose exact value
+// is in range comes out finite even where the generic evaluation would overflow to inf. Nothing here allocates. The kernel needs unsigned __int128 (GCC and Clang on 64-bit targets)
 // and 64-bit limbs in Boost's cpp_int; where either is missing, every product takes the generic path, as do
 // double, long double (hardware arithmetic) and mpfr_float (run-time precision).
 #pragma once
@@ -346,6 +352,10 @@ template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixe
     }
     if (terms + 1 >= (Eigen::Index(1) << std::min(headroom, 62))) return false;
     if (c && !is_finite(*c)) return false;
+    for (int q = 0; q < count; ++q)
+      eigen_assert(a[q].rows == a[0].rows && b[q].cols == b[0].cols && a[q].cols == b[q].rows);
+    if (mode == product_mode::set) dst.resize(a[0].rows, b[0].cols);  // as Eigen's assignment (no-op when sized)
+    eigen_assert(dst.rows() == a[0].rows && dst.cols() == b[0].cols);
     if (mode != product_mode::set) {
       for (Eigen::Index j = 0; j < dst.cols(); ++j)
         for (Eigen::Index i = 0; i < dst.rows(); ++i)
@@ -430,6 +440,12 @@ template <class D, class C, class A, class B> void product_add(D&& dst, const C&
 }
 
 
+/// The kernel keeps pointers to the operands a getter returns: a matrix returned by value would be a temporary.
+template <class T> constexpr bool getter_keeps_storage() {
+  using U = std::decay_t<T>;
+  return std::is_reference_v<T> || !std::is_base_of_v<Eigen::PlainObjectBase<U>, U>;
+}
+
 /// Sums of products, the Cauchy products of Taylor coefficients (model/lora_series.hpp): dst (mode)= sum_j a(j) b(j)
 /// over j < count, where a(j) and b(j) return matrix expressions (or references to matrices). In the kernel types
 /// each entry is accumulated over all count products and rounded once; elsewhere it is the loop of the products
@@ -437,6 +453,8 @@ template <class D, class C, class A, class B> void product_add(D&& dst, const C&
 template <class D, class GetA, class GetB> void product_sum(D&& dst, product_mode mode, int count, GetA&& a, GetB&& b) {
   using A = std::decay_t<decltype(a(0))>;
   using B = std::decay_t<decltype(b(0))>;
+  static_assert(getter_keeps_storage<decltype(a(0))>() && getter_keeps_storage<decltype(b(0))>(),
+                "product_sum: a getter returns a matrix by value; return a reference or a map/block/transpose");
   if (count <= 0) {
     if (mode == product_mode::set) dst.setZero();
     return;
@@ -465,6 +483,8 @@ template <class D, class C, class GetA, class GetB>
 void product_sum_add(D&& dst, const C& c, int count, GetA&& a, GetB&& b) {
   using A = std::decay_t<decltype(a(0))>;
   using B = std::decay_t<decltype(b(0))>;
+  static_assert(getter_keeps_storage<decltype(a(0))>() && getter_keeps_storage<decltype(b(0))>(),
+                "product_sum: a getter returns a matrix by value; return a reference or a map/block/transpose");
   if (count <= 0) return;
   if constexpr (fixed_point_operands<A, B>()) {
     using fp = fixed_point_product<typename A::Scalar>;
