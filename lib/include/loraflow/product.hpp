@@ -447,10 +447,11 @@ template <class T> constexpr bool getter_keeps_storage() {
 }
 
 /// Sums of products, the Cauchy products of Taylor coefficients (model/lora_series.hpp): dst (mode)= sum_j a(j) b(j)
-/// over j < count, where a(j) and b(j) return matrix expressions (or references to matrices). In the kernel types
-/// each entry is accumulated over all count products and rounded once; elsewhere it is the loop of the products
-/// above.
-template <class D, class GetA, class GetB> void product_sum(D&& dst, product_mode mode, int count, GetA&& a, GetB&& b) {
+/// over j < count, or dst += c sum_j a(j) b(j) when c is given, where a(j) and b(j) return matrix expressions (or
+/// references to matrices). In the kernel types each entry is accumulated over all count products and rounded once
+/// (twice with c); elsewhere it is the loop of the products above.
+template <class D, class Real, class GetA, class GetB>
+void product_sum_impl(D&& dst, product_mode mode, const Real* c, int count, GetA&& a, GetB&& b) {
   using A = std::decay_t<decltype(a(0))>;
   using B = std::decay_t<decltype(b(0))>;
   static_assert(getter_keeps_storage<decltype(a(0))>() && getter_keeps_storage<decltype(b(0))>(),
@@ -468,38 +469,28 @@ template <class D, class GetA, class GetB> void product_sum(D&& dst, product_mod
         va[j] = fp::view(a(j));
         vb[j] = fp::view(b(j));
       }
-      if (fp::gemm(dst, va, vb, count, mode, nullptr)) return;
+      if (fp::gemm(dst, va, vb, count, mode, c && *c == 1 ? nullptr : c)) return;  // c = 1 folds dst in
     }
   }
   for (int j = 0; j < count; ++j) {
-    if (j == 0 && mode == product_mode::set) product_set(dst, a(0), b(0));
+    if (c) product_add(dst, *c, a(j), b(j));
+    else if (j == 0 && mode == product_mode::set) product_set(dst, a(0), b(0));
     else if (mode == product_mode::sub) product_sub(dst, a(j), b(j));
     else product_add(dst, a(j), b(j));
   }
 }
 
-/// dst += c sum_j a(j) b(j) over j < count (see product_sum).
+template <class D, class GetA, class GetB> void product_sum(D&& dst, product_mode mode, int count, GetA&& a, GetB&& b) {
+  using Real = typename std::decay_t<decltype(a(0))>::Scalar;
+  product_sum_impl(dst, mode, static_cast<const Real*>(nullptr), count, a, b);
+}
+
+/// dst += c sum_j a(j) b(j) over j < count.
 template <class D, class C, class GetA, class GetB>
 void product_sum_add(D&& dst, const C& c, int count, GetA&& a, GetB&& b) {
-  using A = std::decay_t<decltype(a(0))>;
-  using B = std::decay_t<decltype(b(0))>;
-  static_assert(getter_keeps_storage<decltype(a(0))>() && getter_keeps_storage<decltype(b(0))>(),
-                "product_sum: a getter returns a matrix by value; return a reference or a map/block/transpose");
-  if (count <= 0) return;
-  if constexpr (fixed_point_operands<A, B>()) {
-    using fp = fixed_point_product<typename A::Scalar>;
-    constexpr int max_count = 256;
-    if (count <= max_count) {
-      typename fp::strided va[max_count], vb[max_count];
-      for (int j = 0; j < count; ++j) {
-        va[j] = fp::view(a(j));
-        vb[j] = fp::view(b(j));
-      }
-      const typename A::Scalar scale = c;
-      if (fp::gemm(dst, va, vb, count, product_mode::add, scale == 1 ? nullptr : &scale)) return;
-    }
-  }
-  for (int j = 0; j < count; ++j) product_add(dst, c, a(j), b(j));
+  using Real = typename std::decay_t<decltype(a(0))>::Scalar;
+  const Real scale = c;
+  product_sum_impl(dst, product_mode::add, &scale, count, a, b);
 }
 
 }  // namespace detail
