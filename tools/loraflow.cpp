@@ -290,8 +290,11 @@ int main(int argc, char** argv) {
   check->add_flag("--strict", a.strict, "Exit 1 also when a claim is inconclusive (used by the ctest cases)");
   check->add_flag("--no-progress", a.no_progress, "Do not print progress lines on stderr");
   check->footer("Verdicts: pass, FAIL, inconclusive (the measurement is below what the run resolves; never a pass),\n"
-                "report (a loose bound printed beside the sharp measured law). Exit status: 0 no claim failed, 1 a\n"
-                "claim failed (or was inconclusive, with --strict), 2 bad input (unknown id).\n"
+                "violation (a printed statement the measurement contradicts, for the reason shown; expected, and\n"
+                "asserted: if it stops occurring the row FAILs), report (a quantity the paper does not state, e.g.\n"
+                "the sharp measured law beside a loose bound; not a test). Every row names its source (paper and\n"
+                "equation, derived in the claim's header, or a measured reference). Exit status: 0 no claim\n"
+                "failed, 1 a claim failed (or was inconclusive, with --strict), 2 bad input (unknown id).\n"
                 "Example: loraflow check --quick --out out/check; loraflow check xu2025.t1-slope\n"
                 "Every claim, its prediction and the last full run's numbers: docs/checks.md");
 #endif

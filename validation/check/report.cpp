@@ -41,6 +41,8 @@ std::vector<claim_run> run_claims(const std::vector<std::string>& ids, const che
     const auto t0 = std::chrono::steady_clock::now();
     try {
       cr.r = c->run(ctx);
+      const std::string broken = check_rows(cr.r.rows);
+      if (!broken.empty()) cr.error = "verdict rules broken (validation/check/claim.hpp): " + broken;
     } catch (const std::exception& e) {
       cr.error = e.what();
     }
@@ -57,12 +59,14 @@ namespace {
 std::string pad(const std::string& s, std::size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
 
 std::string summary_line(const std::vector<claim_run>& runs) {
-  int pass = 0, fail = 0, inc = 0;
+  int pass = 0, viol = 0, fail = 0, inc = 0, viol_rows = 0;
   for (const claim_run& r : runs) {
     const verdict v = overall(r);
-    (v == verdict::fail ? fail : v == verdict::inconclusive ? inc : pass)++;
+    (v == verdict::fail ? fail : v == verdict::inconclusive ? inc : v == verdict::violation ? viol : pass)++;
+    for (const row& w : r.r.rows) viol_rows += w.v == verdict::violation;
   }
-  return std::to_string(runs.size()) + " claims: " + std::to_string(pass) + " pass, " + std::to_string(fail) +
+  return std::to_string(runs.size()) + " claims: " + std::to_string(pass) + " pass, " + std::to_string(viol) +
+         " pass but for expected violations (" + std::to_string(viol_rows) + " rows), " + std::to_string(fail) +
          " fail, " + std::to_string(inc) + " inconclusive";
 }
 }  // namespace
@@ -84,9 +88,13 @@ std::string render_table(const std::vector<claim_run>& runs, bool quick) {
     }
     o << "  " << pad("quantity", wq) << "  " << pad("predicted", wp) << "  " << pad("measured", wm) << "  "
       << pad("margin", wg) << "  verdict\n";
-    for (const row& r : cr.r.rows)
+    for (const row& r : cr.r.rows) {
       o << "  " << pad(r.quantity, wq) << "  " << pad(r.predicted, wp) << "  " << pad(r.measured, wm) << "  "
-        << pad(r.margin, wg) << "  " << verdict_name(r.v) << "\n";
+        << pad(r.margin, wg) << "  " << verdict_name(r.v) << "  [" << source_kind_name(r.kind) << ": " << r.source
+        << "]\n";
+      if (!r.explanation.empty()) o << "    " << (r.v == verdict::violation ? "violation" : "expected violation")
+                                    << ": " << r.explanation << "\n";
+    }
     for (const std::string& n : cr.r.notes) o << "  note: " << n << "\n";
   }
   o << "\n" << summary_line(runs) << "\n";
@@ -111,7 +119,9 @@ std::string render_json(const std::vector<claim_run>& runs, bool quick) {
     c["rows"] = nlohmann::ordered_json::array();
     for (const row& r : cr.r.rows)
       c["rows"].push_back({{"quantity", r.quantity}, {"predicted", r.predicted}, {"measured", r.measured},
-                           {"margin", r.margin}, {"verdict", verdict_name(r.v)}, {"rule", r.rule}});
+                           {"margin", r.margin}, {"verdict", verdict_name(r.v)}, {"rule", r.rule},
+                           {"source_kind", source_kind_name(r.kind)}, {"source", r.source},
+                           {"explanation", r.explanation}});
     c["notes"] = cr.r.notes;
     c["tables"] = nlohmann::ordered_json::array();
     for (const table& t : cr.r.data) c["tables"].push_back(cr.c->id + "." + t.name + ".csv");
@@ -138,10 +148,14 @@ std::string render_markdown(const std::vector<claim_run>& runs, bool quick) {
       << cr.c->paper << ", " << cr.c->location << ". Verdict: **" << verdict_name(overall(cr)) << "** ("
       << std::fixed << std::setprecision(1) << cr.wall_s << " s)" << std::defaultfloat << ".\n\n";
     if (!cr.error.empty()) o << "Error: " << cr.error << "\n\n";
-    o << "| quantity | predicted | measured | margin | verdict | rule |\n|---|---|---|---|---|---|\n";
-    for (const row& r : cr.r.rows)
-      o << "| " << cell(r.quantity) << " | " << cell(r.predicted) << " | " << cell(r.measured) << " | "
-        << cell(r.margin) << " | " << verdict_name(r.v) << " | " << cell(r.rule) << " |\n";
+    o << "| quantity | predicted | source | measured | margin | verdict | rule |\n|---|---|---|---|---|---|---|\n";
+    for (const row& r : cr.r.rows) {
+      std::string v = verdict_name(r.v);
+      if (r.v == verdict::violation) v = "**violation**: " + r.explanation;
+      o << "| " << cell(r.quantity) << " | " << cell(r.predicted) << " | " << source_kind_name(r.kind) << ": "
+        << cell(r.source) << " | " << cell(r.measured) << " | " << cell(r.margin) << " | " << cell(v) << " | "
+        << cell(r.rule) << " |\n";
+    }
     if (!cr.r.notes.empty()) o << "\n";
     for (const std::string& n : cr.r.notes) o << "- " << n << "\n";
   }
