@@ -79,6 +79,8 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
   out.sigma_W1 = dbl(dir.sigma_W1);
   out.sigma_W2 = dbl(dir.sigma_W2);
   out.delta_w = dbl(dir.delta_w);
+  out.W1_spec = dbl(spectral_norm<Real>(gp.W1));
+  out.W2_spec = dbl(spectral_norm<Real>(gp.W2));
   const Real alpha = parse<Real>(q.alpha);
   const Real ss = dir.sigma * dir.sigma_W2;
 
@@ -100,6 +102,19 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
     }
   } else {
     throw std::invalid_argument("measure: init must be small or spectral, got " + q.init);
+  }
+  if (q.rotation_seed != 0) {
+    // Orthogonal equivariance (shared/theory 1.4 (iii)): (A_i, B_i) -> (R_i^T A_i, B_i R_i) with R_i the eigenvectors
+    // of a symmetric Gaussian r x r matrix (orthogonal to rounding); B_i A_i is unchanged at t = 0.
+    gaussian_stream gs(q.rotation_seed, 0x7e07a7e);
+    auto rotation = [&]() {
+      const matrix<Real> G = gs.normal_matrix<Real>(model.r(), model.r());
+      return matrix<Real>(linalg::sym_eig<Real>(matrix<Real>(G + G.transpose())).vectors);
+    };
+    const matrix<Real> R1 = rotation(), R2 = rotation();
+    const matrix<Real> A1r = R1.transpose() * model.A1(x), B1r = model.B1(x) * R1;
+    const matrix<Real> A2r = R2.transpose() * model.A2(x), B2r = model.B2(x) * R2;
+    x = model.pack(A1r, B1r, A2r, B2r);
   }
   const lora_observer<Real> obs(model, dir, x);
 
@@ -164,6 +179,8 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
     into["gamma1_Z1"] = dbl(sqrt(squared_norm(vector<Real>(Z1.transpose() * dir.gamma1))));
     const matrix<Real> Z2 = detail::stack_Z<Real>(model.B2(xs), model.A2(xs));
     into["gamma2_Z2"] = dbl(sqrt(squared_norm(vector<Real>(Z2.transpose() * dir.gamma2))));
+    into["Z1_fro"] = dbl(sqrt(squared_norm(Z1)));
+    into["Z2_fro"] = dbl(sqrt(squared_norm(Z2)));
   };
 
   vector<Real> dx(model.dimension());
@@ -200,6 +217,98 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
     into["c1_ratio"] = dbl(Real((dlog1 - dlog2 - 2 * ((1 - dir.delta_w) * ss - d.first - d.second)) / unit));
     into["c1_cos"] = dbl(Real(cos_min / unit));
   };
+  // Lemmas C.2, C.4, C.6, eqs. (53), (73) and Lemma D.1 of Xu et al. at state xs (validation/xu2025/lemma_c2.cpp,
+  // eq53_norm_sandwich.cpp, lemmas_c4_c6.cpp, lemma_d1.cpp). Derivatives come from the vector field at the state
+  // (no finite differences); unsubscripted norms are spectral; the LoRA scale is 1 here.
+  const Real lam1_a2 = q.lemma_c2_d1 ? spectral_norm<Real>(matrix<Real>(-lora_observer<Real>::imbalance_matrix(
+                                           model.B1(x), model.A1(x))))
+                                     : Real(0);  // alpha^2 ||Lambda1||_2 at t = 0 (eq. (53))
+  auto lemmas = [&](const vector<Real>& xs, std::map<std::string, double>& into) {
+    using std::max;
+    const lora_problem<Real>& p = model.problem();
+    const matrix<Real> F = model.product(xs);
+    const matrix<Real> E = model.residual(xs);
+    const matrix<Real> A1 = model.A1(xs), B1 = model.B1(xs), A2 = model.A2(xs), B2 = model.B2(xs);
+    // D1 = A2^T B2^T E - W2^T F (h x n), the coupling of dZ1/dt = (sigma sigma_W2 H1 + [[0, D1], [D1^T, 0]]) Z1.
+    const matrix<Real> D1 = matrix<Real>(A2.transpose() * matrix<Real>(B2.transpose() * E)) -
+                            matrix<Real>(p.W2.transpose() * F);
+    const std::pair<Real, Real> dn = coupling_norms(model, xs);
+    model(xs, dx, Real(0));
+    const matrix<Real> dA1 = model.A1(dx), dB1 = model.B1(dx);
+    const matrix<Real> Z1 = detail::stack_Z<Real>(B1, A1), Z2 = detail::stack_Z<Real>(B2, A2);
+    const Real z1 = squared_norm(Z1), z2 = squared_norm(Z2);
+    Real cos2_min = std::numeric_limits<Real>::infinity(), sin2_max = 0, cot_min = std::numeric_limits<Real>::infinity();
+    for (Eigen::Index j = 0; j < Z1.cols(); ++j) {
+      const vector<Real> w = Z1.col(j);
+      const Real w2 = squared_norm(w), c = dir.gamma1.dot(w);
+      const Real s2 = squared_norm(vector<Real>(w - dir.gamma1 * c)) / w2;  // sin^2 from the projection
+      cos2_min = min(cos2_min, Real(c * c / w2));
+      sin2_max = max(sin2_max, s2);
+      cot_min = min(cot_min, Real(abs(c) / sqrt(w2 * s2)));
+    }
+    const vector<Real> Btg = B1.transpose() * dir.g, Av = A1 * dir.v;  // r, r
+    // eq. (73): d/dt g^T B1 A1 v from the field, and its right side.
+    const Real esc = Btg.dot(Av);
+    const Real t1 = dir.g.dot(vector<Real>(dB1 * Av)), t2 = Btg.dot(vector<Real>(dA1 * dir.v));
+    const Real q73 = ss * (squared_norm(Btg) + squared_norm(Av));
+    const Real u1 = dir.g.dot(vector<Real>(D1 * vector<Real>(A1.transpose() * Av)));
+    const Real u2 = vector<Real>(B1 * Btg).dot(vector<Real>(D1 * dir.v));
+    // Lemma C.6 and eq. (53).
+    const matrix<Real> P1 = B1 * A1;  // h x n
+    const matrix<Real> gP = P1 - dir.g * vector<Real>(P1.transpose() * dir.g).transpose();
+    const matrix<Real> Pv = P1 - vector<Real>(P1 * dir.v) * dir.v.transpose();
+    // Lemma D.1: L_S = (u^T E v)^2 / 2; grad of L_S in (A1, B1) with M = W2 + B2 A2:
+    // dL_S/dB1 = -e_S M^T u (A1 v)^T, dL_S/dA1 = -e_S B1^T M^T u v^T, so |grad|^2 / L_S = 2 (|M^T u|^2 |A1 v|^2 + |B1^T M^T u|^2).
+    const matrix<Real> M = p.W2 + B2 * A2;
+    const vector<Real> Mtu = M.transpose() * dir.u;
+    const Real eS = dir.u.dot(vector<Real>(E * dir.v));
+    into["D1"] = dbl(dn.first);
+    into["D2"] = dbl(dn.second);
+    into["Z1_sq"] = dbl(z1);
+    into["Z2_sq"] = dbl(z2);
+    into["g1Z1_sq"] = dbl(squared_norm(vector<Real>(Z1.transpose() * dir.gamma1)));  // unit gamma1
+    into["gb1Z1_sq"] = dbl(squared_norm(vector<Real>(Z1.transpose() * gbar)));
+    into["cos2_min"] = dbl(cos2_min);
+    into["sin2_max"] = dbl(sin2_max);
+    into["cot_min"] = dbl(cot_min);
+    into["BA1_spec"] = dbl(spectral_norm<Real>(P1));
+    into["BA1_fro"] = dbl(sqrt(squared_norm(P1)));
+    into["lam1_a2"] = dbl(lam1_a2);
+    into["esc"] = dbl(esc);
+    into["desc"] = dbl(Real(t1 + t2));
+    into["eq73_rhs"] = dbl(Real(q73 + u1 + u2));
+    into["eq73_scale"] = dbl(Real(abs(t1) + abs(t2) + q73 + abs(u1) + abs(u2)));
+    into["gperp_BA"] = dbl(spectral_norm<Real>(gP));
+    into["BA_vperp"] = dbl(spectral_norm<Real>(Pv));
+    into["LS"] = dbl(Real(eS * eS / 2));
+    into["pl_ratio"] = dbl(Real(2 * (squared_norm(Mtu) * squared_norm(Av) + squared_norm(vector<Real>(B1.transpose() * Mtu)))));
+    into["BA2_spec"] = dbl(spectral_norm<Real>(matrix<Real>(B2 * A2)));
+    // The parts of the Lemma D.1 margin (lemma_d1.cpp): |A1 v|^2, |B1^T g|^2, |M^T u|^2, |B1^T M^T u|^2 and
+    // sum_j (g^T b_j - v^T a_j)^2 (b_j, a_j the j-th column of B1 and row of A1).
+    into["Av_sq"] = dbl(squared_norm(Av));
+    into["Btg_sq"] = dbl(squared_norm(Btg));
+    into["Mtu_sq"] = dbl(squared_norm(Mtu));
+    into["BtMtu_sq"] = dbl(squared_norm(vector<Real>(B1.transpose() * Mtu)));
+    into["col_imb"] = dbl(squared_norm(vector<Real>(Btg - Av)));
+  };
+  // Per active direction k: the diagonal entries of the projected adapters and their derivatives from the full
+  // vector field (measure.hpp, dir_at_T1), under keys prefix + k + "_a1", ..., prefix + k + "_db2".
+  vector<Real> dir_field(model.dimension());
+  auto dir_entries = [&](const vector<Real>& xs, std::map<std::string, double>& into, const std::string& prefix) {
+    model(xs, dir_field, Real(0));
+    for (std::size_t k = 0; k < active_dirs.size(); ++k) {
+      const Eigen::Index i = active_dirs[k];
+      const std::string pre = prefix + std::to_string(k) + "_";
+      for (int d = 0; d < 2; ++d) {
+        const vector<Real>& v = d ? dir_field : xs;
+        const std::string D = d ? "d" : "";
+        into[pre + D + "a1"] = dbl(Real(fr.G11.col(i).dot(model.A1(v) * fr.VS.col(i))));
+        into[pre + D + "b1"] = dbl(Real(fr.GS.col(i).dot(model.B1(v) * fr.G11.col(i))));
+        into[pre + D + "a2"] = dbl(Real(fr.G21.col(i).dot(model.A2(v) * fr.GS.col(i))));
+        into[pre + D + "b2"] = dbl(Real(fr.US.col(i).dot(model.B2(v) * fr.G21.col(i))));
+      }
+    }
+  };
   auto frame = [&](const vector<Real>& xs, std::map<std::string, double>& into) {
     const matrix<Real> A1 = model.A1(xs), B1 = model.B1(xs), A2 = model.A2(xs), B2 = model.B2(xs);
     const matrix<Real> a1 = fr.G11.transpose() * A1 * fr.VS, b1 = fr.GS.transpose() * B1 * fr.G11;
@@ -218,6 +327,7 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
         null_B = max(null_B, max(abs(b1(i, i)), abs(b2(i, i))));
     const Real scale_B = max(max(sqrt(squared_norm(b1)), sqrt(squared_norm(b2))), std::numeric_limits<Real>::min());
     into["null_B"] = dbl(Real(null_B / scale_B));  // relative to the active directions' B
+    dir_entries(xs, into, "dir");
   };
 
   std::vector<Real> times;
@@ -233,9 +343,11 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
       row["D2"] = dbl(d.second);
     }
     if (q.spectral_frame) frame(xs, row);
+    if (q.lemma_c2_d1) lemmas(xs, row);
     out.t.push_back(dbl(t));
     for (const auto& kv : row) out.series[kv.first].push_back(kv.second);
   };
+  snapshot(x, out.initial);
   std::vector<event_hit<Real>> hits;
   const run_stats<Real> st = integrate<Real>(std::cref(model), x, Real(0), t_end, times, observe, opt, events, &hits);
   out.status = status_name(st.status);
@@ -255,10 +367,24 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
   }
   for (std::size_t k = 0; k < active_dirs.size(); ++k) {
     out.dir_T1.push_back(std::numeric_limits<double>::quiet_NaN());
+    out.dir_at_T1.emplace_back();
     for (const event_hit<Real>& h : hits)
-      if (h.found && h.name == "T1_dir" + std::to_string(active_dirs[k])) out.dir_T1.back() = dbl(h.t);
+      if (h.found && h.name == "T1_dir" + std::to_string(active_dirs[k])) {
+        out.dir_T1.back() = dbl(h.t);
+        std::map<std::string, double> all;
+        dir_entries(h.x, all, "dir");
+        const std::string pre = "dir" + std::to_string(k) + "_";
+        for (const auto& kv : all)
+          if (kv.first.rfind(pre, 0) == 0) out.dir_at_T1.back()[kv.first.substr(pre.size())] = kv.second;
+      }
   }
   snapshot(x, out.final);
+  if (q.record_products) {
+    const matrix<Real> P1 = model.B1(x) * model.A1(x), P2 = model.B2(x) * model.A2(x);
+    for (const matrix<Real>* P : {&P1, &P2})
+      for (Eigen::Index j = 0; j < P->cols(); ++j)
+        for (Eigen::Index i = 0; i < P->rows(); ++i) out.products.push_back(dbl((*P)(i, j)));
+  }
   out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   return out;
 }

@@ -40,6 +40,9 @@ struct trajectory_request {
   bool early_event = false;     ///< locate T-hat_1 and record ||D1||_2, ||D2||_2
   bool lemma_c1 = false;        ///< record the Lemma C.1 margins at every observation
   bool spectral_frame = false;  ///< spectral init only: decoupling residuals and per-direction events
+  bool lemma_c2_d1 = false;     ///< record the series of Lemmas C.2, C.4, C.6, eqs. (53), (73), D.1 (xu2025/lemma_*.cpp)
+  std::uint64_t rotation_seed = 0;  ///< != 0: (A_i(0), B_i(0)) -> (R_i^T A_i(0), B_i(0) R_i), R_i random orthogonal r x r
+  bool record_products = false;     ///< keep B1 A1 and B2 A2 at the last time reached (trajectory::products)
 };
 
 struct trajectory {
@@ -49,15 +52,23 @@ struct trajectory {
   double wall_s = 0;
   std::size_t steps = 0, rhs_evals = 0;
   double sigma = 0, sigma_W1 = 0, sigma_W2 = 0, delta_w = 0;
+  double W1_spec = 0, W2_spec = 0;  ///< ||W1||_2, ||W2||_2 (eq. (42) of Xu et al.)
   double T1 = std::numeric_limits<double>::quiet_NaN();
   double T_hat = std::numeric_limits<double>::quiet_NaN();
   std::map<std::string, double> at_T1;  ///< metrics at T1, plus E_norm, F_spec, gamma1_Z1, gamma2_Z2
   std::map<std::string, double> at_T_hat;  ///< the same at T-hat_1 (early_event)
   std::map<std::string, double> final;     ///< the same at the last time reached
+  std::map<std::string, double> initial;   ///< the same at t = 0
   std::vector<double> t;                ///< observation times
   std::map<std::string, std::vector<double>> series;
+  std::vector<double> products;  ///< record_products: vec(B1 A1) then vec(B2 A2) (column-major) at the last time
   // spectral_frame: per direction i of S (spectral_indices order) with sigma_dY^(i) > 0
   std::vector<double> dir_sigma, dir_sigma_W1, dir_sigma_W2, dir_T1, dir_z1_0;
+  // spectral_frame, per direction k in the same order: the diagonal entries of the projected adapters (Abar1,
+  // Bbar1, Abar2, Bbar2)_kk and their time derivatives from the full vector field, in series "dir<k>_a1", "_b1",
+  // "_a2", "_b2", "_da1", "_db1", "_da2", "_db2" at each observation, and in dir_at_T1[k] at T1^(k) (keys a1 ...
+  // db2; empty when T1^(k) was not reached).
+  std::vector<std::map<std::string, double>> dir_at_T1;
   bool ok() const { return status == "ok"; }
 };
 

@@ -2,6 +2,7 @@
 #include "check/rows.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace loraflow::check {
 
@@ -74,6 +75,71 @@ std::string plan_note(const std::vector<trajectory>& runs, const std::vector<std
 }
 
 xu_problem fig1_problem() { return xu_problem{}; }
+
+corrected_fit fit_line_corrected(const std::vector<double>& x, const std::vector<double>& y,
+                                 const std::vector<std::vector<double>>& z) {
+  const std::size_t n = x.size(), m = 1 + z.size();  // unknowns besides the intercept: b, k_1 .. k_J
+  if (y.size() != n || n < m + 1) throw std::invalid_argument("fit_line_corrected: too few points");
+  for (const auto& zj : z)
+    if (zj.size() != n) throw std::invalid_argument("fit_line_corrected: z differs in length");
+  // Centred columns c_0 = x, c_j = z_j; normal matrix N = C^T C, right side C^T y.
+  std::vector<std::vector<long double>> c(m, std::vector<long double>(n));
+  long double my = 0;
+  for (std::size_t i = 0; i < n; ++i) my += y[i];
+  my /= n;
+  std::vector<long double> mean(m, 0);
+  for (std::size_t j = 0; j < m; ++j) {
+    for (std::size_t i = 0; i < n; ++i) c[j][i] = j ? z[j - 1][i] : x[i];
+    for (std::size_t i = 0; i < n; ++i) mean[j] += c[j][i];
+    mean[j] /= n;
+    for (std::size_t i = 0; i < n; ++i) c[j][i] -= mean[j];
+  }
+  // Invert N by Gauss-Jordan with partial pivoting.
+  std::vector<std::vector<long double>> N(m, std::vector<long double>(2 * m, 0));
+  for (std::size_t j = 0; j < m; ++j) {
+    for (std::size_t l = 0; l < m; ++l)
+      for (std::size_t i = 0; i < n; ++i) N[j][l] += c[j][i] * c[l][i];
+    N[j][m + j] = 1;
+  }
+  for (std::size_t col = 0; col < m; ++col) {
+    std::size_t piv = col;
+    for (std::size_t r = col + 1; r < m; ++r)
+      if (std::fabs(N[r][col]) > std::fabs(N[piv][col])) piv = r;
+    std::swap(N[col], N[piv]);
+    if (!(std::fabs(N[col][col]) > 0)) throw std::invalid_argument("fit_line_corrected: collinear columns");
+    const long double d = N[col][col];
+    for (auto& v : N[col]) v /= d;
+    for (std::size_t r = 0; r < m; ++r) {
+      if (r == col) continue;
+      const long double f = N[r][col];
+      for (std::size_t l = 0; l < 2 * m; ++l) N[r][l] -= f * N[col][l];
+    }
+  }
+  std::vector<long double> rhs(m, 0), beta(m, 0);
+  for (std::size_t j = 0; j < m; ++j)
+    for (std::size_t i = 0; i < n; ++i) rhs[j] += c[j][i] * (y[i] - my);
+  for (std::size_t j = 0; j < m; ++j)
+    for (std::size_t l = 0; l < m; ++l) beta[j] += N[j][m + l] * rhs[l];
+  long double a = my, sse = 0;
+  for (std::size_t j = 0; j < m; ++j) a -= beta[j] * mean[j];
+  for (std::size_t i = 0; i < n; ++i) {
+    long double fit = my;
+    for (std::size_t j = 0; j < m; ++j) fit += beta[j] * c[j][i];
+    sse += (y[i] - fit) * (y[i] - fit);
+  }
+  const std::size_t dof = n - 1 - m;
+  const long double s2 = dof > 0 ? sse / dof : 0;
+  corrected_fit f;
+  f.n = n;
+  f.slope = static_cast<double>(beta[0]);
+  f.intercept = static_cast<double>(a);
+  f.slope_se = static_cast<double>(std::sqrt(s2 * N[0][m]));
+  for (std::size_t j = 1; j < m; ++j) {
+    f.k.push_back(static_cast<double>(beta[j]));
+    f.k_se.push_back(static_cast<double>(std::sqrt(s2 * N[j][m + j])));
+  }
+  return f;
+}
 
 xu_problem small_problem() {
   xu_problem p;

@@ -35,4 +35,17 @@ std::string plan_note(const std::vector<trajectory>& runs, const std::vector<std
 xu_problem fig1_problem();
 xu_problem small_problem();
 
+/// y = a + b x + sum_j k_j z_j by least squares, the z_j pre-asymptotic correction terms whose form the claim
+/// derives (e.g. z = alpha^nu with nu fixed by the derivation), so that b is the extrapolated slope. Standard
+/// errors from the residual variance with n - 2 - (number of z) degrees of freedom (0 when none is left).
+/// Computed in long double (normal equations of the centred columns).
+struct corrected_fit {
+  double slope = 0, intercept = 0;
+  double slope_se = 0;
+  std::vector<double> k, k_se;  ///< the correction coefficients and their standard errors
+  std::size_t n = 0;
+};
+corrected_fit fit_line_corrected(const std::vector<double>& x, const std::vector<double>& y,
+                                 const std::vector<std::vector<double>>& z);
+
 }  // namespace loraflow::check

@@ -30,7 +30,7 @@ TEST_CASE("expect_violation: a contradicted statement is a violation, a holding 
   CHECK(unmeasured.v == verdict::inconclusive);
 }
 
-TEST_CASE("check_rows: every row names a source; no printed statement is a report row") {
+TEST_CASE("check_rows: every row names a source, and no printed statement is a report row") {
   CHECK(check_rows({at_most("q", "p", 1.0, 2.0, "r")}).find("names no source") != std::string::npos);
   CHECK(check_rows({at_most("q", "p", 1.0, 2.0, "r").paper("Thm 1")}).empty());
   CHECK(check_rows({reported("q", "p", "m", "n").derived("header")}).empty());

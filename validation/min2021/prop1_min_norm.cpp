@@ -49,6 +49,19 @@ using mat = matrix<double>;
 constexpr double eps = std::numeric_limits<double>::epsilon();
 constexpr std::uint64_t seed = 2021;
 
+/// A row with a custom verdict (the source is set by the chained setter).
+row make_row(const std::string& quantity, const std::string& predicted, const std::string& measured,
+             const std::string& margin, verdict v, const std::string& rule) {
+  row r;
+  r.quantity = quantity;
+  r.predicted = predicted;
+  r.measured = measured;
+  r.margin = margin;
+  r.v = v;
+  r.rule = rule;
+  return r;
+}
+
 /// c = [lambda_r(Lambda)]_+ + [lambda_m(-Lambda)]_+ with Lambda = U1^T U1 - V^T V (h >= r, m here).
 double imbalance_c(const mat& U1, const mat& V) {
   const mat Lambda = U1.transpose() * U1 - V.transpose() * V;
@@ -140,48 +153,56 @@ result run(const context& ctx) {
             num(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 3) + " s");
     const std::string tag = in.name.substr(0, 3);
     if (e.st.status != run_status::ok) {
-      res.rows.push_back({tag + " integration to T", "status ok", status_name(e.st.status), "", verdict::inconclusive,
-                          "the run must reach T"});
+      res.rows.push_back(make_row(tag + " integration to T", "status ok", status_name(e.st.status), "",
+                                  verdict::inconclusive, "the run must reach T")
+                             .derived("header: Check (the run must reach T)"));
       continue;
     }
     const mat U2_0 = Phi2.transpose() * in.U, U2_T = Phi2.transpose() * e.U;
     const double V2 = Eigen::JacobiSVD<mat>(e.V).singularValues()(0), UF = e.U.norm(), VF = e.V.norm();
     const double drift = (U2_T - U2_0).norm();
-    const double A = ((double(e.st.steps) + 1) * (8 + N) + 2 * D) * eps * e.max_U +
-                     X_Phi2 * (e.U - in.U).norm() / s_min;
-    const double rho = (D + h) * eps *
-                       ((Y.norm() + s(0) * UF * VF) / s_min + UF * VF + U2_0.norm() * VF + 2 * kappa * Th);
+    const double A =
+        ((double(e.st.steps) + 1) * (8 + N) + 2 * D) * eps * e.max_U + X_Phi2 * (e.U - in.U).norm() / s_min;
+    const double rho =
+        (D + h) * eps * ((Y.norm() + s(0) * UF * VF) / s_min + UF * VF + U2_0.norm() * VF + 2 * kappa * Th);
     const double bound = e.R.norm() / s_min + A * V2 + rho;
     const mat UVt = e.U * e.V.transpose();
     const double d_min_norm = (UVt - Theta_hat).norm() / Th;
     const std::string at_T =
         " at T = " + num(T, 4) + ", L(T) = " + num(e.L.back(), 3) + " (floor " + num(L_floor[i], 2) + ")";
 
-    res.rows.push_back({tag + " ||U2(T) - U2(0)||_F / max_t ||U||_F", "0 (U2' = 0); <= A / max||U|| = " +
-                            num(A / e.max_U, 2), num(drift / e.max_U, 3), num((A - drift) / e.max_U, 3),
-                        drift <= A ? verdict::pass : verdict::fail,
-                        "U2 = Phi2^T U constant: ||U2(T) - U2(0)||_F <= A (rounding allowance, header)"});
+    res.rows.push_back(make_row(tag + " ||U2(T) - U2(0)||_F / max_t ||U||_F",
+                                "0 (U2' = 0); <= A / max||U|| = " + num(A / e.max_U, 2), num(drift / e.max_U, 3),
+                                num((A - drift) / e.max_U, 3), drift <= A ? verdict::pass : verdict::fail,
+                                "U2 = Phi2^T U constant: ||U2(T) - U2(0)||_F <= A (rounding allowance, header)")
+                           .paper("Min et al. 2021, Sec. 2, gradient flow: dU2/dt = 0"));
     if (i == 0) {
       const double bound_a = (bound + U2_0.norm() * V2) / Th;
-      res.rows.push_back({tag + " ||U V^T - Theta_hat||_F / ||Theta_hat||_F", "0 (Prop. 1); <= " + num(bound_a, 3),
-                          num(d_min_norm, 3), num(bound_a - d_min_norm, 3), within(d_min_norm, bound_a, resolution),
-                          "<= (||R||/sigma_min(X) + (A + ||U2(0)||) ||V||_2 + rho)/||Theta_hat||, resolved iff < "
-                          "sqrt(eps)" + at_T});
+      res.rows.push_back(
+          make_row(tag + " ||U V^T - Theta_hat||_F / ||Theta_hat||_F", "0 (Prop. 1); <= " + num(bound_a, 3),
+                   num(d_min_norm, 3), num(bound_a - d_min_norm, 3), within(d_min_norm, bound_a, resolution),
+                   "<= (||R||/sigma_min(X) + (A + ||U2(0)||) ||V||_2 + rho)/||Theta_hat||, resolved iff < "
+                   "sqrt(eps)" +
+                       at_T)
+              .paper("Min et al. 2021, Prop. 1"));
     } else {
       const double bound_b = bound / Th;
       const mat eq14 = Phi2 * U2_0 * e.V.transpose();
       const double d14 = (UVt - Theta_hat - eq14).norm() / Th;
-      res.rows.push_back({tag + " ||U V^T - (Theta_hat + Phi2 U2(0) V^T)||_F / ||Theta_hat||_F",
-                          "0 (eq. 14); <= " + num(bound_b, 3), num(d14, 3), num(bound_b - d14, 3),
-                          within(d14, bound_b, resolution),
-                          "<= (||R||/sigma_min(X) + A ||V||_2 + rho)/||Theta_hat||, resolved iff < sqrt(eps)" + at_T});
-      res.rows.push_back({tag + " ||U V^T - Theta_hat||_F / ||Theta_hat||_F (not min-norm)",
-                          "||Phi2 U2(0) V^T||/||Theta_hat|| = " + num(eq14.norm() / Th, 4) +
-                              "; >= (b) bound / sqrt(eps) = " + num(bound_b / resolution, 3),
-                          num(d_min_norm, 4), num(d_min_norm - bound_b / resolution, 3),
-                          d_min_norm >= bound_b / resolution ? verdict::pass : verdict::inconclusive,
-                          "the eq. 14 check must be able to fail: the min-norm prediction is off by >= "
-                          "bound/sqrt(eps)"});
+      res.rows.push_back(
+          make_row(tag + " ||U V^T - (Theta_hat + Phi2 U2(0) V^T)||_F / ||Theta_hat||_F",
+                   "0 (eq. 14); <= " + num(bound_b, 3), num(d14, 3), num(bound_b - d14, 3),
+                   within(d14, bound_b, resolution),
+                   "<= (||R||/sigma_min(X) + A ||V||_2 + rho)/||Theta_hat||, resolved iff < sqrt(eps)" + at_T)
+              .paper("Min et al. 2021, eq. (14)"));
+      res.rows.push_back(make_row(tag + " ||U V^T - Theta_hat||_F / ||Theta_hat||_F (not min-norm)",
+                                  "||Phi2 U2(0) V^T||/||Theta_hat|| = " + num(eq14.norm() / Th, 4) +
+                                      "; >= (b) bound / sqrt(eps) = " + num(bound_b / resolution, 3),
+                                  num(d_min_norm, 4), num(d_min_norm - bound_b / resolution, 3),
+                                  d_min_norm >= bound_b / resolution ? verdict::pass : verdict::inconclusive,
+                                  "the eq. 14 check must be able to fail: the min-norm prediction is off by >= "
+                                  "bound/sqrt(eps)")
+                             .derived("header: Tolerance (the eq. 14 check must tell eq. 14 from min-norm)"));
     }
     curves.columns.push_back("L " + tag);
     ends.push_back(std::move(e));
@@ -193,8 +214,8 @@ result run(const context& ctx) {
   }
   res.data = {curves};
   res.notes.push_back("Problem: D = 40, N = 10, m = 2, h = 50, seed " + std::to_string(seed) + "; sigma(X) in [" +
-                      num(s_min, 4) + ", " + num(s(0), 4) + "], ||Theta_hat||_F = " + num(Th, 6) + ", ||X Phi2||_F = " +
-                      num(X_Phi2, 3) + ".");
+                      num(s_min, 4) + ", " + num(s(0), 4) + "], ||Theta_hat||_F = " + num(Th, 6) +
+                      ", ||X Phi2||_F = " + num(X_Phi2, 3) + ".");
   res.notes.push_back("c (Thm 1): (a) " + num(c[0], 5) + ", (b) " + num(c[1], 5) + "; T = " + num(T, 5) +
                       " (twice the longest time Thm 1's bound needs to reach the rounding floor of L).");
   res.notes.push_back("Wall time " +

@@ -1,18 +1,27 @@
-// Claim:      Xu et al. (AISTATS 2025) Claim 3.1 (eqs. 7-11): in the alignment phase the linearised dynamics
-//             Z1' = sigma sigma_W2 H1 Z1 give ||gamma1 gamma1^T Z1|| ~ exp(sigma sigma_W2 t), and the misalignment
-//             1 - cos(gamma1, U_Z1) decays as exp(-2 sigma sigma_W2 t) (the non-aligned part is constant, the
-//             aligned part grows: catalogue 2.2 (d)); ln(||gamma1^T Z1||^2 / ||gamma2^T Z2||^2) grows at
-//             2 sigma (sigma_W2 - sigma_W1).
-// Prediction: d/dt ln misalign = -2 sigma sigma_W2;  d/dt ln ||gamma1^T Z1|| = sigma sigma_W2;
+// Claim:      Xu et al. (AISTATS 2025) Claim 3.1 (eqs. 7-11, catalogue 2.2): in the alignment phase the linearised
+//             dynamics Z1' = ss H1 Z1, Z2' = dw ss H2 Z2 (ss = sigma sigma_W2) give
+//             d/dt ln ||gamma1 gamma1^T Z1||^2 = 2 ss and d/dt ln(||gamma1 gamma1^T Z1||^2/||gamma2 gamma2^T Z2||^2)
+//             = 2 sigma (sigma_W2 - sigma_W1) (paper, for the truncated ODE).
+// Prediction: (paper) d/dt ln ||gamma1^T Z1|| = ss;
 //             d/dt ln(||gamma1^T Z1|| / ||gamma2^T Z2||) = sigma (sigma_W2 - sigma_W1).
+//             (derived, this header) d/dt ln misalign = -2 ss, misalign = 1 - cos(gamma1, U_Z1). The linearised
+//             solution is Z1(t) = e^(ss t) gamma1 c^T + e^(-ss t) gammabar1 d^T + N, c = Z1(0)^T gamma1,
+//             d = Z1(0)^T gammabar1, N = (I - gamma1 gamma1^T - gammabar1 gammabar1^T) Z1(0) constant (H1 has rank 2;
+//             the paper omits this term, catalogue 2.2 (b)). The top left singular vector is U = gamma1 + eps with
+//             eps = e^(-ss t) N c / |c|^2 + O(e^(-2 ss t)), and gammabar1 is orthogonal to N, so
+//             |eps|^2 = e^(-2 ss t) |N c|^2 / |c|^4 (1 + O(|eps|^2)); 1 - cos = |eps|^2 / 2 (1 + O(|eps|^2)). Hence
+//             ln misalign = const - 2 ss t + kappa misalign + O(misalign^2): rate -2 ss with a correction linear in
+//             misalign, which the fit carries as a regressor.
 // Check:      Fig. 1 problem, LoRA init, alpha = 1e-8 (quick) and also 1e-12 (full), so that the alignment phase
-//             spans many decades; precision planned for 6 digits of misalign(T1); 800 observations up to T1.
-//             Window rule (stated, not tuned): the observations before T1 with 1e3 misalign(T1) <= misalign <= 1e-2;
-//             all three slopes are fitted on that window by least squares.
-// Tolerance:  relative error of each rate <= 1% (the catalogue's measured agreement is exact to the digits shown).
-//             Resolution: misalign >= 1e3 alpha^2 on the window, 6+ digits by the plan; the fit's standard error
-//             is printed. Inside the window the O(alpha^2) coupling D1 and the decaying gamma1-bar part bias the
-//             rates by < 0.1% (the gamma1-bar part has decayed by > 10x when misalign < 1e-2).
+//             spans many decades; precision planned for 6 digits of misalign(T1); 2400 observations up to T1 (with
+//             ||D1||_2, ||D2||_2 recorded). Window rule (stated, not tuned): the observations before T1 with
+//             1e3 misalign(T1) <= misalign <= 1e-2. Fits on that window by least squares: ln misalign = c - lambda t
+//             + kappa misalign; ln ||gamma1^T Z1|| and ln(||gamma1^T Z1|| / ||gamma2^T Z2||) against t (lines).
+// Tolerance:  relative error of each rate <= 3 se_rel + b_D, where se_rel is the fit's standard error relative to
+//             the prediction and b_D = 2 max_window (||D1|| + ||D2||) / ss bounds the bias of the neglected coupling
+//             (the exact flow is Z_i' = (s_i H_i + Db_i) Z_i with ||Db_i||_2 = ||D_i||_2, catalogue 2.2 (a), so each
+//             log-derivative differs from the linearised one by at most 2 ||D_i||). Resolution: misalign >= 1e3
+//             alpha^2 on the window, 6+ digits by the plan.
 #include "check/rows.hpp"
 
 #include <loraflow/observe/fit.hpp>
@@ -27,49 +36,69 @@ void rate_rows(const context& ctx, const std::string& alpha, result& r) {
   q.problem = fig1_problem();
   q.alpha = alpha;
   q.stop_at_T1 = true;
+  q.early_event = true;  // records ||D1||_2, ||D2||_2 at the observations
   q.t_end = "3";
   q.observations = 2400;  // dt = 1/800
   const std::vector<trajectory> runs = sweep_alpha(ctx, q, {alpha});
   const trajectory& t = runs[0];
   const std::string tag = " (alpha = " + alpha + ")";
+  const std::string src_m = "header: linearised solution with the constant term N, 1 - cos = |eps|^2/2";
+  const std::string src_g = "Xu et al. 2025, Claim 3.1, eqs. (7)-(11): d/dt ln ||gamma1 gamma1^T Z1||^2 = 2 ss";
+  const std::string src_r = "Xu et al. 2025, Claim 3.1, eqs. (7)-(11): ratio rate 2 sigma (sigma_W2 - sigma_W1)";
   std::string why;
   if (!all_ok(runs, {alpha}, true, why)) {
-    r.rows.push_back(inconclusive("d/dt ln misalign" + tag, "-2 sigma sigma_W2", why));
+    r.rows.push_back(inconclusive("d/dt ln misalign" + tag, "-2 sigma sigma_W2", why).derived(src_m));
+    r.rows.push_back(inconclusive("d/dt ln ||gamma1^T Z1||" + tag, "sigma sigma_W2", why).paper(src_g));
+    r.rows.push_back(inconclusive("d/dt ln(||g1^T Z1|| / ||g2^T Z2||)" + tag, "sigma (sW2 - sW1)", why).paper(src_r));
     return;
   }
   const double ss = t.sigma * t.sigma_W2, lo = 1e3 * t.at_T1.at("misalign"), hi = 1e-2;
-  std::vector<double> tw, mis, g1, ratio;
-  table tb{"alignment_phase_alpha" + alpha, {"t", "misalign", "gamma1_Z1", "gamma2_Z2"}, {}};
+  std::vector<double> tw, mis, misv, g1, ratio;
+  double dmax = 0;
+  table tb{"alignment_phase_alpha" + alpha, {"t", "misalign", "gamma1_Z1", "gamma2_Z2", "D1", "D2"}, {}};
   const auto& M = t.series.at("misalign");
   const auto& G1 = t.series.at("gamma1_Z1");
   const auto& G2 = t.series.at("gamma2_Z2");
+  const auto& D1 = t.series.at("D1");
+  const auto& D2 = t.series.at("D2");
   for (std::size_t i = 0; i < t.t.size(); ++i) {
-    tb.rows.push_back({full(t.t[i]), full(M[i]), full(G1[i]), full(G2[i])});
+    tb.rows.push_back({full(t.t[i]), full(M[i]), full(G1[i]), full(G2[i]), full(D1[i]), full(D2[i])});
     if (t.t[i] <= t.T1 && M[i] >= lo && M[i] <= hi) {
       tw.push_back(t.t[i]);
       mis.push_back(std::log(M[i]));
+      misv.push_back(M[i]);
       g1.push_back(std::log(G1[i]));
       ratio.push_back(std::log(G1[i] / G2[i]));
+      dmax = std::max(dmax, D1[i] + D2[i]);
     }
   }
   r.data.push_back(tb);
   if (tw.size() < 10) {
-    r.rows.push_back(inconclusive("d/dt ln misalign" + tag, "-2 sigma sigma_W2",
-                                  "fewer than 10 observations in the window"));
+    const std::string w = "fewer than 10 observations in the window";
+    r.rows.push_back(inconclusive("d/dt ln misalign" + tag, "-2 sigma sigma_W2", w).derived(src_m));
+    r.rows.push_back(inconclusive("d/dt ln ||gamma1^T Z1||" + tag, "sigma sigma_W2", w).paper(src_g));
+    r.rows.push_back(inconclusive("d/dt ln(||g1^T Z1|| / ||g2^T Z2||)" + tag, "sigma (sW2 - sW1)", w).paper(src_r));
     return;
   }
-  const line_fit fm = fit_line(tw, mis), fg = fit_line(tw, g1), fr = fit_line(tw, ratio);
+  const corrected_fit fm = fit_line_corrected(tw, mis, {misv});
+  const line_fit fm_raw = fit_line(tw, mis), fg = fit_line(tw, g1), fr = fit_line(tw, ratio);
   const double pm = -2 * ss, pg = ss, pr = t.sigma * (t.sigma_W2 - t.sigma_W1);
-  r.rows.push_back(within("d/dt ln misalign / (-2 sigma sigma_W2)" + tag, "1 (" + num(pm, 6) + ")", fm.slope / pm,
-                          fm.slope_se / std::abs(pm), 1.0, 0.01, "relative error <= 1%"));
-  r.rows.push_back(within("d/dt ln ||gamma1^T Z1|| / (sigma sigma_W2)" + tag, "1 (" + num(pg, 6) + ")", fg.slope / pg,
-                          fg.slope_se / pg, 1.0, 0.01, "relative error <= 1%"));
-  r.rows.push_back(within("d/dt ln(||g1^T Z1|| / ||g2^T Z2||) / (sigma (sW2 - sW1))" + tag, "1 (" + num(pr, 6) + ")",
-                          fr.slope / pr, fr.slope_se / pr, 1.0, 0.01, "relative error <= 1%"));
+  const double bD = 2 * dmax / ss;
+  auto rate_row = [&](const std::string& qn, double pred, double slope, double se, const std::string& extra) {
+    const double rel_se = se / std::abs(pred), tol = 3 * rel_se + bD;
+    return within(qn + tag, "1 (" + num(pred, 6) + ")", slope / pred, rel_se, 1.0, tol,
+                  "|rel. error| <= 3 se + b_D = " + num(3 * rel_se, 2) + " + " + num(bD, 2) + extra);
+  };
+  r.rows.push_back(rate_row("d/dt ln misalign / (-2 sigma sigma_W2), fitted kappa misalign correction", pm, fm.slope,
+                            fm.slope_se, "; raw line fit " + num(fm_raw.slope / pm, 7) + ", kappa = " + num_se(fm.k[0], fm.k_se[0]))
+                       .derived(src_m));
+  r.rows.push_back(rate_row("d/dt ln ||gamma1^T Z1|| / (sigma sigma_W2)", pg, fg.slope, fg.slope_se, "").paper(src_g));
+  r.rows.push_back(rate_row("d/dt ln(||g1^T Z1|| / ||g2^T Z2||) / (sigma (sW2 - sW1))", pr, fr.slope, fr.slope_se, "")
+                       .paper(src_r));
   r.notes.push_back("alpha = " + alpha + ": window t in [" + num(tw.front(), 5) + ", " + num(tw.back(), 5) + "] (" +
                     std::to_string(tw.size()) + " observations, misalign from " + num(std::exp(mis.front()), 3) +
-                    " to " + num(std::exp(mis.back()), 3) + "), T1 = " + num(t.T1, 8) + "; " + t.precision +
-                    " rtol " + t.rtol + " " + t.method);
+                    " to " + num(std::exp(mis.back()), 3) + "), max (||D1|| + ||D2||)/ss there " + num(dmax / ss, 3) +
+                    ", T1 = " + num(t.T1, 8) + "; " + t.precision + " rtol " + t.rtol + " " + t.method);
 }
 }  // namespace
 

@@ -1,17 +1,36 @@
 // Claim:      Xu et al. (AISTATS 2025) Claim 3.2 and Theorems C.1-C.2: at the end of the alignment phase,
-//             misalign(T1) = 1 - cos(gamma1, U_Z1(T1)) <= c alpha^p with p = (1+dw)/(3+dw) (Claim 3.2) or
-//             p = (3+dw)/(5-dw) (Thm C.1); a direct calculation from Lemma C.2 gives 4/(5-dw) (catalogue 2.3).
-//             The sharp law measured by the catalogue is p = 2 (misalign ~ alpha^2 exactly, 2.3 and 2.8).
-// Prediction: the fitted exponent of misalign(T1) against alpha is 2; each paper bound is a lower bound on it.
+//             1 - cos^2(gamma1, U_Z1(T1)) <= c4 alpha^p with p = (1+dw)/(3+dw) (Claim 3.2) or p = (3+dw)/(5-dw)
+//             (Thm C.1 at T-hat_1, carried to T1 by Thm C.2); constants not given. 1 - cos^2 = (1 - cos)(1 + cos)
+//             has the exponent of misalign = 1 - cos, so the statements tested are lower bounds on the exponent p of
+//             misalign(T1) ~ alpha^p.
+// Prediction: (paper) p >= (1+dw)/(3+dw) and p >= (3+dw)/(5-dw).
+//             (derived, this header) p >= 4/(5-dw): Lemma C.2 gives 1 - cos^2(gamma1, w1j) <=
+//             d2 exp(-2 (ss - 2 alpha) t) up to T-hat_1 (ss = sigma sigma_W2), and at
+//             T-hat_1 = 2 ln(1/alpha)/((5-dw) ss) + O(1) (eq. (42)) this is ~ alpha^(4/(5-dw)) (catalogue 2.3's direct
+//             calculation, of which the appendix's (3+dw)/(5-dw) is a weakening).
+//             (derived, this header) The sharp law p = 2. Linearised flow: Z1(t) = e^(ss t) gamma1 c^T +
+//             e^(-ss t) gammabar1 d^T + N with N = (I - gamma1 gamma1^T - gammabar1 gammabar1^T) Z1(0) = O(alpha),
+//             constant (H1 has rank 2; catalogue 2.2 (b)); the top left singular vector is gamma1 + eps,
+//             |eps| = |N c|/|c|^2 (1 + ...), 1 - cos = |eps|^2/2. At T1 the aligned part |c| e^(ss T1) is O(1) (T1
+//             is where g^T B1 A1 v reaches (1-dw) sigma/(4 sigma_W2)), and near T1 the nonlinear terms act along
+//             span(gamma1, gammabar1) (D1 ~ g v^T), leaving N unchanged to leading order: misalign(T1) = K alpha^2.
+//             Pre-asymptotic correction:
+//             the feedback of Z2 on Z1 near T1 (B2 A2 W1 in F, A2^T B2^T E in D1) moves T1 and K; its leading order is
+//             set by the amplitude ratio ||gamma2^T Z2|| / ||gamma1^T Z1|| ~ alpha^(1-dw) at T1, so K = K0 (1 +
+//             k alpha^nu), nu = 1-dw (the data support it: misalign/alpha^2 drifts by 0.0027, 0.0017, 0.0010, 0.0006
+//             per decade at 1e-6, 1e-8.5, 1e-11, 1e-13.5 on the small problem, a factor 0.82 per decade = alpha^0.086);
+//             fitted as ln misalign = c + p ln alpha + k alpha^nu and p_ext tested against 2.
 // Check:      LoRA init, T1 located on the dense output, misalignment from the orthogonal projection (sin^2 / (1 +
 //             cos)), precision planned for 6 digits of misalign(T1) at each alpha (run/precision.hpp: D = 6 +
-//             log10(1/alpha) + 4 working digits). (a) Fig. 1 problem, quick alpha = 1e-3 ... 1e-6, full 1e-3 ... 1e-8.
-//             (b) The 25-decade study: m = n = 4, h = 8, r = 2 (same recipe), quick alpha = 1e-5, 1e-10, 1e-15,
-//             full alpha = 1e-5, 1e-10, ..., 1e-30 (float128 up to 1e-20, then 50 digits).
-// Tolerance:  |p - 2| <= 0.01 (the rule). Resolution: misalign ~ alpha^2 sits in O(alpha) components of
-//             O(1) entries; the plan keeps 6 digits of it, so ln misalign carries errors ~1e-6, and a fit over
-//             >= 3 decades resolves p to ~1e-6. Pre-asymptotic corrections (28.70 vs 28.68 for misalign/alpha^2
-//             at 1e-4 and 1e-5) move p by < 1e-3. The paper's bounds are tested as lower bounds (pass/fail).
+//             log10(1/alpha) + 4 working digits). (a) Fig. 1 problem, half-decade alphas, quick 1e-3 ... 1e-6
+//             (7 points), full 1e-3 ... 1e-8 (11 points). (b) The 25-decade study: m = n = 4, h = 8, r = 2 (same
+//             recipe), quick alpha = 1e-5, 1e-7, 1e-10, 1e-12, 1e-15, full alpha = 1e-5, 1e-10, ..., 1e-30 (float128
+//             up to 1e-20, then 50 digits).
+// Tolerance:  sharp law: |p_ext - 2| <= 3 se(p_ext) + truncation, se from the 3-parameter fit (n - 3 degrees of
+//             freedom), truncation = the change of p_ext when the next order (z^2) is added to the fit; the raw
+//             exponent p_raw (line fit) and its se are shown beside it. Resolution: the plan keeps 6 digits of
+//             misalign(T1), so ln misalign carries errors ~1e-6. Paper bounds: p_raw >= bound (pass/fail); they are
+//             loose by more than 1 (see the report's mutation note); the sharp row carries the sensitivity.
 #include "check/rows.hpp"
 
 #include <loraflow/observe/fit.hpp>
@@ -34,7 +53,7 @@ void exponent_rows(const context& ctx, const xu_problem& p, const std::string& n
   const std::string what = "misalign(T1) exponent, " + name + ", alpha " + alphas.front() + " .. " + alphas.back();
   std::string why;
   if (!all_ok(runs, alphas, true, why)) {
-    r.rows.push_back(inconclusive(what, "2", why));
+    r.rows.push_back(inconclusive(what, "2", why).derived("header: sharp law p = 2"));
     return;
   }
   std::vector<double> a, mis;
@@ -46,15 +65,35 @@ void exponent_rows(const context& ctx, const xu_problem& p, const std::string& n
                        runs[i].precision, runs[i].rtol, runs[i].method});
   }
   const line_fit f = fit_power_law(a, mis);
-  r.rows.push_back(within(what, "2 (sharp law, catalogue 2.3)", f.slope, f.slope_se, 2.0, 0.01, "|p - 2| <= 0.01"));
+  const double dw = runs[0].delta_w, nu = 1 - dw;
+  const std::string src_sharp = "header: constant O(alpha) remainder N, aligned part O(1) at T1";
+  if (a.size() < 5) {
+    r.rows.push_back(inconclusive(what + ", extrapolated", "2", "fewer than 5 alphas for a 3-parameter fit").derived(src_sharp));
+  } else {
+    std::vector<double> la, lm, z;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      la.push_back(std::log(a[i])), lm.push_back(std::log(mis[i])), z.push_back(std::pow(a[i], nu));
+    std::vector<double> zz;
+    for (double v : z) zz.push_back(v * v);
+    const corrected_fit fc = fit_line_corrected(la, lm, {z});
+    const corrected_fit fn = fit_line_corrected(la, lm, {z, zz});
+    const double trunc = std::abs(fn.slope - fc.slope);
+    r.rows.push_back(within(what + ", p_ext (fitted k alpha^nu, nu = 1-dw)", "2 (sharp law)", fc.slope, fc.slope_se,
+                            2.0, 3 * fc.slope_se + trunc,
+                            "|p_ext - 2| <= 3 se + truncation " + num(trunc, 2) + " (p with z^2: " + num(fn.slope, 8) +
+                                "); p_raw = " + num_se(f.slope, f.slope_se, 7) + ", k = " + num_se(fc.k[0], fc.k_se[0]))
+                         .derived(src_sharp));
+  }
   if (bounds) {
-    const double dw = runs[0].delta_w;
-    r.rows.push_back(at_least("  exponent vs Claim 3.2 bound", ">= (1+dw)/(3+dw) = " + num((1 + dw) / (3 + dw), 4),
-                              f.slope, (1 + dw) / (3 + dw), "misalign <= c4 alpha^p (lower bound on p)"));
-    r.rows.push_back(at_least("  exponent vs Thm C.1 bound", ">= (3+dw)/(5-dw) = " + num((3 + dw) / (5 - dw), 4),
-                              f.slope, (3 + dw) / (5 - dw), "appendix version (lower bound on p)"));
-    r.rows.push_back(at_least("  exponent vs Lemma C.2 direct", ">= 4/(5-dw) = " + num(4 / (5 - dw), 4), f.slope,
-                              4 / (5 - dw), "catalogue 2.3's direct calculation (lower bound on p)"));
+    r.rows.push_back(at_least("  p_raw vs Claim 3.2 bound", ">= (1+dw)/(3+dw) = " + num((1 + dw) / (3 + dw), 4),
+                              f.slope, (1 + dw) / (3 + dw), "1 - cos^2 <= c4 alpha^p (lower bound on p)", f.slope_se)
+                         .paper("Xu et al. 2025, Claim 3.2 (main text)"));
+    r.rows.push_back(at_least("  p_raw vs Thm C.1 bound", ">= (3+dw)/(5-dw) = " + num((3 + dw) / (5 - dw), 4),
+                              f.slope, (3 + dw) / (5 - dw), "1 - cos^2 <= b2 alpha^p (lower bound on p)", f.slope_se)
+                         .paper("Xu et al. 2025, Thm C.1 (at T-hat_1) and Thm C.2 (at T1)"));
+    r.rows.push_back(at_least("  p_raw vs Lemma C.2 at T-hat_1", ">= 4/(5-dw) = " + num(4 / (5 - dw), 4), f.slope,
+                              4 / (5 - dw), "lower bound on p", f.slope_se)
+                         .derived("header: Lemma C.2's cos^2 bound at the eq. (42) time"));
   }
   r.data.push_back(tb);
   r.notes.push_back(name + ": " + num(wall, 3) + " s wall for the sweep; " + plan_note(runs, alphas));
@@ -67,11 +106,12 @@ claim make_xu2025_claim3_2_misalignment() {
                "misalignment at T1 scales as alpha^2 (bounds: (1+dw)/(3+dw), (3+dw)/(5-dw))", [](const context& ctx) {
                  result r;
                  exponent_rows(ctx, fig1_problem(), "fig1",
-                               ctx.quick ? std::vector<std::string>{"1e-3", "1e-4", "1e-5", "1e-6"}
-                                         : std::vector<std::string>{"1e-3", "1e-4", "1e-5", "1e-6", "1e-7", "1e-8"},
+                               ctx.quick ? std::vector<std::string>{"1e-3", "3e-4", "1e-4", "3e-5", "1e-5", "3e-6", "1e-6"}
+                                         : std::vector<std::string>{"1e-3", "3e-4", "1e-4", "3e-5", "1e-5", "3e-6",
+                                                                    "1e-6", "3e-7", "1e-7", "3e-8", "1e-8"},
                                r, true);
                  exponent_rows(ctx, small_problem(), "m4n4h8r2",
-                               ctx.quick ? std::vector<std::string>{"1e-5", "1e-10", "1e-15"}
+                               ctx.quick ? std::vector<std::string>{"1e-5", "1e-7", "1e-10", "1e-12", "1e-15"}
                                          : std::vector<std::string>{"1e-5", "1e-10", "1e-15", "1e-20", "1e-25", "1e-30"},
                                r, false);
                  return r;

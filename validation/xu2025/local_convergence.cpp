@@ -1,17 +1,48 @@
-// Claim:      Xu et al. (AISTATS 2025) Theorem 3.2 = D.1 with Lemma D.2 (catalogue 2.6): after T1,
-//             (i) ||E(T1)||_F <= (1 - (1-dw)/8) sigma;
-//             (ii) the escape coordinate stays above (1-dw) sigma / (8 sigma_W2) on [T1, T1 + T2] (Lemma D.2's
-//                  bound on ||gamma1^T Z1||^2, through g^T B1 A1 v);
-//             (iii) L(t) <= 2 exp(-(1-dw) sigma sigma_W2 (t - T1)/32) L(T1) + 2 alpha^c3: a local exponential rate of
-//                  at least (1-dw) sigma sigma_W2 / 32, extremely loose (the catalogue measures 53-71 per unit time
-//                  at dw = 0.907, and a balanced scalar reduction gives ~4 sigma sigma_W2).
-// Prediction: (i) and (ii) at every alpha; (iii) measured rate >= the theorem's rate, reported beside 4 sigma sigma_W2.
-// Check:      Fig. 1 recipe at c = 1.05 and c = 2, LoRA init (and spectral init for (iii)), alpha = 1e-3, 1e-4, 1e-5
-//             (full adds 1e-6); precision planned for 6 digits; 1500 observations on [0, 3]. T2 is not given, so
-//             (ii) is checked on every observation in [T1, 3]. Rate window rule (stated, not tuned): the
-//             observations after T1 with 1e-8 <= L <= 1e-2; least-squares slope of ln L.
-// Tolerance:  (i)-(iii) are inequalities of O(1) quantities resolved to >= 6 digits: pass when they hold, with the
-//             margin printed. The time T2 after which (ii) may fail is not exercised beyond t = 3.
+// Claim:      Xu et al. (AISTATS 2025) Theorem 3.2 = D.1 with Lemma D.2 (catalogue 2.6). On [T1, T1 + T2],
+//             T2 = c2 log(sqrt(2 L(0))/alpha)/(sigma sW2), c2 = 32 c3/(1-dw) (eq. (33)):
+//             (L) L(t) <= 2 exp(-(1-dw) sigma sW2 (t - T1)/32) L(T1) + 2 alpha^c3           (eq. (16); c3 not given)
+//             (A) cos^2(U_Z1, gamma1)(t) >= cos^{2 c6}(U_Z1(T1), gamma1)                     (c6 not given)
+//             (I) ||Z1||/||Z2||(t) >= (||Z1(T1)||/||Z2(T1)||)^{c7}                          (c7 not given)
+//             and Lemma D.2: ||E(T1)||_F <= (1 - (1-dw)/8) sigma, ||gamma1^T Z1||_F^2 >= (1-dw) sigma/(8 sW2).
+//             (Eq. (16) is printed with L(T1); the proof of Thm B.1, eq. (31), uses L(0) >= L(T1), a weaker form.)
+// Prediction: (L), (A), (I) hold for some constants c3 > 0, c6, c7 that do not depend on alpha (they are
+//             polylog(dw, sW1, sW2)); Lemma D.2 as printed.
+// Check:      Fig. 1 recipe at c = 1.05 (dw = 0.907) and c = 2 (dw = 1/4), LoRA init, alpha = 1e-3, 1e-4, 1e-5
+//             (full adds 1e-6), t in [0, t_end] with observations every dt = 0.002; t_end = 3 (quick), 4 (full: at
+//             alpha = 1e-6 the loss is still 100x above its floor at t = 3, 2% above at t = 4). The loss floor is a
+//             residual E ~ alpha^2 inside O(1) entries, so the precision is planned for 3 digits of a quantity of size
+//             alpha^2 (run/precision.hpp, p = 2), as in xu2025.thm3.1-loss-floor.
+//             (L) c_env(alpha) := the largest c for which (L) holds at every observation in [T1, T1 + T2(c)]
+//             (T2 depends on c through c2). The holding set is an interval [0, c_env]: both the envelope and the
+//             window shrink the admissible set as c grows. Beyond t_end the loss is bounded by L(t_end): gradient
+//             flow is monotone, dL/dt = -||grad L||^2 <= 0 (checked on the observations, row (M)), so for
+//             T1 + T2 > t_end, L(t_end) <= env_c(T1 + T2) certifies (L) on (t_end, T1 + T2] (the envelope is
+//             decreasing in t). c_env is found by bisection on [0, 64].
+//             c6_min(alpha) := max over the window of ln cos^2(t) / ln cos^2(T1) (1 if alignment never worsens:
+//             at t = T1 itself the statement needs c6 >= 1);
+//             c7_max(alpha) := min over the window of ln R(t) / ln R(T1), R = ||Z1||_F/||Z2||_F (<= 1; any c7 <= c7_max
+//             works; the statement is invariant under squaring R, so Frobenius or squared Frobenius (eq. (77)) give
+//             the same c7). The window is [T1, min(T1 + T2(c_env), t_end)]; T2(c_env) is far beyond t_end, so the
+//             persistence is observed only up to t_end (stated, not claimed beyond).
+// Tolerance / what can fail:
+//             - (L): c -> 0 always holds (L(t) <= L(T1) <= 2 L(T1)), so "c_env > 0 at each alpha" cannot fail. The
+//               theorem's content is that one c3 works for every alpha <= alpha*: c_env(alpha) must stay bounded
+//               away from 0 as alpha -> 0. A floor L_inf = C alpha^p gives c_env(alpha) ~ p + ln(C/2)/ln(alpha), so
+//               the row tests the extrapolation: the slope p of ln(L(t_end)/2) against ln(alpha) (least squares)
+//               must be > 3 standard errors above 0, and the uniform c3 := p - 2 se must satisfy (L) at every alpha
+//               (checked with the full envelope, not the floor alone).
+//             - (A): a collapse of alignment after T1 makes c6_min ~ (1 - cos^2(t))/(1 - cos^2(T1)) ~ alpha^-2
+//               grow without bound as alpha -> 0. Row: c6_min(alpha) bounded, tested as "c6_min at the smallest alpha
+//               <= c6_min at the largest alpha + 1": a growth like alpha^-2 over two decades (10^4x) fails it.
+//             - (I): a loss of imbalance (R(t) < 1 while R(T1) > 1) makes c7_max < 0; a uniform c7 > 0 needs
+//               c7_max(alpha) > 0 at every alpha. Row: min over alpha of c7_max > 0.
+//             - Lemma D.2 rows are inequalities of O(1) quantities resolved to >= 3 digits: pass when they hold.
+//             - (M) monotone loss: the largest relative increase of L between consecutive observations after T1
+//               must be <= 2e-3 (L = E^2/2 carries 2 x the 3-digit relative error planned for E).
+//             - (R) resolution / sensitivity: at alpha = 1e-3 the loss on [T1, t_end] is recomputed with 6 planned
+//               digits; the 3-digit run must agree to a relative 2e-3 (same reason) at every observation. A 1%
+//               change of the measured loss fails this row; no row of the theorem itself can see 1% (its constants
+//               are free and its rate is ~1000x below the measured one).
 #include "check/rows.hpp"
 
 #include <loraflow/observe/fit.hpp>
@@ -22,64 +53,202 @@
 namespace loraflow::check {
 
 namespace {
+constexpr double c_cap = 64;
+
+/// Everything the envelope and persistence checks need from one run.
+struct local_run {
+  double alpha, T1, L0, LT1, sigma, sw2, dw;
+  std::vector<double> t, L, cos2_log, R_log;  ///< observations; ln cos^2(U_Z1, gamma1), ln(||Z1||_F/||Z2||_F)
+  double cos2_log_T1, R_log_T1;
+  double T2(double c) const { return 32 * c / (1 - dw) * std::log(std::sqrt(2 * L0) / alpha) / (sigma * sw2); }
+  double env(double c, double s) const {
+    return 2 * std::exp(-(1 - dw) * sigma * sw2 * (s - T1) / 32) * LT1 + 2 * std::pow(alpha, c);
+  }
+  /// max over the checked points of L / envelope (<= 1: (L) holds with this c).
+  double worst_ratio(double c) const {
+    const double end = T1 + T2(c);
+    double w = LT1 / env(c, T1);
+    for (std::size_t k = 0; k < t.size(); ++k)
+      if (t[k] >= T1 && t[k] <= end) w = std::max(w, L[k] / env(c, t[k]));
+    if (end > t.back()) w = std::max(w, L.back() / env(c, end));  // monotone L beyond t_end
+    return w;
+  }
+  double c_env() const {
+    if (worst_ratio(c_cap) <= 1) return c_cap;
+    double lo = 0, hi = c_cap;
+    for (int i = 0; i < 80; ++i) {
+      const double mid = (lo + hi) / 2;
+      (worst_ratio(mid) <= 1 ? lo : hi) = mid;
+    }
+    return lo;
+  }
+};
+
+double ln_cos2(double misalign) { return 2 * std::log1p(-misalign); }  // cos = 1 - misalign
+
+local_run local_of(const trajectory& tr, double alpha) {
+  local_run r;
+  r.alpha = alpha;
+  r.T1 = tr.T1;
+  r.sigma = tr.sigma;
+  r.sw2 = tr.sigma_W2;
+  r.dw = tr.delta_w;
+  r.L0 = tr.initial.at("loss");
+  r.LT1 = tr.at_T1.at("loss");
+  r.t = tr.t;
+  r.L = tr.series.at("loss");
+  for (std::size_t k = 0; k < r.t.size(); ++k) {
+    r.cos2_log.push_back(ln_cos2(tr.series.at("misalign")[k]));
+    r.R_log.push_back(0.5 * std::log(tr.series.at("imbalance_fro")[k]));
+  }
+  r.cos2_log_T1 = ln_cos2(tr.at_T1.at("misalign"));
+  r.R_log_T1 = 0.5 * std::log(tr.at_T1.at("imbalance_fro"));
+  return r;
+}
+
 void local_rows(const context& ctx, const std::string& c, const std::vector<std::string>& alphas, result& r) {
   trajectory_request q;
   q.problem = fig1_problem();
   q.problem.c = c;
-  q.t_end = "3";
-  q.observations = 1500;
+  q.t_end = ctx.quick ? "3" : "4";
+  q.observations = ctx.quick ? 1500 : 2000;
+  const std::string te = q.t_end;
+  q.digits = 3;
+  q.alpha_power = 2;
   const std::string tag = " (c = " + c + ")";
-  std::vector<trajectory> runs = sweep_alpha(ctx, q, alphas);
-  q.init = "spectral";
-  std::vector<trajectory> spec = sweep_alpha(ctx, q, alphas);
+  const std::vector<trajectory> runs = sweep_alpha(ctx, q, alphas);
   std::string why;
-  if (!all_ok(runs, alphas, true, why) || !all_ok(spec, alphas, false, why)) {
-    r.rows.push_back(inconclusive("Lemma D.2 / Thm 3.2" + tag, "", why));
+  if (!all_ok(runs, alphas, true, why)) {
+    r.rows.push_back(inconclusive("Lemma D.2 / Thm 3.2" + tag, "", why).paper("Xu et al. 2025, Thm 3.2, Lemma D.2"));
     return;
   }
   const double sigma = runs[0].sigma, sw2 = runs[0].sigma_W2, dw = runs[0].delta_w, ss = sigma * sw2;
-  double e_max = 0, esc_min = 1e300, rate_min = 1e300, rate_max = 0, srate_min = 1e300, srate_max = 0;
-  table tb{"local_convergence_c" + c, {"alpha", "T1", "E_norm_T1_over_sigma", "min_escape_after_T1", "rate_small", "rate_small_se", "window_small", "rate_spectral", "window_spectral"}, {}};
+  const double e_bound = 1 - (1 - dw) / 8, g_bound = (1 - dw) * sigma / (8 * sw2);
+  double e_max = 0, g_min = 1e300, rate_min = 1e300, rate_max = 0, mono = -1e300, c6_small = 0, c6_large = 0;
+  double c7_min = 1e300;
+  std::vector<double> a_fit, L_fit;
+  std::vector<local_run> lr;
+  table tb{"local_convergence_c" + c,
+           {"alpha", "T1", "L0", "L_T1", "L_t_end", "E_norm_T1_over_sigma", "min_gamma1_Z1_sq_after_T1", "c_env",
+            "T2_at_c_env", "c6_min", "c7_max", "ln_cos2_T1", "R_T1", "rate_small", "rate_small_se", "window_small",
+            "max_rel_increase_L"},
+           {}};
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const trajectory& t = runs[i];
+    const double a = std::stod(alphas[i]);
+    lr.push_back(local_of(t, a));
+    local_run& L = lr.back();
+    // (1% sensitivity test: multiply L.L and L.LT1 by 1.01 here.)
     const double e = t.at_T1.at("E_norm") / sigma;
-    double esc = 1e300;
+    double g = std::pow(t.at_T1.at("gamma1_Z1"), 2), inc = -1e300;
     for (std::size_t k = 0; k < t.t.size(); ++k)
-      if (t.t[k] >= t.T1) esc = std::min(esc, t.series.at("escape")[k]);
-    const window_fit w = fit_rate_window(t.t, t.series.at("loss"), 1e-8, 1e-2, t.T1);
-    const window_fit ws = fit_rate_window(spec[i].t, spec[i].series.at("loss"), 1e-8, 1e-2);
-    if (!w.ok || !ws.ok) {
-      r.rows.push_back(inconclusive("local rate" + tag, "", "alpha = " + alphas[i] + ": loss did not cross 1e-2 .. 1e-8 by t = 3"));
+      if (t.t[k] >= t.T1) {
+        g = std::min(g, std::pow(t.series.at("gamma1_Z1")[k], 2));
+        if (k > 0 && t.t[k - 1] >= t.T1) inc = std::max(inc, (L.L[k] - L.L[k - 1]) / L.L[k - 1]);
+      }
+    const double cenv = L.c_env();
+    const double end = std::min(L.T1 + L.T2(cenv), L.t.back());
+    // The window starts at T1 itself, where (A) needs c6 >= 1 and (I) needs c7 <= 1 (cos^2(T1) < 1, R(T1) > 1).
+    double c6 = 1, c7 = 1;
+    if (!(L.cos2_log_T1 < 0) || !(L.R_log_T1 > 0)) {
+      r.rows.push_back(inconclusive("persistence" + tag, "", "alpha = " + alphas[i] + ": cos^2(T1) = 1 or ||Z1||/||Z2|| <= 1 at T1")
+                           .paper("Xu et al. 2025, Thm 3.2"));
+      return;
+    }
+    for (std::size_t k = 0; k < L.t.size(); ++k)
+      if (L.t[k] >= L.T1 && L.t[k] <= end) {
+        c6 = std::max(c6, L.cos2_log[k] / L.cos2_log_T1);
+        c7 = std::min(c7, L.R_log[k] / L.R_log_T1);
+      }
+    const window_fit w = fit_rate_window(t.t, L.L, 1e-8, 1e-2, t.T1);
+    if (!w.ok) {
+      r.rows.push_back(inconclusive("local rate" + tag, "", "alpha = " + alphas[i] + ": loss did not cross 1e-2 .. 1e-8 by t = " + te)
+                           .measured_reference("least-squares slope of ln L"));
       return;
     }
     e_max = std::max(e_max, e);
-    esc_min = std::min(esc_min, esc);
+    g_min = std::min(g_min, g);
+    mono = std::max(mono, inc);
     rate_min = std::min(rate_min, w.fit.slope);
     rate_max = std::max(rate_max, w.fit.slope);
-    srate_min = std::min(srate_min, ws.fit.slope);
-    srate_max = std::max(srate_max, ws.fit.slope);
-    tb.rows.push_back({alphas[i], full(t.T1), full(e), full(esc), full(w.fit.slope), full(w.fit.slope_se),
-                       "[" + num(w.t_first, 5) + " " + num(w.t_last, 5) + "]", full(ws.fit.slope),
-                       "[" + num(ws.t_first, 5) + " " + num(ws.t_last, 5) + "]"});
+    if (i == 0) c6_large = c6;
+    c6_small = c6;
+    c7_min = std::min(c7_min, c7);
+    a_fit.push_back(a);
+    L_fit.push_back(L.L.back() / 2);
+    tb.rows.push_back({alphas[i], full(L.T1), full(L.L0), full(L.LT1), full(L.L.back()), full(e), full(g), full(cenv),
+                       full(L.T2(cenv)), full(c6), full(c7), full(L.cos2_log_T1), full(std::exp(L.R_log_T1)),
+                       full(w.fit.slope), full(w.fit.slope_se),
+                       "[" + num(w.t_first, 5) + " " + num(w.t_last, 5) + "]", full(inc)});
   }
-  r.rows.push_back(at_most("max over alpha of ||E(T1)||_F / sigma" + tag, "<= 1 - (1-dw)/8 = " + num(1 - (1 - dw) / 8, 6),
-                           e_max, 1 - (1 - dw) / 8, "Lemma D.2 at every alpha"));
-  r.rows.push_back(at_least("min escape g^T B1 A1 v on [T1, 3]" + tag, ">= (1-dw) sigma/(8 sW2) = " + num((1 - dw) * sigma / (8 * sw2), 6),
-                            esc_min, (1 - dw) * sigma / (8 * sw2), "Lemma D.2 on [T1, T1 + T2]"));
-  r.rows.push_back(at_least("local ln L rate after T1, small init (min over alpha)" + tag,
-                            ">= (1-dw) ss/32 = " + num((1 - dw) * ss / 32, 4), rate_min, (1 - dw) * ss / 32,
-                            "Thm 3.2 eq. (16) rate"));
-  r.rows.push_back(reported("  measured rates: small init / spectral init" + tag, "~4 ss = " + num(4 * ss, 4) + " (heuristic)",
-                            "[" + num(rate_min, 4) + ", " + num(rate_max, 4) + "] / [" + num(srate_min, 4) + ", " + num(srate_max, 4) + "]",
-                            "the theorem's rate is " + num(rate_min / ((1 - dw) * ss / 32), 3) + "x below the slowest measured"));
+  // Lemma D.2.
+  r.rows.push_back(at_most("max over alpha of ||E(T1)||_F / sigma" + tag, "<= 1 - (1-dw)/8 = " + num(e_bound, 6), e_max,
+                           e_bound, "Lemma D.2 at every alpha")
+                       .paper("Xu et al. 2025, Lemma D.2"));
+  r.rows.push_back(at_least("min ||gamma1^T Z1||_F^2 on [T1, " + te + "]" + tag, ">= (1-dw) sigma/(8 sW2) = " + num(g_bound, 6),
+                            g_min, g_bound, "Lemma D.2 on [T1, T1 + T2] (observed to t = " + te + ")")
+                       .paper("Xu et al. 2025, Lemma D.2"));
+  // (M) monotone loss, which certifies the envelope beyond t_end.
+  r.rows.push_back(at_most("largest relative increase of L between observations after T1" + tag, "<= 2e-3 (GF: dL/dt <= 0)",
+                           mono, 2e-3, "L non-increasing to the planned 3 digits of E")
+                       .derived("header: gradient flow, dL/dt = -||grad L||^2; tolerance (M)"));
+  // (L) envelope (16): the uniform c3 from the floor's exponent.
+  const line_fit f = fit_power_law(a_fit, L_fit);
+  r.rows.push_back(at_least("exponent p = d ln(L(" + te + ")/2) / d ln(alpha) (alpha -> 0 limit of c_env)" + tag,
+                            "> 3 se (a uniform c3 > 0 exists)", f.slope, 3 * f.slope_se,
+                            "p > 3 standard errors of the fit", f.slope_se)
+                       .derived("header: (L), c_env(alpha) ~ p + ln(C/2)/ln(alpha)"));
+  const double c3 = f.slope - 2 * f.slope_se;
+  double worst = 0, cenv_min = 1e300;
+  std::string cenv_list;
+  for (const local_run& L : lr) {
+    worst = std::max(worst, L.worst_ratio(c3));
+    cenv_min = std::min(cenv_min, L.c_env());
+    cenv_list += (cenv_list.empty() ? "" : ", ") + num(L.c_env(), 5);
+  }
+  r.rows.push_back(at_most("max over alpha and t in [T1, T1 + T2(c3)] of L / envelope, c3 = p - 2 se = " + num(c3, 5) + tag,
+                           "<= 1", worst, 1, "eq. (16) with one c3 at every alpha (beyond t = " + te + " through (M))")
+                       .paper("Xu et al. 2025, Thm 3.2, eq. (16), T2 of eq. (33)"));
+  r.rows.push_back(at_least("largest c with eq. (16) at every alpha: min over alpha of c_env" + tag, "> 0", cenv_min, 0,
+                            "c_env per alpha: " + cenv_list)
+                       .paper("Xu et al. 2025, Thm 3.2, eq. (16)"));
+  // (A), (I) persistence.
+  r.rows.push_back(at_most("c6_min at alpha = " + alphas.back() + " (vs " + num(c6_large, 4) + " at alpha = " + alphas.front() + ")" + tag,
+                           "<= c6_min(" + alphas.front() + ") + 1 (one alpha-independent c6)", c6_small, c6_large + 1,
+                           "alignment persists with a bounded c6: no growth ~ alpha^-2")
+                       .paper("Xu et al. 2025, Thm 3.2 (alignment persists, c6 not given)"));
+  r.rows.push_back(at_least("min over alpha of c7_max" + tag, "> 0 (one c7 > 0)", c7_min, 0,
+                            "imbalance persists: ||Z1||/||Z2|| >= (ratio at T1)^c7 with some c7 > 0")
+                       .paper("Xu et al. 2025, Thm 3.2 (imbalance persists, c7 not given)"));
+  r.rows.push_back(reported("local ln L rate on the window 1e-8 <= L <= 1e-2 after T1 (range over alpha)" + tag,
+                            "eq. (16) rate (1-dw) ss/32 = " + num((1 - dw) * ss / 32, 4) + "; heuristic ~4 ss = " + num(4 * ss, 4),
+                            "[" + num(rate_min, 4) + ", " + num(rate_max, 4) + "]",
+                            "diagnostic: the theorem's rate is " + num(rate_min / ((1 - dw) * ss / 32), 3) +
+                                "x below the slowest measured; the envelope rows above test eq. (16)")
+                       .measured_reference("least-squares slope of ln L on the stated window"));
   r.data.push_back(tb);
   r.notes.push_back("c = " + c + ": sigma sigma_W2 = " + num(ss, 8) + ", delta_w = " + num(dw, 8) + "; " + plan_note(runs, alphas));
+  // (R) resolution of the loss at the largest alpha, against a 6-digit reference.
+  q.alpha = alphas.front();
+  q.digits = 6;
+  const trajectory ref = measure(q);
+  if (!ref.ok() || ref.t.size() != runs[0].t.size()) {
+    r.rows.push_back(inconclusive("L on [T1, " + te + "] vs a 6-digit reference" + tag, "", "reference run: " + ref.status)
+                         .measured_reference("6-digit run"));
+    return;
+  }
+  double dev = 0;
+  for (std::size_t k = 0; k < ref.t.size(); ++k)
+    if (ref.t[k] >= lr[0].T1) dev = std::max(dev, std::abs(lr[0].L[k] / ref.series.at("loss")[k] - 1));
+  r.rows.push_back(at_most("max relative deviation of L on [T1, " + te + "] from a 6-digit reference, alpha = " + alphas.front() + tag,
+                           "<= 2e-3", dev, 2e-3, "the 3-digit measurement is resolved (tolerance (R))")
+                       .measured_reference("same run planned for 6 digits: " + ref.precision + ", rtol " + ref.rtol));
 }
 }  // namespace
 
 claim make_xu2025_local_convergence() {
   return claim{"xu2025.lemma-d2-thm3.2-local", "Xu et al., AISTATS 2025", "Thm 3.2 = D.1, Lemma D.2; catalogue 2.6",
-               "after T1: ||E(T1)|| <= (1-(1-dw)/8) sigma, escape stays above its bound, local rate >= (1-dw) ss/32",
+               "after T1: Lemma D.2, the envelope (16) with one c3 > 0, persistence of alignment and imbalance",
                [](const context& ctx) {
                  result r;
                  const std::vector<std::string> a = ctx.quick ? std::vector<std::string>{"1e-3", "1e-4", "1e-5"}
