@@ -15,16 +15,31 @@ claim make_xu2025_loss_floor();
 claim make_xu2025_thm4_1();
 claim make_xu2025_app_g();
 claim make_xu2025_mirror();
+claim make_xu2025_equivariance();
+claim make_xu2025_eq53();
+claim make_xu2025_lemma_c2();
+claim make_xu2025_lemmas_c4_c6();
+claim make_xu2025_lemma_d1();
 claim make_min2021_thm1();
 claim make_min2021_prop1();
+claim make_min2021_lemma1();
+claim make_min2021_thm2();
+claim make_min2021_appA2();
+claim make_min2021_thm3_corollaries();
 
 const std::vector<claim>& registry() {
   static const std::vector<claim> all{
       make_xu2025_claim3_1(),         make_xu2025_claim3_2_misalignment(), make_xu2025_claim3_2_imbalance(),
       make_xu2025_early_phase_F(),    make_xu2025_t1_slope(),              make_xu2025_lemma_c1(),
       make_xu2025_local_convergence(), make_xu2025_loss_floor(),           make_xu2025_thm4_1(),
-      make_xu2025_app_g(),            make_xu2025_mirror(),                make_min2021_thm1(),
+      make_xu2025_app_g(),            make_xu2025_mirror(),
+      make_xu2025_equivariance(), make_xu2025_eq53(), make_xu2025_lemma_c2(), make_xu2025_lemmas_c4_c6(), make_xu2025_lemma_d1(),
+                     make_min2021_thm1(),
       make_min2021_prop1(),
+      make_min2021_lemma1(),
+      make_min2021_thm2(),
+      make_min2021_appA2(),
+      make_min2021_thm3_corollaries(),
   };
   return all;
 }
