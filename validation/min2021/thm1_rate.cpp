@@ -15,6 +15,11 @@
 //             Measured: max over t_k > 0 of L(t_k) / B(t_k), B(t) = exp(-2 lambda_r(Sigma_x) c t) L(0), and the
 //             average rate -ln(L(T)/L(0))/T >= 2 lambda_r(Sigma_x) c - ln(1 + tol)/T (Thm 1 at t = T, the catalogue's
 //             Measure; a paper statement, so tested, not reported).
+//             Also P2's Claim (Sec. 2.2): Lambda(t) = U1^T U1 - V^T V is conserved (||Lambda(T) - Lambda(0)||_F,
+//             relative to ||U1||_F^2 + ||V||_F^2, at most the integration error of the rtol 1e-10 run, bounded through
+//             the difference of the two runs' states at T, plus the rounding of the products), and rank Lambda(0)
+//             <= m + r (numerical rank: eigenvalues above 2 (D + h) eps (||U1||_F^2 + ||V||_F^2), the rounding of
+//             forming Lambda(0); the balanced init has Lambda(0) = 0 up to that rounding, rank 0).
 // Tolerance:  pass iff L(t_k) <= B(t_k) (1 + tol) at every observation. tol = integration error + rounding:
 //             (i) the largest relative difference of L between the two runs (dopri5's global error is about
 //             proportional to rtol, so this over-states the rtol 1e-10 run's error about 100-fold); (ii) rounding
@@ -75,6 +80,7 @@ struct loss_run {
   std::vector<double> L;
   double rounding = 0;
   run_stats<double> st;
+  mat U, V;  ///< the state at T
 };
 
 loss_run integrate_loss(const factorization_model<double>& model, const mat& U0, const mat& V0, double rtol,
@@ -95,6 +101,8 @@ loss_run integrate_loss(const factorization_model<double>& model, const mat& U0,
             std::max(out.rounding, 2 * (D + h) * eps * (Y_norm + X_norm * model.U(xs).norm() * model.V(xs).norm()) / R);
       },
       opt);
+  out.U = model.U(x);
+  out.V = model.V(x);
   return out;
 }
 
@@ -166,6 +174,29 @@ result run(const context& ctx) {
                                 ">= 2 lambda_r(Sigma_x) c = " + num(rate) + " (- ln(1+tol)/T)", rate_avg,
                                 rate - std::log1p(tol) / t_end, "Thm 1 at t = T; " + c_text)
                            .paper("Min et al. 2021, Thm 1, eq. (10) at t = T"));
+    // P2's Claim (Sec. 2.2): Lambda = U1^T U1 - V^T V is conserved, and rank Lambda <= m + r.
+    {
+      const mat U1_0 = Phi1.transpose() * ic.U, U1_T = Phi1.transpose() * fine.U;
+      const mat Lambda0 = U1_0.transpose() * U1_0 - ic.V.transpose() * ic.V;
+      const mat LambdaT = U1_T.transpose() * U1_T - fine.V.transpose() * fine.V;
+      const double scale = U1_T.squaredNorm() + fine.V.squaredNorm();
+      const double drift = (LambdaT - Lambda0).norm() / scale;
+      const double state_err = 2 * (U1_T.norm() * (fine.U - coarse.U).norm() + fine.V.norm() * (fine.V - coarse.V).norm());
+      const double conserve_tol = (state_err + 2 * double(prob.D + prob.h) * eps * scale) / scale;
+      res.rows.push_back(at_most(label + ": ||Lambda(T) - Lambda(0)||_F / (||U1||^2 + ||V||^2)",
+                                 "0 (conserved), tol = " + num(conserve_tol, 2), drift, conserve_tol,
+                                 "drift <= integration error (2 (||U1|| ||dU|| + ||V|| ||dV||), dU, dV = rtol 1e-10 "
+                                 "run - rtol 1e-8 run at T) + rounding of the products, relative")
+                             .paper("Min et al. 2021, Sec. 2.2, Claim (dLambda/dt = 0)"));
+      const Eigen::VectorXd ev = Eigen::SelfAdjointEigenSolver<mat>(Lambda0, Eigen::EigenvaluesOnly).eigenvalues();
+      // Numerical rank: eigenvalues above the rounding of forming Lambda(0), 2 (D + h) eps (||U1||^2 + ||V||^2).
+      const double cut = 2 * double(prob.D + prob.h) * eps * (U1_0.squaredNorm() + ic.V.squaredNorm());
+      const long rank = (ev.array().abs() > cut).count();
+      res.rows.push_back(at_most(label + ": rank Lambda(0) (eigenvalues above its rounding)",
+                                 "<= m + r = " + std::to_string(prob.m + prob.r), double(rank), double(prob.m + prob.r),
+                                 "numerical rank of the h x h matrix Lambda(0): eigenvalues above 2 (D + h) eps (||U1||^2 + ||V||^2)")
+                             .paper("Min et al. 2021, Sec. 2.2, Claim (rank Lambda <= m + r)"));
+    }
     if (balanced)
       res.rows.push_back(reported(label + ": L(T)", "none (Thm 1 gives no rate at c = 0)", num(LT, 4),
                                   "diagnostic: the balanced init's measured decay")
