@@ -65,6 +65,9 @@ std::string check_rows(const std::vector<row>& rows) {
       return "row '" + r.quantity + "' is a report row with a paper source: a printed statement must be tested";
     if (r.v == verdict::violation && r.explanation.empty())
       return "row '" + r.quantity + "' is a violation without an explanation";
+    if (!r.explanation.empty() && r.kind != source_kind::paper)
+      return "row '" + r.quantity + "' is an expected violation of something no paper prints (source: " +
+             source_kind_name(r.kind) + "): only a printed statement can be violated";
   }
   return "";
 }

@@ -64,8 +64,8 @@ struct row {
 row expect_violation(row r, const std::string& explanation);
 
 /// The verdict rules a claim's rows must obey: every row names a source; no report row has a paper source; a
-/// violation row has an explanation. Returns the first broken rule, or "" when all hold (run_claims() turns a
-/// broken rule into a claim error, which fails the claim).
+/// violation row has an explanation; an expected violation has a paper source. Returns the first broken rule, or ""
+/// when all hold (run_claims() turns a broken rule into a claim error, which fails the claim).
 std::string check_rows(const std::vector<row>& rows);
 
 /// One data series a claim measured (written as CSV under --out): column names and rows of numbers.

@@ -1,6 +1,7 @@
 // validation/check/rows.cpp: verdict rows and alpha sweeps (rows.hpp).
 #include "check/rows.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -139,6 +140,71 @@ corrected_fit fit_line_corrected(const std::vector<double>& x, const std::vector
     f.k_se.push_back(static_cast<double>(std::sqrt(s2 * N[j][m + j])));
   }
   return f;
+}
+
+resolved_slope_fit fit_slope_resolved(const std::vector<double>& x, const std::vector<double>& y,
+                                      const std::vector<double>& delta, double q) {
+  const std::size_t n = x.size();
+  resolved_slope_fit f;
+  f.c1 = f.tol = NAN;
+  if (n < 3) return f;
+  auto basis = [&](std::size_t i, int j) -> long double {
+    return j == 0 ? x[i] : j == 1 ? 1.0L : std::exp(-static_cast<long double>(q) * x[i]);
+  };
+  // (A^T A)^-1 by Gauss-Jordan; then w = row 0 of (A^T A)^-1 A^T.
+  long double N[3][6] = {};
+  for (int a = 0; a < 3; ++a) {
+    for (int b = 0; b < 3; ++b)
+      for (std::size_t i = 0; i < n; ++i) N[a][b] += basis(i, a) * basis(i, b);
+    N[a][3 + a] = 1;
+  }
+  for (int c = 0; c < 3; ++c) {
+    int p = c;
+    for (int r = c + 1; r < 3; ++r)
+      if (std::fabs(N[r][c]) > std::fabs(N[p][c])) p = r;
+    for (int k = 0; k < 6; ++k) std::swap(N[c][k], N[p][k]);
+    const long double d = N[c][c];
+    for (int k = 0; k < 6; ++k) N[c][k] /= d;
+    for (int r = 0; r < 3; ++r)
+      if (r != c) {
+        const long double m = N[r][c];
+        for (int k = 0; k < 6; ++k) N[r][k] -= m * N[c][k];
+      }
+  }
+  long double coef[3] = {0, 0, 0};
+  std::vector<long double> w(n, 0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (int a = 0; a < 3; ++a) {
+      long double wa = 0;
+      for (int b = 0; b < 3; ++b) wa += N[a][3 + b] * basis(i, b);
+      coef[a] += wa * y[i];
+      if (a == 0) w[i] = wa;
+    }
+  long double tol = 0, rss = 0;
+  f.max_resid = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    tol += std::fabs(w[i]) * delta[i];
+    const long double res = y[i] - coef[0] * basis(i, 0) - coef[1] - coef[2] * basis(i, 2);
+    rss += res * res;
+    f.max_resid = std::fmax(f.max_resid, static_cast<double>(std::fabs(res)));
+  }
+  if (n > 3) tol += 3 * std::sqrt(rss / (n - 3) * N[0][3]);  // se of c1 = sqrt(s^2 (A^T A)^-1_00)
+  f.c1 = static_cast<double>(coef[0]);
+  f.tol = static_cast<double>(tol);
+  return f;
+}
+
+xu_early_constants xu_early_constants_of(const trajectory& t, const xu_problem& p, double alpha) {
+  const double z1_0 = t.series.at("Z1_sq").at(0), z2_0 = t.series.at("Z2_sq").at(0);
+  xu_early_constants k;
+  k.zmax2 = std::max(z1_0, z2_0) / (alpha * alpha);
+  k.z_max = std::sqrt(k.zmax2);
+  k.d1 = std::sqrt(z1_0 / z2_0);
+  k.c_min = t.series.at("cot_min").at(0);
+  k.d2 = static_cast<double>(p.m + p.h - 1) / k.c_min;
+  k.K = t.initial.at("E_norm") + t.W2_spec * t.W2_spec + t.W1_spec * t.W2_spec + std::sqrt(t.W2_spec);
+  k.d3 = 1 / (k.zmax2 * k.K);
+  return k;
 }
 
 xu_problem small_problem() {

@@ -39,6 +39,8 @@ TEST_CASE("check_rows: every row names a source, and no printed statement is a r
   row bare = at_most("q", "p", 3.0, 2.0, "r").paper("Thm 1");
   bare.v = verdict::violation;  // a violation made by hand, without expect_violation's explanation
   CHECK(check_rows({bare}).find("without an explanation") != std::string::npos);
+  const row derived_violation = expect_violation(at_most("q", "p", 3.0, 2.0, "r").derived("header"), "why");
+  CHECK(check_rows({derived_violation}).find("no paper prints") != std::string::npos);
 }
 
 TEST_CASE("overall: fail beats inconclusive beats violation beats pass") {

@@ -15,11 +15,11 @@
 //             Theta ~ N(0, I/D); U(0), V(0) ~ N(0, 1/h) (p = 1/2). Gradient flow (dopri5, rtol 1e-10) instead of
 //             the paper's GD (eta = 5e-3), stopped as the paper does at the first t with (1/N)||R||_F^2 < 1e-8 (an
 //             event located on the dense output). The 1/n loss scale only rescales time.
-// Tolerance:  Exponents: least-squares slope of ln(.) against ln h over all runs, se from the residuals; with the
-//             fitted correction k_V = slope of ln ||V(t_f)||_F (its se s_V):
-//               d linear in h^{-1/2}:  |slope(d) + 1/2| <= 4 se + |k_V| + 4 s_V;
-//               tracking:              |slope(d) - slope(||U2(0) V(0)^T||)| <= 4 se(difference) + |k_V| + 4 s_V
-//                                       (the difference fitted per run: ln of the ratio against ln h).
+// Tolerance:  Exponents: least-squares slope of ln(.) against ln h over all runs, se from the residuals. The paper's
+//             statements as printed: d linear in h^{-1/2}: |slope(d) + 1/2| <= 4 se; tracking: |slope of
+//             ln(d / ||U2(0) V(0)^T||)| <= 4 se (the ratio fitted per run). The derived law with the pre-asymptotic
+//             correction divided out (not added to the paper rows' tolerance): |slope(d / ||V(t_f)||_F) + 1/2| <=
+//             4 se; k_V = the slope of ln ||V(t_f)||_F is shown.
 //             4 se: two-sided normal tail 6e-5. The exponent of ||U2(0) V(0)^T||_F: |slope + 1/2| <= 4 se (exact up to
 //             E ln ||V(0)||_F = O(1/h)). Identity row: per run |d - ||U2(0) V(t_f)^T||_F| <= ||R||_F / sigma_min
 //             + rho, rho = (D + h) eps (||U||_F ||V||_F + ||Theta_hat||_F + ||U2(0)||_F ||V||_F) (worst-case
@@ -153,14 +153,21 @@ result run(const context& ctx) {
   } else {
     const line_fit fd = fit_line(lnh, ln_d), fu = fit_line(lnh, ln_u2v0), fr = fit_line(lnh, ln_ratio),
                    fv = fit_line(lnh, ln_v);
-    const double corr = std::abs(fv.slope) + z * fv.slope_se;
+    // The paper rows are tested as printed, at 4 se; the pre-asymptotic correction ||V(t_f)||_F is divided out in
+    // the derived rows beside them (never added to a paper row's tolerance).
+    std::vector<double> ln_d_over_v(ln_d.size());
+    for (std::size_t i = 0; i < ln_d.size(); ++i) ln_d_over_v[i] = ln_d[i] - ln_v[i];
+    const line_fit fdv = fit_line(lnh, ln_d_over_v);
     res.rows.push_back(within("exponent of d = ||U(t_f) V(t_f)^T - Theta_hat||_F in h", "-1/2 (linear in 1/sqrt(h))",
-                              fd.slope, fd.slope_se, -0.5, z * fd.slope_se + corr,
-                              "|slope + 1/2| <= 4 se + |k_V| + 4 s_V, k_V = " + num_se(fv.slope, fv.slope_se, 3))
+                              fd.slope, fd.slope_se, -0.5, z * fd.slope_se, "|slope + 1/2| <= 4 se")
                            .paper(P + ": d falls linear in 1/sqrt(h)"));
     res.rows.push_back(within("exponent of d / ||U2(0) V(0)^T||_F in h", "0 (tracks closely)", fr.slope, fr.slope_se, 0,
-                              z * fr.slope_se + corr, "|slope| <= 4 se + |k_V| + 4 s_V")
+                              z * fr.slope_se, "|slope| <= 4 se")
                            .paper(P + ": ||U2(0) V(0)^T||_F tracks d"));
+    res.rows.push_back(within("exponent of d / ||V(t_f)||_F in h (correction divided out)", "-1/2 (chi^2 law)",
+                              fdv.slope, fdv.slope_se, -0.5, z * fdv.slope_se,
+                              "|slope + 1/2| <= 4 se; k_V = exponent of ||V(t_f)||_F = " + num_se(fv.slope, fv.slope_se, 3))
+                           .derived("header: h d^2 / ||V(t_f)||^2 ~ chi^2_{D-r} up to the eq. (14) residual term"));
     res.rows.push_back(within("exponent of ||U2(0) V(0)^T||_F in h", "-1/2 (chi^2 law)", fu.slope, fu.slope_se, -0.5,
                               z * fu.slope_se, "|slope + 1/2| <= 4 se")
                            .derived("header: U2(0) rows iid N(0, I/h), independent of V(0)"));

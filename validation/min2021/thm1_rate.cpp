@@ -19,7 +19,9 @@
 //             relative to ||U1||_F^2 + ||V||_F^2, at most the integration error of the rtol 1e-10 run, bounded through
 //             the difference of the two runs' states at T, plus the rounding of the products), and rank Lambda(0)
 //             <= m + r (numerical rank: eigenvalues above 2 (D + h) eps (||U1||_F^2 + ||V||_F^2), the rounding of
-//             forming Lambda(0); the balanced init has Lambda(0) = 0 up to that rounding, rank 0).
+//             forming Lambda(0); the balanced init has Lambda(0) = 0 up to that rounding, rank 0). The rank row holds
+//             for any matrices (rank U1^T U1 <= r, rank V^T V <= m): it is a sanity check of the eigensolve and its
+//             rounding cut, not a test of the flow; the conservation row tests the flow.
 // Tolerance:  pass iff L(t_k) <= B(t_k) (1 + tol) at every observation. tol = integration error + rounding:
 //             (i) the largest relative difference of L between the two runs (dopri5's global error is about
 //             proportional to rtol, so this over-states the rtol 1e-10 run's error about 100-fold); (ii) rounding

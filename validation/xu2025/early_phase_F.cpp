@@ -4,14 +4,15 @@
 //             printed ||Z||_F <= b3 alpha is dimensionally off, so ||F||_2 is tested instead). Eq. (42) prints
 //               T-hat_1 = 2 / ((5-dw) ss) ln(1 / (alpha z_max^2 (||E|| + ||W2||^2 + ||W1|| ||W2|| + sqrt(||W2||)))),
 //             ss = sigma sigma_W2, z_max = max(||Z1(0)||_F, ||Z2(0)||_F)/alpha.
-// Prediction: (paper) max_{t <= T-hat_1} ||F(t)||_2 = O(alpha) (kappa not given).
+// Prediction: (derived; catalogue 2.4 [I], not stated by the paper) max_{t <= T-hat_1} ||F(t)||_2 = O(alpha): by
+//             construction ||D1||, ||D2|| <= alpha up to T-hat_1 and D1 = A2^T B2^T E - W2^T F, so ||W2^T F|| <~ alpha.
 //             (paper) What eq. (42) asserts. Its proof bounds ||D_i|| from above with the growth bounds of Lemma C.2
 //             (rate (5-dw) ss / 2 and the constants above) and solves for the time the bound reaches alpha; so the
 //             statement that follows is a lower bound: ||D1||, ||D2|| <= alpha up to the eq. (42) time, i.e. the
-//             measured exit time T-hat_1 >= eq. (42) at every alpha. Tested as such (pass/fail). Printed as an
-//             equality (T-hat_1 := T1(alpha, alpha) "=" eq. (42), read by catalogue 2.4 (d) as the growth law of the
-//             exit time), it would make the exit time's slope against ln(1/alpha) equal 2/((5-dw) ss): tested as
-//             printed, and registered as an expected violation, since the sharp slope is 1/(2 ss) (below).
+//             measured exit time T-hat_1 >= eq. (42) at every alpha. Tested as such (pass/fail). The slope of that bound
+//             against ln(1/alpha), 2/((5-dw) ss) (catalogue 2.4 (d)), is a property of the bound, not of the exit
+//             time: the raw slope of the measured exit time is shown beside it (report), and its sharp slope
+//             1/(2 ss) (below) is tested.
 //             (derived, this header) The sharp law of the exit time. Linearised flow (catalogue 2.2), B_i(0) = 0:
 //             B1 = g c^T sinh(ss t), A1^T = v c^T cosh(ss t) + N_A (N_A = O(alpha), off v, constant), likewise Z2 at
 //             rate dw ss. D1 = A2^T B2^T E - W2^T F with F = W2 B1 A1 + B2 A2 W1 + B2 A2 B1 A1 (D2 likewise), so
@@ -29,10 +30,10 @@
 //             Half-decade alphas: quick 1e-3 ... 1e-6 (7 points), full 1e-3 ... 1e-9 (c = 1.05), 1e-3 ... 1e-8 (c = 2).
 //             Slopes: raw, by a line fit of ss T-hat_1 against ln(1/alpha); extrapolated, by the fit
 //             ss T-hat_1 = c + p ln(1/alpha) + k1 z1 + k2 z2 with z1, z2 from the measured T-hat_1 (above).
-// Tolerance:  O(alpha): the exponent of ||F(T-hat_1)||_2 against alpha is >= 1 - 2 se (kappa does not grow as
-//             alpha -> 0, to two standard errors of the fit). Eq. (42) lower bound: T-hat_1 - eq. (42) >= 0 at
-//             every alpha (no tolerance: T-hat_1 carries 6+ digits). Eq. (42) as an equality: |slope - 2/(5-dw)| <=
-//             3 se of the raw slope (expected violation). Sharp law: |p - 1/2| <= 3 se(p) + truncation, se from
+// Tolerance:  O(alpha): the exponent of ||F(T-hat_1)||_2 against alpha is >= 1 - 3 se (kappa does not grow as
+//             alpha -> 0: a one-sided test at three standard errors of the fit, the 0.13% level used by every
+//             fitted exponent here). Eq. (42) lower bound: T-hat_1 - eq. (42) >= 0 at every alpha (no tolerance:
+//             T-hat_1 carries 6+ digits). Sharp law: |p - 1/2| <= 3 se(p) + truncation, se from
 //             the extrapolated fit (n - 4 degrees of freedom), truncation = the change of p when the next term of
 //             the expansion (z1^2, the largest second-order term) is added to the fit; the raw slope is shown.
 #include "check/rows.hpp"
@@ -54,10 +55,11 @@ void early_rows(const context& ctx, const std::string& c, const std::vector<std:
   q.observations = 400;
   const std::vector<trajectory> runs = sweep_alpha(ctx, q, alphas);
   const std::string tag = " (c = " + c + ")";
-  const std::string src_f = "Xu et al. 2025, Lemma C.3 / Thm C.1 (||F|| = O(alpha) up to T-hat_1; catalogue 2.4)";
+  const std::string src_f = "derived (header): ||W2^T F|| <~ alpha from the definition of D1 (catalogue 2.4 [I]; the paper "
+                            "does not state ||F|| = O(alpha))";
   std::string why;
   if (!all_ok(runs, alphas, true, why)) {
-    r.rows.push_back(inconclusive("||F(T-hat_1)||_2 exponent" + tag, ">= 1", why).paper(src_f));
+    r.rows.push_back(inconclusive("||F(T-hat_1)||_2 exponent" + tag, ">= 1", why).derived(src_f));
     return;
   }
   const double ss = runs[0].sigma * runs[0].sigma_W2, dw = runs[0].delta_w;
@@ -97,8 +99,8 @@ void early_rows(const context& ctx, const std::string& c, const std::vector<std:
   premise.rule = "premise of measuring the max at T-hat_1";
   r.rows.push_back(premise.derived("header: premise of the check (max of ||F||_2 on [0, T-hat_1] at T-hat_1)"));
   r.rows.push_back(at_least("exponent of max ||F||_2 over [0, T-hat_1] in alpha" + tag, ">= 1 (||F|| = O(alpha))",
-                            ff.slope, 1 - 2 * ff.slope_se, "exponent >= 1 - 2 se", ff.slope_se)
-                       .paper(src_f));
+                            ff.slope, 1 - 3 * ff.slope_se, "exponent >= 1 - 3 se (one-sided, 0.13% level)", ff.slope_se)
+                       .derived(src_f));
   double kmin = 1e300, kmax = 0;
   for (std::size_t i = 0; i < a.size(); ++i) kmin = std::min(kmin, F[i] / a[i]), kmax = std::max(kmax, F[i] / a[i]);
   r.rows.push_back(reported("kappa = ||F(T-hat_1)||_2 / alpha" + tag, "bounded (not given)",
@@ -109,12 +111,12 @@ void early_rows(const context& ctx, const std::string& c, const std::vector<std:
                             ">= 0 (||D_i|| <= alpha up to the eq. (42) time)", worst42, 0,
                             "at alpha = " + num(worst42_alpha, 3) + ": eq. (42) = " + num(worst42_T, 6))
                        .paper("Xu et al. 2025, Lemma C.3 / Thm C.1, eq. (42) (a lower bound on the exit time)"));
-  r.rows.push_back(expect_violation(
-      within("slope of ss T-hat_1 against ln(1/alpha), raw" + tag, "2/(5-dw) = " + num(2 / (5 - dw), 5) + " (eq. 42 as an equality)",
-             ft.slope, ft.slope_se, 2 / (5 - dw), 3 * ft.slope_se, "|slope - 2/(5-dw)| <= 3 se")
-          .paper("Xu et al. 2025, eq. (42) printed as T-hat_1 = ...; catalogue 2.4 (d)"),
-      "eq. (42) comes from upper bounds on the growth of ||D_i|| (rate (5-dw) ss / 2 > 2 ss) and is a lower bound on "
-      "the exit time; the exit time itself grows as ln(1/alpha)/(2 ss) (header), and 1/2 > 2/(5-dw) for dw < 1"));
+  // Not a paper statement: eq. (42) is a lower bound on the exit time (tested above), so the raw slope is shown beside
+  // the slope of that bound, a diagnostic; the sharp slope 1/2 is tested below.
+  r.rows.push_back(reported("slope of ss T-hat_1 against ln(1/alpha), raw" + tag,
+                            "eq. (42)'s bound grows at 2/(5-dw) = " + num(2 / (5 - dw), 5),
+                            num_se(ft.slope, ft.slope_se), "diagnostic: the exit time grows faster than its lower bound")
+                       .derived("header: slope of the eq. (42) lower bound"));
   if (a.size() < 6) {
     r.rows.push_back(inconclusive("extrapolated slope p of ss T-hat_1" + tag, "1/2", "fewer than 6 alphas for the fits")
                          .derived("header: ||D|| = alpha^2 C1 e^(2 ss t) (1 + k1 z1 + k2 z2)"));

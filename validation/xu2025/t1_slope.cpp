@@ -39,61 +39,7 @@
 namespace loraflow::check {
 
 namespace {
-/// Least squares y = c1 x + b + k exp(-q x) (x = ln(1/alpha), so exp(-q x) = alpha^q), with q fixed (header (a)).
-/// tol = sum_i |w_i| delta_i, w the weights of c1 in the fit (c1 = sum_i w_i y_i) and delta_i the planned
-/// resolution of y_i; plus 3 standard errors when there are residual degrees of freedom.
-struct corrected_fit {
-  double c1 = NAN, tol = NAN, max_resid = 0;
-};
-corrected_fit fit_corrected(const std::vector<double>& x, const std::vector<double>& y, const std::vector<double>& delta,
-                            double q) {
-  const std::size_t n = x.size();
-  corrected_fit f;
-  if (n < 3) return f;
-  auto basis = [&](std::size_t i, int j) -> long double {
-    return j == 0 ? x[i] : j == 1 ? 1.0L : std::exp(-static_cast<long double>(q) * x[i]);
-  };
-  // (A^T A)^-1 by Gauss-Jordan; then w = row 0 of (A^T A)^-1 A^T.
-  long double N[3][6] = {};
-  for (int a = 0; a < 3; ++a) {
-    for (int b = 0; b < 3; ++b)
-      for (std::size_t i = 0; i < n; ++i) N[a][b] += basis(i, a) * basis(i, b);
-    N[a][3 + a] = 1;
-  }
-  for (int c = 0; c < 3; ++c) {
-    int p = c;
-    for (int r = c + 1; r < 3; ++r)
-      if (std::fabs(N[r][c]) > std::fabs(N[p][c])) p = r;
-    for (int k = 0; k < 6; ++k) std::swap(N[c][k], N[p][k]);
-    const long double d = N[c][c];
-    for (int k = 0; k < 6; ++k) N[c][k] /= d;
-    for (int r = 0; r < 3; ++r)
-      if (r != c) {
-        const long double m = N[r][c];
-        for (int k = 0; k < 6; ++k) N[r][k] -= m * N[c][k];
-      }
-  }
-  long double coef[3] = {0, 0, 0};
-  std::vector<long double> w(n, 0);
-  for (std::size_t i = 0; i < n; ++i)
-    for (int a = 0; a < 3; ++a) {
-      long double wa = 0;
-      for (int b = 0; b < 3; ++b) wa += N[a][3 + b] * basis(i, b);
-      coef[a] += wa * y[i];
-      if (a == 0) w[i] = wa;
-    }
-  long double tol = 0, rss = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    tol += std::fabs(w[i]) * delta[i];
-    const long double res = y[i] - coef[0] * basis(i, 0) - coef[1] - coef[2] * basis(i, 2);
-    rss += res * res;
-    f.max_resid = std::max(f.max_resid, static_cast<double>(std::fabs(res)));
-  }
-  if (n > 3) tol += 3 * std::sqrt(rss / (n - 3) * N[0][3]);  // se of c1 = sqrt(s^2 (A^T A)^-1_00)
-  f.c1 = static_cast<double>(coef[0]);
-  f.tol = static_cast<double>(tol);
-  return f;
-}
+// The fit of (a) with its tolerance is fit_slope_resolved (check/rows.hpp).
 
 /// Theorem C.2's bracket at one alpha (eqs. (42), (46)) and the measured early-phase end.
 struct bracket {
@@ -173,7 +119,7 @@ void slope_rows(const context& ctx, const std::string& c, const std::vector<std:
     y.push_back(t1[i] * ss);
     delta.push_back(1e-6 * t1[i] * ss);  // 6 planned digits of T1
   }
-  const corrected_fit cf = fit_corrected(x, y, delta, 2 * (1 - dw));
+  const resolved_slope_fit cf = fit_slope_resolved(x, y, delta, 2 * (1 - dw));
   r.rows.push_back(within("c1 = dT1/dln(1/alpha) sigma sigma_W2, alpha^(2(1-dw)) correction fitted" + tag, "1", cf.c1, -1,
                           1.0, cf.tol,
                           "|c1 - 1| <= " + num(cf.tol, 2) + " (tolerance (a); max fit residual " + num(cf.max_resid, 2) + ")")
@@ -252,7 +198,7 @@ void seed_rows(const context& ctx, int seeds, result& r) {
     }
     const double ss = runs[0].sigma * runs[0].sigma_W2;
     const line_fit f = fit_line(x, y);
-    const corrected_fit cf = fit_corrected(x, y, delta, 2 * (1 - runs[0].delta_w));
+    const resolved_slope_fit cf = fit_slope_resolved(x, y, delta, 2 * (1 - runs[0].delta_w));
     const double m = std::abs(cf.c1 - 1) - cf.tol;  // > 0: outside its tolerance
     if (!(m <= worst_excess)) {
       worst_excess = m;
