@@ -25,15 +25,22 @@
 //             the same c7). The window is [T1, min(T1 + T2(c_env), t_end)]; T2(c_env) is far beyond t_end, so the
 //             persistence is observed only up to t_end (stated, not claimed beyond).
 // Tolerance / what can fail:
-//             - (L): c -> 0 always holds (L(t) <= L(T1) <= 2 L(T1)), so "c_env > 0 at each alpha" cannot fail. The
+//             - (L): c -> 0 always holds (L(t) <= L(T1) <= 2 L(T1)), so "c_env > 0 at each alpha" cannot fail: it is
+//               not a row (c_env per alpha is listed in a note and the table). The
 //               theorem's content is that one c3 works for every alpha <= alpha*: c_env(alpha) must stay bounded
 //               away from 0 as alpha -> 0. A floor L_inf = C alpha^p gives c_env(alpha) ~ p + ln(C/2)/ln(alpha), so
 //               the row tests the extrapolation: the slope p of ln(L(t_end)/2) against ln(alpha) (least squares)
 //               must be > 3 standard errors above 0, and the uniform c3 := p - 2 se must satisfy (L) at every alpha
 //               (checked with the full envelope, not the floor alone).
 //             - (A): a collapse of alignment after T1 makes c6_min ~ (1 - cos^2(t))/(1 - cos^2(T1)) ~ alpha^-2
-//               grow without bound as alpha -> 0. Row: c6_min(alpha) bounded, tested as "c6_min at the smallest alpha
-//               <= c6_min at the largest alpha + 1": a growth like alpha^-2 over two decades (10^4x) fails it.
+//               grow without bound as alpha -> 0. Row: no growth of c6_min as alpha decreases beyond its resolution:
+//               c6_min(smallest alpha) <= c6_min(largest alpha) + e_c6, e_c6 = 2e-3 (c6_min(smallest) +
+//               c6_min(largest)). Each c6_min is a ratio ln cos^2(t) / ln cos^2(T1) of two quantities of size
+//               ~alpha^2 (1 - cos at T1 is 29 alpha^2 at c = 1.05, 6 alpha^2 at c = 2), each carried to the planned
+//               3 digits (relative 1e-3), so each ratio carries a relative 2e-3; the bound is the sum for the two values compared (c6_min = 1, the
+//               value at t = T1 itself, is exact). A growth like alpha^-2 fails it; so would a bounded but
+//               pre-asymptotic rise (not seen: c6_min = 1 at every alpha, alignment only improves after T1), which
+//               would then need a fitted law, not a wider tolerance.
 //             - (I): a loss of imbalance (R(t) < 1 while R(T1) > 1) makes c7_max < 0; a uniform c7 > 0 needs
 //               c7_max(alpha) > 0 at every alpha. Row: min over alpha of c7_max > 0.
 //             - Lemma D.2 rows are inequalities of O(1) quantities resolved to >= 3 digits: pass when they hold.
@@ -209,13 +216,15 @@ void local_rows(const context& ctx, const std::string& c, const std::vector<std:
   r.rows.push_back(at_most("max over alpha and t in [T1, T1 + T2(c3)] of L / envelope, c3 = p - 2 se = " + num(c3, 5) + tag,
                            "<= 1", worst, 1, "eq. (16) with one c3 at every alpha (beyond t = " + te + " through (M))")
                        .paper("Xu et al. 2025, Thm 3.2, eq. (16), T2 of eq. (33)"));
-  r.rows.push_back(at_least("largest c with eq. (16) at every alpha: min over alpha of c_env" + tag, "> 0", cenv_min, 0,
-                            "c_env per alpha: " + cenv_list)
-                       .paper("Xu et al. 2025, Thm 3.2, eq. (16)"));
+  // c_env > 0 cannot fail (header, (L)): listed, not a row.
+  r.notes.push_back("c = " + c + ": largest c with eq. (16) per alpha, c_env = " + cenv_list + " (min " + num(cenv_min, 5) +
+                    "; > 0 by construction, header (L))");
   // (A), (I) persistence.
+  const double e_c6 = 2e-3 * (c6_small + c6_large);  // header, (A): resolution of the two ratios
   r.rows.push_back(at_most("c6_min at alpha = " + alphas.back() + " (vs " + num(c6_large, 4) + " at alpha = " + alphas.front() + ")" + tag,
-                           "<= c6_min(" + alphas.front() + ") + 1 (one alpha-independent c6)", c6_small, c6_large + 1,
-                           "alignment persists with a bounded c6: no growth ~ alpha^-2")
+                           "<= c6_min(" + alphas.front() + ") + e_c6 (one alpha-independent c6: no growth)", c6_small,
+                           c6_large + e_c6,
+                           "alignment persists with a bounded c6: no growth ~ alpha^-2; e_c6 = 2e-3 (sum) = " + num(e_c6, 3))
                        .paper("Xu et al. 2025, Thm 3.2 (alignment persists, c6 not given)"));
   r.rows.push_back(at_least("min over alpha of c7_max" + tag, "> 0 (one c7 > 0)", c7_min, 0,
                             "imbalance persists: ||Z1||/||Z2|| >= (ratio at T1)^c7 with some c7 > 0")

@@ -26,8 +26,10 @@
 //             (R) resolution / sensitivity: at alpha = 1e-3, L(t_end) from a run planned for 6 digits; the 3-digit
 //             value must agree to 2e-3 (same reason). A 1% change of the measured floor fails this row; the theorem
 //             rows cannot see 1% (their constant is free: 1% of L moves c_hi by 0.01/ln(1/alpha) < 0.002).
-//             Resolution guard: every floor must exceed (1e3 eps sigma)^2, the rounding level of L in the working
-//             type; otherwise inconclusive.
+//             Resolution guard: every floor must exceed e_E^2/2, e_E = (h + r) eps (2 ||W2||_2 ||W1||_2 + sigma),
+//             the worst-case rounding of E = dY - F in the working type (F = W2bar W1bar - W2 W1 formed from products
+//             of inner length <= h + r, |fl(XY) - XY| <= k eps |X||Y|, with ||W2bar W1bar|| <= ||W2 W1|| + ||F|| and
+//             ||F|| -> sigma at the floor); otherwise inconclusive.
 #include "check/rows.hpp"
 
 #include <loraflow/observe/fit.hpp>
@@ -78,7 +80,9 @@ claim make_xu2025_loss_floor() {
           // (1% sensitivity test: multiply every L[k] by 1.01 here.)
           L0.push_back(t.initial.at("loss"));
           Lh.push_back(L.back() / 2);
-          const double floor = std::pow(1e3 * t.eps * t.sigma, 2);
+          const double e_E = static_cast<double>(q.problem.h + q.problem.rank) * t.eps *
+                             (2 * t.W2_spec * t.W1_spec + t.sigma);  // header, resolution guard
+          const double floor = e_E * e_E / 2;
           if (!(L.back() > floor)) {
             r.rows.push_back(inconclusive("L(T(alpha)) <= 2 alpha^c3", "one c3 > 0",
                                           "alpha = " + alphas[i] + ": L(5) = " + num(L.back(), 3) +

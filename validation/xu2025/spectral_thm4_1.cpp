@@ -66,14 +66,30 @@
 //             evaluated exactly at each observation from the full vector field projected on the frame (no finite
 //             differences): d/dt log z1 = 2 (sA1 sA1' + sB1 sB1')/z1. Loss floor also in higher precision on the small
 //             problem (m = n = 4, h = 8, r = 2, the same two pairs): quick float128 at alpha = 1e-5, 1e-10; full 100
-//             digits at alpha = 1e-5, 1e-10, 1e-20, where the issue asks for L < 1e-80 (rule: L <= 1e-80).
-// Tolerance:  decoupling residuals <= 1e3 eps over the whole run (rounding of O(1) products accumulated over the
-//             steps; a coupling would grow like the dynamics, to O(1)). Crossing times: D5; T1 against T1_lin: D4;
-//             slope: D6; the paper's inequalities are pass/fail as printed. L(t_end) <= (1e3 eps sigma)^2, the rounding
-//             level of L = |E|^2/2 with E carrying ~1e3 eps sigma absolute error; measured, the floor an adaptive run
-//             reaches scales as (rtol sigma)^2 (float128, alpha = 1e-5: 6e-50 at rtol 1e-24, 2e-65 at 1e-32), so the
-//             floor runs use rtol near eps in float128 (1e-32) and rtol 1e-42 in 100 digits (floor ~1e-85, below the
-//             issue's 1e-80; t_end = 26 lets alpha = 1e-20's slower direction reach it).
+//             digits at alpha = 1e-5, 1e-10, 1e-20, where the issue asks for L < 1e-80 (rule: the run's floor L_acc
+//             below, 1.25e-83 there).
+// Tolerance:  decoupling residuals <= tol_dec = (max(m, n, h) + 3 r) r eps (eps of the working type): the worst-case
+//             rounding of evaluating them (|fl(XY) - XY|_F <= k eps ||X||_F ||Y||_F, k the inner length): the
+//             projection P = G^T X V and the reconstruction G P V^T are four products, one of inner length <= max(m,
+//             n, h) and three of length r, and each orthonormal frame G, V (r columns) has Frobenius norm sqrt r, so
+//             ||fl - exact||_F <= (max(m, n, h) + 3 r) r eps ||X||_F (relative residual "leak"; "null_B", relative
+//             to the active B, takes one projection: also below it). The off-diagonal part is evaluated as
+//             sqrt((||P||_F^2 - sum P_ii^2)/||P||_F^2): the two sums of <= r^2 squares carry <= 2 r^2 eps ||P||_F^2,
+//             so its bound is sqrt(tol_dec^2 + 2 r^2 eps). Rounding injected into the state at each step is not in
+//             these bounds: the rows test that it does not build up beyond one evaluation's rounding (a coupling
+//             would grow like the dynamics, to O(1)). Crossing times: D5; T1 against T1_lin: D4; slope: D6; the
+//             paper's inequalities are pass/fail as printed.
+//             Loss floor ("converges to arbitrary precision", at the precision of the run): L(t_end) <= L_acc =
+//             max(rtol sigma, e_E)^2/2. rtol sigma: the controlled integrator keeps the O(1) state to relative
+//             accuracy ~rtol, so F = W2bar W1bar - W2 W1 (||F|| -> sigma) is known to ~rtol sigma absolute, and E =
+//             dY - F cannot be resolved below that; e_E = (h + r) eps (2 ||W2||_2 ||W1||_2 + sigma): the worst-case
+//             rounding of E (products of inner length h + r, |W2bar||W1bar| + |W2||W1| with W2bar W1bar = W2 W1 + F).
+//             L_acc is computed from each run's rtol and eps. Measured, the floor an adaptive run reaches lies below
+//             (rtol sigma)^2 (float128, alpha = 1e-5: 6e-50 at rtol 1e-24, 2e-65 at 1e-32; here 2e-7 to
+//             1e-4 of it), so L_acc is an upper bound that still fails on an alpha floor (LoRA init's ~alpha^4
+//             would be >= 1e-20 at alpha = 1e-5) or on a run that stalls above its own accuracy. The floor
+//             runs use rtol near eps in float128 (1e-32) and rtol 1e-42 in 100 digits: L_acc = 1.25e-83, which meets
+//             the issue's L < 1e-80 (t_end = 26 lets alpha = 1e-20's slower direction reach it).
 // Sensitivity: the sharp rows (T1 vs T1_lin, the slope, the crossing times) fail under a 1% change of T1 or of the
 //             rates; the paper's by-product bounds are loose by a factor >= 2 (p1 >= ..., p1 <= ..., z1 <= ..., the
 //             phase-2 envelope) and cannot be made sensitive to 1%: they are kept as the pass/fail tests they are.
@@ -89,6 +105,13 @@
 namespace loraflow::check {
 
 namespace {
+/// The run's accuracy floor of L (header, Tolerance): max(rtol sigma, e_E)^2/2, e_E the rounding bound of E.
+double loss_floor_acc(const trajectory& t, const xu_problem& p) {
+  const double e_E = static_cast<double>(p.h + p.rank) * t.eps * (2 * t.W2_spec * t.W1_spec + t.sigma);
+  const double a = std::max(std::stod(t.rtol) * t.sigma, e_E);
+  return a * a / 2;
+}
+
 xu_problem rank2(xu_problem p) {
   p.dy = {{0, "5"}, {1, "3"}};
   return p;
@@ -117,12 +140,19 @@ void floor_rows(const context& ctx, const std::string& precision, const std::str
     tb.rows.push_back({alphas[i], full(runs[i].final.at("loss")), runs[i].precision, runs[i].rtol,
                        std::to_string(runs[i].steps)});
   }
-  // 100 digits: the issue's demand (1e-80; the floor an adaptive run reaches is ~(rtol sigma)^2, far above the
-  // type's (1e3 eps sigma)^2 = 1e-194); otherwise the rounding floor of the type.
-  const double floor = demand < 1 ? demand : std::pow(1e3 * runs[0].eps * runs[0].sigma, 2);
-  r.rows.push_back(at_most(what, "<= " + num(floor, 3) + (demand < 1 ? " (issue: < 1e-80 in 100 digits)" : " (1e3 eps sigma)^2"),
-                           Lmax, floor, "every alpha reaches the working precision's floor")
-                       .paper("Xu et al. 2025, Sec. 4 (loss converges to arbitrary precision); floor: header"));
+  // The run's accuracy floor L_acc (header, Tolerance), from each run's rtol and eps; the smallest over the runs.
+  double floor = 1e300;
+  for (std::size_t i = 0; i < runs.size(); ++i) floor = std::min(floor, loss_floor_acc(runs[i], q.problem));
+  const bool issue = demand < 1;
+  if (issue && !(floor < demand))
+    r.rows.push_back(inconclusive(what, "< " + num(demand, 3) + " (issue)",
+                                  "the run's accuracy floor " + num(floor, 3) + " does not resolve the issue's demand")
+                         .paper("Xu et al. 2025, Sec. 4 (loss converges to arbitrary precision); floor: header"));
+  else
+    r.rows.push_back(at_most(what, "<= L_acc = max(rtol sigma, e_E)^2/2 = " + num(floor, 3) +
+                                       (issue ? " (< the issue's " + num(demand, 3) + ")" : std::string()),
+                             Lmax, floor, "every alpha reaches the run's accuracy floor (header)")
+                         .paper("Xu et al. 2025, Sec. 4 (loss converges to arbitrary precision); floor: header"));
   r.data.push_back(tb);
   r.notes.push_back("floor runs: " + plan_note(runs, alphas));
 }
@@ -240,15 +270,19 @@ claim make_xu2025_thm4_1() {
           for (double v : t.series.at("null_B")) nullB = std::max(nullB, v);
           Lmax = std::max(Lmax, t.final.at("loss"));
         }
-        const double tol = 1e3 * runs[0].eps;
-        r.rows.push_back(at_most("max off-diagonal part of the projected adapters", "0 (rounding level)", off, tol,
-                                 "<= 1e3 eps over every observation and alpha")
+        const double r_ = static_cast<double>(q.problem.rank);
+        const double k_ = static_cast<double>(std::max({q.problem.m, q.problem.n, q.problem.h}));
+        const double tol = (k_ + 3 * r_) * r_ * runs[0].eps;  // header, Tolerance
+        const double tol_off = std::sqrt(tol * tol + 2 * r_ * r_ * runs[0].eps);
+        const std::string tol_s = "tol_dec = (max(m,n,h) + 3r) r eps = " + num(tol, 3);
+        r.rows.push_back(at_most("max off-diagonal part of the projected adapters", "0 (rounding level)", off, tol_off,
+                                 "<= sqrt(tol_dec^2 + 2 r^2 eps) = " + num(tol_off, 3) + " over every observation and alpha")
                              .paper(F1 + ", proof: the dynamics decouple into scalar dynamics; catalogue 1.4 (iv)"));
         r.rows.push_back(at_most("max part of the adapters outside the spectral frame", "0 (rounding level)", leak, tol,
-                                 "<= 1e3 eps over every observation and alpha")
+                                 "<= " + tol_s + " over every observation and alpha")
                              .paper(F1 + ", proof: the dynamics decouple into scalar dynamics; catalogue 1.4 (iv)"));
         r.rows.push_back(at_most("max |Bbar_ii| of the sigma_dY = 0 directions (relative)", "0 (stationary)", nullB, tol,
-                                 "<= 1e3 eps over every observation and alpha")
+                                 "<= " + tol_s + " over every observation and alpha")
                              .derived("header D1: with s = 0 and B = 0, e = 0 and the reduced flow is at rest"));
 
         // Per (alpha, direction) quantities.
@@ -522,9 +556,11 @@ claim make_xu2025_thm4_1() {
         r.rows.push_back(at_most("max over alpha, i, t >= T1 of l(t) / (exp(-(1-dw) s sW2 (t-T1)/8) l(T1))", "<= 1", env, 1,
                                  "phase-2 envelope at every observation after T1^(i)")
                              .paper(F1 + ", eq. (175), local convergence"));
-        const double floor = std::pow(1e3 * runs[0].eps * runs[0].sigma, 2);
-        r.rows.push_back(at_most("max over alpha of L(8), Fig. 1 recipe, double", "<= (1e3 eps sigma)^2 = " + num(floor, 3),
-                                 Lmax, floor, "no alpha floor: every alpha reaches the rounding floor")
+        double floor = 1e300;
+        for (const trajectory& t : runs) floor = std::min(floor, loss_floor_acc(t, q.problem));
+        r.rows.push_back(at_most("max over alpha of L(8), Fig. 1 recipe, double",
+                                 "<= L_acc = max(rtol sigma, e_E)^2/2 = " + num(floor, 3), Lmax, floor,
+                                 "no alpha floor: every alpha reaches the run's accuracy floor (header)")
                              .paper("Xu et al. 2025, Sec. 4 (loss converges to arbitrary precision); floor: header"));
         r.data.push_back(tb);
         r.notes.push_back(plan_note(runs, alphas));
