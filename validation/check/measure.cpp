@@ -290,6 +290,28 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
     into["Mtu_sq"] = dbl(squared_norm(Mtu));
     into["BtMtu_sq"] = dbl(squared_norm(vector<Real>(B1.transpose() * Mtu)));
     into["col_imb"] = dbl(squared_norm(vector<Real>(Btg - Av)));
+    // Lemma D.1 cross-check (lemma_d1.cpp): |grad L_S|^2 / L_S from the field's formulas (lora.hpp, s = 1) with the
+    // residual E replaced by E_S = e_S u v^T: B1' = W2^T (E_S A1^T) + A2^T (B2^T E_S A1^T), A1' = M1^T E_S with
+    // M1 = W2 B1 + B2 (A2 B1); and nu = (||W2||_F + ||B2||_F ||A2||_F)^2 (||A1||_F^2 + ||B1||_F^2) for its rounding bound.
+    {
+      const matrix<Real> ES = eS * dir.u * dir.v.transpose();
+      const matrix<Real> EAt = ES * A1.transpose();
+      const matrix<Real> gB1 = matrix<Real>(p.W2.transpose() * EAt) + matrix<Real>(A2.transpose() * matrix<Real>(B2.transpose() * EAt));
+      const matrix<Real> M1 = matrix<Real>(p.W2 * B1) + matrix<Real>(B2 * matrix<Real>(A2 * B1));
+      const matrix<Real> gA1 = M1.transpose() * ES;
+      into["pl_direct"] = dbl(Real((squared_norm(gB1) + squared_norm(gA1)) / (eS * eS / 2)));
+      const Real mu = sqrt(squared_norm(p.W2)) + sqrt(squared_norm(B2)) * sqrt(squared_norm(A2));
+      into["pl_nu"] = dbl(Real(mu * mu * z1));
+      // eq. (73) rounding scale (lemmas_c4_c6.cpp header): with Fsc the factor-norm bound of F's entries, Esc =
+      // ||E|| + ||dY|| + Fsc scales E and its rounding (E = dY - F), Dsc = ||A2|| ||B2|| Esc + ||W2|| (||F|| + Fsc)
+      // bounds D1 and its rounding; the five terms of (73) are bounded by z1 (mu Esc + ss + Dsc) (Frobenius norms).
+      const Real nA1 = sqrt(squared_norm(A1)), nB1 = sqrt(squared_norm(B1)), nA2 = sqrt(squared_norm(A2)), nB2 = sqrt(squared_norm(B2));
+      const Real nW2 = sqrt(squared_norm(p.W2)), nW1 = sqrt(squared_norm(p.W1));
+      const Real Fsc = nW2 * nB1 * nA1 + nB2 * nA2 * (nW1 + nB1 * nA1);
+      const Real Esc = sqrt(squared_norm(E)) + sqrt(squared_norm(p.dY)) + Fsc;
+      const Real Dsc = nA2 * nB2 * Esc + nW2 * (sqrt(squared_norm(F)) + Fsc);
+      into["eq73_nscale"] = dbl(Real(z1 * (mu * Esc + abs(ss) + Dsc)));
+    }
   };
   // Per active direction k: the diagonal entries of the projected adapters and their derivatives from the full
   // vector field (measure.hpp, dir_at_T1), under keys prefix + k + "_a1", ..., prefix + k + "_db2".
