@@ -18,6 +18,7 @@ claim make_xu2025_mirror();
 claim make_xu2025_equivariance();
 claim make_xu2025_eq53();
 claim make_xu2025_lemma_c2();
+claim make_xu2025_thm_c1();
 claim make_xu2025_lemmas_c4_c6();
 claim make_xu2025_lemma_d1();
 claim make_min2021_thm1();
@@ -33,7 +34,7 @@ const std::vector<claim>& registry() {
       make_xu2025_early_phase_F(),    make_xu2025_t1_slope(),              make_xu2025_lemma_c1(),
       make_xu2025_local_convergence(), make_xu2025_loss_floor(),           make_xu2025_thm4_1(),
       make_xu2025_app_g(),            make_xu2025_mirror(),
-      make_xu2025_equivariance(), make_xu2025_eq53(), make_xu2025_lemma_c2(), make_xu2025_lemmas_c4_c6(), make_xu2025_lemma_d1(),
+      make_xu2025_equivariance(), make_xu2025_eq53(), make_xu2025_lemma_c2(), make_xu2025_thm_c1(), make_xu2025_lemmas_c4_c6(), make_xu2025_lemma_d1(),
                      make_min2021_thm1(),
       make_min2021_prop1(),
       make_min2021_lemma1(),
