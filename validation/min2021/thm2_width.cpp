@@ -4,8 +4,10 @@
 //               ||U(inf) V(inf)^T - Theta_hat||_2 <= 2 C^{1/h^{1-2p}} sqrt(m+r) (sqrt m + sqrt D + log(2/delta)/2)
 //                                                    / h^{2p-1/2},
 //             C = exp(1 + lambda_1^{1/2}(Sigma_x) ||Y||_F / lambda_r(Sigma_x)).
-// Prediction: (paper) the bound as printed, at delta = 0.1; at p = 1/2 (the bound is C ... / sqrt h) the distance is
-//             O(h^{-1/2}): the fitted exponent of the distance in h is <= -1/2.
+// Prediction: (paper) the bound as printed, at delta = 0.1, and the same bound for the Frobenius norm
+//             ||U(inf) V(inf)^T - Theta_hat||_F (Thm 2's proof bounds the Frobenius norm; catalogue 4); at p = 1/2
+//             (the bound is C ... / sqrt h) the distance is O(h^{-1/2}): the fitted exponent of the distance in h is
+//             <= -1/2.
 //             (derived) The flow of (U1, V) is closed (U2' = 0 and U2 does not enter it), so V(inf) is independent of
 //             U2(0) = Phi2^T U(0), whose (D-r) rows are iid N(0, I/h). With eq. (14), U V^T - Theta_hat = Phi2 U2(0)
 //             V^T - Phi1 Sigma^{-1/2} W^T R (R = Y - X U V^T), so at convergence d := ||U V^T - Theta_hat||_F =
@@ -18,9 +20,16 @@
 //             which Thm 1's bound brings ||R||_F / sigma_min(X) below 1e-9 ||U2(0) V(0)^T||_F. quick: h = 50, 100,
 //             200, 400, 800, 8 draws each; full: h = 50 ... 3200, 10 draws each. T stands for infinity: the remaining
 //             change is bounded (truncation tau below) and must be < 1e-6 d, else the row is inconclusive.
-// Tolerance:  Bound row: each draw exactly, frequency >= 1 - delta, at every h (h0 is not given; the bound holds at
-//             every h measured, so no h is excluded). It is loose by 2-3 orders of magnitude here (C = 39), so a 1%
-//             change cannot make it fail; the identity row below can.
+// Tolerance:  Bound rows (spectral norm as printed; Frobenius norm, which the proof gives the same bound for,
+//             catalogue 4 "the proof gives the same bound in Frobenius norm"): each draw compared exactly; at each h
+//             the k failures out of n draws are tested against failure probability <= delta by the one-sided
+//             binomial test: the row passes when p_h = P(X >= k | X ~ Bin(n, delta)) >= 0.00135 (the one-sided
+//             3-sigma level other claims use) at every h (h0 is not given; the bound holds at every h measured, so no
+//             h is excluded); measured: min_h p_h, with the frequency and k/n shown. Probability that a true
+//             statement fails the row <= n_h x 0.00135 (7 h: 0.0095). With 8 draws one failure gives p = 0.57, so
+//             the row cannot fail at the quick size unless >= 5 of 8 draws fail (p(5) = 4.3e-4); at 10 draws, >= 5
+//             (p(5) = 1.6e-3 passes, p(6) = 1.5e-4 fails). They are loose by 2-3 orders of magnitude here (C = 39),
+//             so a 1% change cannot make them fail; the identity row below can.
 //             Exponents: least-squares slope of ln(.) against ln h over all draws, se from the fit's residuals;
 //             paper row slope(d) <= -1/2 + 4 se; derived row |slope(d / ||V||) + 1/2| <= 4 se (4 se: two-sided
 //             normal tail 6e-5).
@@ -51,6 +60,17 @@
 
 namespace loraflow::check {
 namespace {
+
+/// One-sided binomial test (header, Tolerance): P(X >= k) for X ~ Bin(n, q), in log space.
+double binomial_upper_tail(int k, int n, double q) {
+  if (k <= 0) return 1;
+  double p = 0;
+  for (int j = k; j <= n; ++j)
+    p += std::exp(std::lgamma(n + 1.0) - std::lgamma(j + 1.0) - std::lgamma(n - j + 1.0) + j * std::log(q) +
+                  (n - j) * std::log1p(-q));
+  return std::min(p, 1.0);
+}
+constexpr double binom_level = 0.00135;  // one-sided 3 sigma
 
 using mat = matrix<double>;
 constexpr double eps = std::numeric_limits<double>::epsilon();
@@ -90,7 +110,10 @@ result run(const context& ctx) {
 
   std::vector<double> lnh, ln_d, ln_dv, ln_v;
   double max_bound_ratio = 0, worst_identity = -1e300, worst_trunc = 0;
-  int holds = 0, total = 0;
+  int holds = 0, holdsF = 0, total = 0;
+  double p2_min = 2, pF_min = 2, max_bound_ratio_F = 0;
+  int k2_worst = 0, kF_worst = 0, n_worst2 = 0, n_worstF = 0;
+  std::string h2_worst, hF_worst;
   bool all_ok = true;
   std::string why;
   table tb{"min2021_thm2",
@@ -103,6 +126,7 @@ result run(const context& ctx) {
     const double bound = 2 * Cc * std::sqrt(double(m + r)) * log_term / std::sqrt(hd);  // p = 1/2
     const auto t0 = std::chrono::steady_clock::now();
     std::size_t steps = 0;
+    int fail2 = 0, failF = 0, n_here = 0;
     for (int d = 0; d < draws; ++d) {
       gaussian_stream g(seed + 7919ULL * std::uint64_t(ih) + std::uint64_t(d), streams::adapters);
       const mat U0 = g.normal_matrix<double>(D, h) / std::sqrt(hd), V0 = g.normal_matrix<double>(m, h) / std::sqrt(hd);
@@ -136,7 +160,12 @@ result run(const context& ctx) {
       worst_identity = std::max(worst_identity, std::abs(dF_m - u2v) / (R.norm() / s_min + rho) - 1);
       worst_trunc = std::max(worst_trunc, tau / dF_m);
       max_bound_ratio = std::max(max_bound_ratio, d2 / bound);
+      max_bound_ratio_F = std::max(max_bound_ratio_F, dF_m / bound);
       holds += d2 <= bound;
+      holdsF += dF_m <= bound;
+      fail2 += !(d2 <= bound);
+      failF += !(dF_m <= bound);
+      ++n_here;
       ++total;
       lnh.push_back(std::log(hd));
       ln_d.push_back(std::log(dF_m));
@@ -144,6 +173,11 @@ result run(const context& ctx) {
       ln_v.push_back(std::log(vF));
       tb.rows.push_back({std::to_string(h), std::to_string(d), full(c), full(T), std::to_string(st.steps), full(dF),
                          full(d2), full(bound), full(u2v), full(u2v0), full(vF), full(R.norm()), full(tau)});
+    }
+    if (n_here > 0) {
+      const double p2 = binomial_upper_tail(fail2, n_here, delta), pF = binomial_upper_tail(failF, n_here, delta);
+      if (p2 < p2_min) p2_min = p2, k2_worst = fail2, n_worst2 = n_here, h2_worst = std::to_string(h);
+      if (pF < pF_min) pF_min = pF, kF_worst = failF, n_worstF = n_here, hF_worst = std::to_string(h);
     }
     ctx.say("h = " + std::to_string(h) + ": " + std::to_string(draws) + " flows, " + std::to_string(steps) +
             " steps, " + num(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 3) + " s");
@@ -155,12 +189,23 @@ result run(const context& ctx) {
     res.rows.push_back(inconclusive("truncation tau / d (T stands for infinity)", "< 1e-6", num(worst_trunc, 3))
                            .derived("header: Tolerance (truncation)"));
   } else {
-    const double fr = double(holds) / total;
-    res.rows.push_back(at_least("frequency of ||U V^T - Theta_hat||_2 <= bound (p = 1/2)", ">= 1 - delta = 0.9", fr,
-                                1 - delta,
-                                "bound 2 C sqrt(m+r)(sqrt m + sqrt D + log(2/delta)/2)/sqrt h, C = " + num(Cc, 4) +
-                                    "; max distance/bound " + num(max_bound_ratio, 3) + " (loose)")
-                           .paper(P + " (p = 1/2)"));
+    const std::string bound_text = "bound 2 C sqrt(m+r)(sqrt m + sqrt D + log(2/delta)/2)/sqrt h, C = " + num(Cc, 4);
+    auto freq_row = [&](const std::string& norm, int held, double p_min, int k_w, int n_w, const std::string& h_w,
+                        double max_ratio) {
+      row rw = at_least("frequency of ||U V^T - Theta_hat||_" + norm + " <= bound (p = 1/2): min_h binomial p-value",
+                        "failure probability <= delta = 0.1: P(X >= k | Bin(n, 0.1)) >= 0.00135 at every h", p_min,
+                        binom_level,
+                        bound_text + "; one-sided binomial test per h (header, Tolerance); worst h = " + h_w + " (" +
+                            std::to_string(k_w) + "/" + std::to_string(n_w) + " failures); max distance/bound " +
+                            num(max_ratio, 3) + " (loose)");
+      rw.measured = "p = " + num(p_min, 3) + "; frequency " + num(double(held) / total, 4) + " (" +
+                    std::to_string(held) + "/" + std::to_string(total) + " draws hold)";
+      return rw;
+    };
+    res.rows.push_back(
+        freq_row("2", holds, p2_min, k2_worst, n_worst2, h2_worst, max_bound_ratio).paper(P + " (p = 1/2)"));
+    res.rows.push_back(freq_row("F", holdsF, pF_min, kF_worst, n_worstF, hF_worst, max_bound_ratio_F)
+                           .paper(P + " proof (p = 1/2): the same bound in Frobenius norm (catalogue 4)"));
     const line_fit fd = fit_line(lnh, ln_d), fdv = fit_line(lnh, ln_dv), fv = fit_line(lnh, ln_v);
     res.rows.push_back(at_most("exponent of ||U V^T - Theta_hat||_F in h", "<= -1/2 (O(h^{-1/2}) at p = 1/2)", fd.slope,
                                -0.5 + z * fd.slope_se, "slope <= -1/2 + 4 se", fd.slope_se)

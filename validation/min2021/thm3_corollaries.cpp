@@ -1,6 +1,7 @@
 // Claim:      Min, Tarmoun, Vidal, Mallada, extended version (arXiv 2105.06351, "P2'", catalogue section 4, "P2'
 //             refinement"): Proposition 1 (instantaneous rate from imbalance and singular values), Theorem 3 (rate
-//             from imbalance and margin), Corollaries 4 (imbalance only), 5 (margin only), 6 (local rate after t0).
+//             from imbalance and margin), Corollaries 4 (imbalance only), 5 (margin only), 6 (local rate after t0);
+//             and the scalar case of Sec. 3 (rate identity and envelope; block "Scalar" below).
 // Prediction: gradient flow on L = 1/2 ||Y - X U V^T||_F^2, X = W [Sigma_x^{1/2} 0] [Phi1 Phi2]^T, U1 = Phi1^T U,
 //             Y~ = W^T Y, E~ = Y~ - Sigma_x^{1/2} U1 V^T (L - L* = 1/2 ||E~||_F^2), D = U1^T U1 - V^T V (conserved),
 //             eigenvalues in decreasing order; lambda_r, lambda_m, sigma_r, sigma_m are 0 where undefined:
@@ -74,6 +75,24 @@
 //             (8 dl + 4 dmu(t_j)). All dk carry a factor (1 + 4 N eps). Inconclusive when either run is not ok.
 //             Every envelope is an equality at t = 0 (at t0 for Cor. 6), which is why tol > 0 is needed at all; it
 //             also makes an envelope sensitive at t_1 wherever the measured rate exceeds kappa by < 0.01 / t_1.
+// Scalar:     P2' Sec. 3, scalar intuition (catalogue 4, P2' refinement) [paper]: for scalars u, v, y with
+//             L = 1/2 (y - u v)^2 and d = u^2 - v^2 (conserved), -dL/dt / L = 2 sqrt(d^2 + 4 (u v)^2) (= 2 (u^2 + v^2):
+//             u' = r v, v' = r u, r = y - u v), and, since |y - u v| is non-increasing, |u v| >= |y| - |y - u(0) v(0)|,
+//             so L(t) <= exp(-kappa t) L(0), kappa = 2 sqrt(d(0)^2 + 4 max(|y| - |y - u(0) v(0)|, 0)^2).
+//             Check: factorization_model with X = [1], Y = [y], D = N = m = h = 1; dopri5 at rtol 1e-10 (measured) and
+//             1e-8 (error estimate), atol = rtol min(|u0|, |v0|), observed every 1e-3 on [0, T]; cases (y, u0, v0, T):
+//             balanced (2, 0.5, 0.5, 2) (d = 0, u0 v0 != 0: kappa = 4 u0 v0, sharp at t = 0); imbalanced
+//             (1, 1, 0.2, 3); zero margin (1, 1, -0.5, 4) (|y - u0 v0| > |y|: kappa = 2 |d(0)|, touched where u v = 0).
+//             Identity, at every observation: rate = ||f||^2 / L from the vector field f (no finite differences)
+//             against 2 sqrt(d^2 + 4 (u v)^2) at the same state; integration error does not enter. Tolerance 14 eps,
+//             first-order rounding: field and residual share the computed r, so rho = ((r v)^2 + (r u)^2) / (r^2 / 2)
+//             carries <= 6 eps (4 in ||f||^2, 1 in L, 1 division); the right side <= 5.5 eps (|d^2 + 4 (uv)^2 - S^2| <=
+//             9 eps S^2, S = u^2 + v^2: 5 eps S^2 from d = u^2 - v^2 squared, 3 from (uv)^2, 1 the sum; halved by the
+//             sqrt, plus its own rounding); 1 eps the quotient; 12.5 eps, rounded up to 14 eps for second-order terms.
+//             Envelope: max_{k>0} L(t_k) / [exp(-kappa t_k) L(0)] <= 1 + tol, tol = int + 2 rnd + T dk, int as above
+//             (coarse run), rnd = 2 e_r / |r| + eps per L (e_r = 2 eps (|y| + |u v|) for r = y - u v; both L(t_k) and
+//             L(0) enter), dk = 4 eps S(0) + 12 eps (|y| + |u0 v0|) + 3 eps kappa (|dkappa/dd| <= 2 with d within
+//             2 eps S; |dkappa/dmu| <= 4 with mu within 3 eps (|y| + |u0 v0|); sqrt and products 3 eps).
 #include "check/rows.hpp"
 #include "min2021/a1_problem.hpp"
 
@@ -212,6 +231,99 @@ struct test_case {
   bool balanced = false;  // D(0) = 0 by construction (Cor. 5 applies)
   double t_end = 0, dt_obs = 0;
 };
+
+/// One scalar case of P2' Sec. 3 (u, v, y scalars; X = [1], D = N = m = h = 1).
+struct scalar_case {
+  std::string name;
+  double y, u0, v0, T;
+};
+
+/// P2' scalar intuition: the identity -dL/dt / L = 2 sqrt(d^2 + 4 (u v)^2) at every observation, and the envelope
+/// L(t) <= exp(-2 sqrt(d(0)^2 + 4 mu^2) t) L(0), mu = max(|y| - |y - u(0) v(0)|, 0). Tolerances: header, Scalar.
+void scalar_rows(const context& ctx, result& res, table& tb) {
+  const std::string src = "Min et al. 2021 (arXiv 2105.06351), Sec. 3, scalar case (catalogue 4, P2' refinement)";
+  const double rtol = 1e-10, rtol_coarse = 100 * rtol, dt_obs = 1e-3;
+  const std::vector<scalar_case> cases = {{"scalar balanced (y, u0, v0) = (2, 0.5, 0.5)", 2.0, 0.5, 0.5, 2.0},
+                                          {"scalar imbalanced (1, 1, 0.2)", 1.0, 1.0, 0.2, 3.0},
+                                          {"scalar zero margin (1, 1, -0.5)", 1.0, 1.0, -0.5, 4.0}};
+  for (const scalar_case& sc : cases) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const factorization_model<double> model(
+        factorization_problem<double>{mat::Constant(1, 1, 1.0), mat::Constant(1, 1, sc.y), 1, 0.0});
+    const long n_obs = std::lround(sc.T / dt_obs);
+    std::vector<double> times;
+    for (long k = 0; k <= n_obs; ++k) times.push_back(sc.T * double(k) / double(n_obs));
+    struct obs {
+      double L, rnd, rho, rhs;
+    };
+    auto run_one = [&](double rt, std::vector<obs>& out) {
+      vector<double> x = model.pack(mat::Constant(1, 1, sc.u0), mat::Constant(1, 1, sc.v0)), f;
+      solve_options<double> opt;
+      opt.rtol = rt;
+      opt.atol = rt * std::min(std::abs(sc.u0), std::abs(sc.v0));
+      return integrate<double>(
+          std::cref(model), x, 0.0, sc.T, times,
+          [&](const double&, const vector<double>& xs) {
+            const double u = model.U(xs)(0, 0), v = model.V(xs)(0, 0);
+            const double r = model.residual(xs)(0, 0);
+            const double L = 0.5 * (r * r);
+            model.field(xs, f);
+            const double dd = u * u - v * v, uv = u * v;
+            out.push_back({L, 2 * (2 * eps * (std::abs(sc.y) + std::abs(uv))) / std::abs(r) + eps,
+                           f.squaredNorm() / L, 2 * std::sqrt(dd * dd + 4 * (uv * uv))});
+          },
+          opt);
+    };
+    std::vector<obs> o, oc;
+    const run_stats<double> st = run_one(rtol, o), stc = run_one(rtol_coarse, oc);
+    ctx.say(sc.name + ": " + std::to_string(st.steps) + " + " + std::to_string(stc.steps) + " steps, " +
+            num(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 3) + " s");
+    if (st.status != run_status::ok || stc.status != run_status::ok || o.size() != times.size() ||
+        oc.size() != times.size()) {
+      res.rows.push_back(inconclusive(sc.name + ": integration to T = " + num(sc.T), "status ok",
+                                      std::string(status_name(st.status)) + " / " + status_name(stc.status))
+                             .derived("header, Scalar: both runs must reach T"));
+      continue;
+    }
+    const std::size_t K = o.size();
+    // Identity, pointwise: rate from the vector field against 2 sqrt(d^2 + 4 (u v)^2) at the same state.
+    double worst_id = 0, t_id = 0, int_err = 0, rnd = 0;
+    for (std::size_t k = 0; k < K; ++k) {
+      const double rho_m = o[k].rho;  // measured rate (the 1% mutation goes here)
+      const double dev = std::abs(rho_m / o[k].rhs - 1);
+      if (dev > worst_id) worst_id = dev, t_id = times[k];
+      int_err = std::max(int_err, std::abs(oc[k].L - o[k].L) / o[k].L);
+      rnd = std::max(rnd, o[k].rnd);
+    }
+    res.rows.push_back(at_most(sc.name + ": max_t |(-dL/dt / L) / (2 sqrt(d^2 + 4 (u v)^2)) - 1|",
+                               "0 (identity), <= 14 eps = " + num(14 * eps, 3), worst_id, 14 * eps,
+                               "at each of " + std::to_string(K) + " states; rate = ||f||^2 / L from the field; max at "
+                               "t = " + num(t_id, 3))
+                           .paper(src + ": -dL/dt / L = 2 sqrt(d^2 + 4 (uv)^2)"));
+    // Envelope from t = 0.
+    const double p0 = sc.u0 * sc.v0, d0 = sc.u0 * sc.u0 - sc.v0 * sc.v0, S0 = sc.u0 * sc.u0 + sc.v0 * sc.v0;
+    const double mu = pos(std::abs(sc.y) - std::abs(sc.y - p0));
+    const double kappa = 2 * std::sqrt(d0 * d0 + 4 * mu * mu);
+    const double dk = 4 * eps * S0 + 12 * eps * (std::abs(sc.y) + std::abs(p0)) + 3 * eps * kappa;
+    const double tol = int_err + 2 * rnd + sc.T * dk;
+    double worst = 0, t_w = 0;
+    for (std::size_t k = 1; k < K; ++k) {
+      const double ratio = o[k].L / (std::exp(-kappa * times[k]) * o[0].L);
+      if (ratio > worst) worst = ratio, t_w = times[k];
+    }
+    const double worst_m = worst;  // measured envelope ratio (the 1% mutation goes here)
+    res.rows.push_back(at_most(sc.name + ": max_{t>0} L(t) / [exp(-2 sqrt(d(0)^2 + 4 mu^2) t) L(0)]",
+                               "<= 1 + tol, tol = " + num(tol, 2), worst_m, 1 + tol,
+                               "L(t_k) <= exp(-kappa t_k) L(0) (1 + tol) at every t_k = k 1e-3 <= " + num(sc.T) +
+                                   "; d(0) = " + num(d0, 4) + ", mu = max(|y| - |y - u(0)v(0)|, 0) = " + num(mu, 4) +
+                                   ", kappa = " + num(kappa, 6) + "; max at t = " + num(t_w, 3) +
+                                   "; int = " + num(int_err, 2) + ", rnd = " + num(rnd, 2))
+                           .paper(src + ": L(t) <= exp(-2 sqrt(d(0)^2 + 4 max(|y| - |y - u(0)v(0)|, 0)^2) t) L(0)"));
+    tb.rows.push_back({sc.name, full(sc.y), full(sc.u0), full(sc.v0), full(sc.T), full(d0), full(mu), full(kappa),
+                       full(worst_id), full(worst), full(tol), full(int_err), full(rnd), std::to_string(st.steps),
+                       std::to_string(stc.steps)});
+  }
+}
 
 result run(const context& ctx) {
   const auto wall0 = std::chrono::steady_clock::now();
@@ -404,7 +516,12 @@ result run(const context& ctx) {
       curves.rows.push_back({ic.name, full(times[k]), full(o[k].L), full(o[k].rho), full(lambda_r * o[k].b),
                              full(std::exp(-kappa3 * times[k]) * o[0].L), full(lambda_r * c_at(k))});
   }
-  res.data = {curves, summary};
+  table scalar{"min2021_scalar",
+               {"case", "y", "u0", "v0", "T", "d0", "mu", "kappa", "max_identity_dev", "max_envelope_ratio", "tol",
+                "int_err", "rnd", "steps", "steps_coarse"},
+               {}};
+  scalar_rows(ctx, res, scalar);
+  res.data = {curves, summary, scalar};
   res.notes.push_back("Problem: App. A.1 (a1_problem.hpp), seed 2021; lambda_r(Sigma_x) = " + num(lambda_r, 17) +
                       ", lambda_1(Sigma_x) = " + num(lambda_1, 17) + "; sigma_m(Y~) = " + num(sY_m, 10) +
                       "; L* = 0 (X has full row rank).");
@@ -420,7 +537,7 @@ result run(const context& ctx) {
 
 claim make_min2021_thm3_corollaries() {
   return {"min2021.thm3-cor4-6", "Min, Tarmoun, Vidal, Mallada, arXiv 2105.06351 (extended version)",
-          "Prop. 1, Thm 3, Cor. 4-6 (catalogue 4, P2' refinement); App. A.1 recipe",
+          "Prop. 1, Thm 3, Cor. 4-6, scalar case of Sec. 3 (catalogue 4, P2' refinement); App. A.1 recipe",
           "instantaneous rate from imbalance and singular values; L(t) - L* <= exp(-lambda_r c(0) t) (L(0) - L*) "
           "with c(0) from imbalance and margin",
           run};
