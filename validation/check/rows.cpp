@@ -37,6 +37,11 @@ row reported(const std::string& quantity, const std::string& predicted, const st
   return row{quantity, predicted, measured, "", verdict::report, note};
 }
 
+row decided(const std::string& quantity, const std::string& predicted, const std::string& measured,
+            const std::string& margin, verdict v, const std::string& rule) {
+  return row{quantity, predicted, measured, margin, v, rule};
+}
+
 row inconclusive(const std::string& quantity, const std::string& predicted, const std::string& why) {
   return row{quantity, predicted, "not measured", "", verdict::inconclusive, why};
 }

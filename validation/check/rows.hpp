@@ -23,6 +23,10 @@ row at_most(const std::string& quantity, const std::string& predicted, double me
 row reported(const std::string& quantity, const std::string& predicted, const std::string& measured,
              const std::string& note);
 row inconclusive(const std::string& quantity, const std::string& predicted, const std::string& why);
+/// A row whose verdict the claim decides itself (a rule none of the above states); the source is set by the chained
+/// setter as for every row.
+row decided(const std::string& quantity, const std::string& predicted, const std::string& measured,
+            const std::string& margin, verdict v, const std::string& rule);
 
 /// Measures base with each alpha in turn (progress lines through ctx). Failed runs are kept (status says why).
 std::vector<trajectory> sweep_alpha(const context& ctx, trajectory_request base, const std::vector<std::string>& alphas);

@@ -27,6 +27,7 @@
 //             change of d fails it. (The two terms of eq. 14 lie in the orthogonal ranges of Phi2 and Phi1, so the
 //             difference is even second order.)
 #include "check/rows.hpp"
+#include "min2021/linear_net.hpp"
 
 #include <loraflow/integrate/integrate.hpp>
 #include <loraflow/model/factorization.hpp>
@@ -53,18 +54,6 @@ using mat = matrix<double>;
 constexpr double eps = std::numeric_limits<double>::epsilon();
 constexpr std::uint64_t seed = 2021;
 
-/// c = lambda_r(Lambda) + lambda_m(-Lambda) through the k x k problem: Lambda = Z^T J Z, Z = [U1; V].
-double imbalance_c(const mat& U1, const mat& V) {
-  const Eigen::Index r = U1.rows(), m = V.rows(), k = r + m;
-  mat Z(k, U1.cols());
-  Z << U1, V;
-  const mat L = Eigen::LLT<mat>(Z * Z.transpose()).matrixL();
-  mat J = mat::Identity(k, k);
-  J.bottomRightCorner(m, m) *= -1;
-  const Eigen::VectorXd ev =
-      Eigen::SelfAdjointEigenSolver<mat>(L.transpose() * J * L, Eigen::EigenvaluesOnly).eigenvalues();
-  return ev(m) - ev(m - 1);
-}
 
 result run(const context& ctx) {
   const auto wall0 = std::chrono::steady_clock::now();
@@ -101,7 +90,7 @@ result run(const context& ctx) {
       gaussian_stream g(seed + 104729ULL * std::uint64_t(ih) + std::uint64_t(k), streams::adapters);
       const mat U0 = g.normal_matrix<double>(D, h) / std::sqrt(hd), V0 = g.normal_matrix<double>(m, h) / std::sqrt(hd);
       const mat U2_0 = Phi2.transpose() * U0;
-      const double c = imbalance_c(Phi1.transpose() * U0, V0);
+      const double c = min2021::imbalance_c_wide(Phi1.transpose() * U0, V0);
       const double L0 = (Y - X * U0 * V0.transpose()).squaredNorm() / 2;
       // Thm 1 bound: (1/N) 2 L(t) <= stop by T_bound; integrate to twice that, stopping at the event.
       const double T = 2 * std::log(2 * L0 / (double(N) * stop)) / (2 * lambda_r * c);

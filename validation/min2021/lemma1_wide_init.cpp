@@ -45,6 +45,7 @@
 //             Means (d): pooled over all (h, draw) of one p, |mean(q) - 1| <= 4 se (se the standard error of the
 //             mean; 4 se: two-sided normal tail 6e-5).
 #include "check/rows.hpp"
+#include "min2021/linear_net.hpp"
 
 #include <loraflow/random.hpp>
 
@@ -63,16 +64,6 @@
 namespace loraflow::check {
 namespace {
 
-/// One-sided binomial test (header, Tolerance): P(X >= k) for X ~ Bin(n, q), in log space.
-double binomial_upper_tail(int k, int n, double q) {
-  if (k <= 0) return 1;
-  double p = 0;
-  for (int j = k; j <= n; ++j)
-    p += std::exp(std::lgamma(n + 1.0) - std::lgamma(j + 1.0) - std::lgamma(n - j + 1.0) + j * std::log(q) +
-                  (n - j) * std::log1p(-q));
-  return std::min(p, 1.0);
-}
-constexpr double binom_level = 0.00135;  // one-sided 3 sigma
 
 using mat = matrix<double>;
 constexpr double eps = std::numeric_limits<double>::epsilon();
@@ -171,9 +162,9 @@ result run(const context& ctx) {
         q18_all.add(n18 * n18 / e18), q19_all.add(n19 * n19 / e19);
       }
       const double fr17 = double(hold17) / draws, fr18 = double(hold18) / draws, fr19 = double(hold19) / draws;
-      const double pv17 = binomial_upper_tail(draws - hold17, draws, delta),
-                   pv18 = binomial_upper_tail(draws - hold18, draws, delta),
-                   pv19 = binomial_upper_tail(draws - hold19, draws, delta);
+      const double pv17 = min2021::binomial_upper_tail(draws - hold17, draws, delta),
+                   pv18 = min2021::binomial_upper_tail(draws - hold18, draws, delta),
+                   pv19 = min2021::binomial_upper_tail(draws - hold19, draws, delta);
       p18_all = std::min(p18_all, pv18);
       p19_all = std::min(p19_all, pv19);
       const double f = f_mp(hd);
@@ -205,12 +196,12 @@ result run(const context& ctx) {
     const std::string app = "h > h0* = " + num(h0, 4) + " (derived h0 for (17), header (c))";
     const std::string binom_pred = "failure probability <= delta = " + num(delta) +
                                    ": P(X >= k | Bin(" + std::to_string(draws) + ", " + num(delta) + ")) >= " +
-                                   num(binom_level, 3);
+                                   num(min2021::binom_level, 3);
     // A frequency row: the binomial p-value is the tested number, the frequency is shown beside it.
     auto freq_row = [&](const std::string& quantity, const std::string& predicted, double pv, double freq,
                         const std::string& rule) {
       row rw =
-          at_least(quantity, predicted, pv, binom_level, rule + "; one-sided binomial test per h (header, Tolerance)");
+          at_least(quantity, predicted, pv, min2021::binom_level, rule + "; one-sided binomial test per h (header, Tolerance)");
       rw.measured = "p = " + num(pv, 3) + "; frequency " + num(freq, 4) + " of " + std::to_string(draws);
       return rw;
     };
@@ -222,7 +213,7 @@ result run(const context& ctx) {
     if (viol_max_frac >= 0)
       res.rows.push_back(expect_violation(
           freq_row(ptag + "(17) binomial p-value, max over h with f(h) <= 2/3", binom_pred, p17_viol, viol_max_frac,
-                   "(17) with probability >= 1 - delta; contradicted when p < " + num(binom_level, 3) +
+                   "(17) with probability >= 1 - delta; contradicted when p < " + num(min2021::binom_level, 3) +
                        " at every such h; frequency shown: max over those h; " + viol_note)
               .paper(P + "(17)"),
           "hypothesis h > h0 not met: there lmin(A) + lmin(C) ~ h^{1-2p} f(h) <= 2/3 h^{1-2p} bounds the left side "

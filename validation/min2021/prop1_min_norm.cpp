@@ -24,7 +24,8 @@
 //             resolves the prediction only if the bound is below sqrt(eps) of ||Theta_hat||_F (half the digits),
 //             else inconclusive. In (b), ||U V^T - Theta_hat||_F must exceed the (b) bound by 1/sqrt(eps), so
 //             that the check tells eq. 14 from the min-norm solution (else inconclusive).
-#include "check/claim.hpp"
+#include "check/rows.hpp"
+#include "min2021/linear_net.hpp"
 
 #include <loraflow/integrate/integrate.hpp>
 #include <loraflow/model/factorization.hpp>
@@ -49,26 +50,7 @@ using mat = matrix<double>;
 constexpr double eps = std::numeric_limits<double>::epsilon();
 constexpr std::uint64_t seed = 2021;
 
-/// A row with a custom verdict (the source is set by the chained setter).
-row make_row(const std::string& quantity, const std::string& predicted, const std::string& measured,
-             const std::string& margin, verdict v, const std::string& rule) {
-  row r;
-  r.quantity = quantity;
-  r.predicted = predicted;
-  r.measured = measured;
-  r.margin = margin;
-  r.v = v;
-  r.rule = rule;
-  return r;
-}
 
-/// c = [lambda_r(Lambda)]_+ + [lambda_m(-Lambda)]_+ with Lambda = U1^T U1 - V^T V (h >= r, m here).
-double imbalance_c(const mat& U1, const mat& V) {
-  const mat Lambda = U1.transpose() * U1 - V.transpose() * V;
-  // Eigenvalues in ascending order.
-  const Eigen::VectorXd ev = Eigen::SelfAdjointEigenSolver<mat>(Lambda, Eigen::EigenvaluesOnly).eigenvalues();
-  return std::max(ev(V.cols() - U1.rows()), 0.0) + std::max(-ev(V.rows() - 1), 0.0);
-}
 
 struct flow_end {
   mat U, V, R;
@@ -134,7 +116,7 @@ result run(const context& ctx) {
   std::vector<double> c(inits.size()), L_floor(inits.size());
   for (std::size_t i = 0; i < inits.size(); ++i) {
     const init& in = inits[i];
-    c[i] = imbalance_c(Phi1.transpose() * in.U, in.V);
+    c[i] = min2021::imbalance_c(Phi1.transpose() * in.U, in.V, Phi1.cols());
     const double L0 = (Y - X * in.U * in.V.transpose()).squaredNorm() / 2;
     L_floor[i] = std::pow(eps * (Y.norm() + s(0) * in.U.norm() * in.V.norm()), 2) / 2;
     T = std::max(T, 2 * std::log(L0 / L_floor[i]) / (2 * lambda_r * c[i]));
@@ -153,7 +135,7 @@ result run(const context& ctx) {
             num(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 3) + " s");
     const std::string tag = in.name.substr(0, 3);
     if (e.st.status != run_status::ok) {
-      res.rows.push_back(make_row(tag + " integration to T", "status ok", status_name(e.st.status), "",
+      res.rows.push_back(decided(tag + " integration to T", "status ok", status_name(e.st.status), "",
                                   verdict::inconclusive, "the run must reach T")
                              .derived("header: Check (the run must reach T)"));
       continue;
@@ -171,7 +153,7 @@ result run(const context& ctx) {
     const std::string at_T =
         " at T = " + num(T, 4) + ", L(T) = " + num(e.L.back(), 3) + " (floor " + num(L_floor[i], 2) + ")";
 
-    res.rows.push_back(make_row(tag + " ||U2(T) - U2(0)||_F / max_t ||U||_F",
+    res.rows.push_back(decided(tag + " ||U2(T) - U2(0)||_F / max_t ||U||_F",
                                 "0 (U2' = 0); <= A / max||U|| = " + num(A / e.max_U, 2), num(drift / e.max_U, 3),
                                 num((A - drift) / e.max_U, 3), drift <= A ? verdict::pass : verdict::fail,
                                 "U2 = Phi2^T U constant: ||U2(T) - U2(0)||_F <= A (rounding allowance, header)")
@@ -179,7 +161,7 @@ result run(const context& ctx) {
     if (i == 0) {
       const double bound_a = (bound + U2_0.norm() * V2) / Th;
       res.rows.push_back(
-          make_row(tag + " ||U V^T - Theta_hat||_F / ||Theta_hat||_F", "0 (Prop. 1); <= " + num(bound_a, 3),
+          decided(tag + " ||U V^T - Theta_hat||_F / ||Theta_hat||_F", "0 (Prop. 1); <= " + num(bound_a, 3),
                    num(d_min_norm, 3), num(bound_a - d_min_norm, 3), within(d_min_norm, bound_a, resolution),
                    "<= (||R||/sigma_min(X) + (A + ||U2(0)||) ||V||_2 + rho)/||Theta_hat||, resolved iff < "
                    "sqrt(eps)" +
@@ -190,12 +172,12 @@ result run(const context& ctx) {
       const mat eq14 = Phi2 * U2_0 * e.V.transpose();
       const double d14 = (UVt - Theta_hat - eq14).norm() / Th;
       res.rows.push_back(
-          make_row(tag + " ||U V^T - (Theta_hat + Phi2 U2(0) V^T)||_F / ||Theta_hat||_F",
+          decided(tag + " ||U V^T - (Theta_hat + Phi2 U2(0) V^T)||_F / ||Theta_hat||_F",
                    "0 (eq. 14); <= " + num(bound_b, 3), num(d14, 3), num(bound_b - d14, 3),
                    within(d14, bound_b, resolution),
                    "<= (||R||/sigma_min(X) + A ||V||_2 + rho)/||Theta_hat||, resolved iff < sqrt(eps)" + at_T)
               .paper("Min et al. 2021, eq. (14)"));
-      res.rows.push_back(make_row(tag + " ||U V^T - Theta_hat||_F / ||Theta_hat||_F (not min-norm)",
+      res.rows.push_back(decided(tag + " ||U V^T - Theta_hat||_F / ||Theta_hat||_F (not min-norm)",
                                   "||Phi2 U2(0) V^T||/||Theta_hat|| = " + num(eq14.norm() / Th, 4) +
                                       "; >= (b) bound / sqrt(eps) = " + num(bound_b / resolution, 3),
                                   num(d_min_norm, 4), num(d_min_norm - bound_b / resolution, 3),

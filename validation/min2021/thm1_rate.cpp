@@ -31,6 +31,7 @@
 //             and its eigenvalues. Inconclusive when either run's status is not ok. The bound is an equality at
 //             t = 0, which is why tol > 0 is needed at all. atol = rtol x the smaller mean |entry| of U(0), V(0).
 #include "check/rows.hpp"
+#include "min2021/linear_net.hpp"
 #include "min2021/a1_problem.hpp"
 
 #include <loraflow/integrate/integrate.hpp>
@@ -54,28 +55,7 @@ using mat = matrix<double>;
 constexpr double eps = std::numeric_limits<double>::epsilon();
 constexpr std::uint64_t seed = 2021;
 
-/// A row with a custom verdict (the source is set by the chained setter).
-row make_row(const std::string& quantity, const std::string& predicted, const std::string& measured,
-             const std::string& margin, verdict v, const std::string& rule) {
-  row r;
-  r.quantity = quantity;
-  r.predicted = predicted;
-  r.measured = measured;
-  r.margin = margin;
-  r.v = v;
-  r.rule = rule;
-  return r;
-}
 
-/// c = [lambda_r(Lambda)]_+ + [lambda_m(-Lambda)]_+, each term 0 when undefined (h < r or h < m).
-double imbalance_c(const mat& U1, const mat& V, Eigen::Index r) {
-  const Eigen::Index h = V.cols(), m = V.rows();
-  const mat Lambda = U1.transpose() * U1 - V.transpose() * V;
-  // Eigenvalues in ascending order.
-  const Eigen::VectorXd ev = Eigen::SelfAdjointEigenSolver<mat>(Lambda, Eigen::EigenvaluesOnly).eigenvalues();
-  const double lr = h >= r ? ev(h - r) : 0.0, lm = h >= m ? -ev(m - 1) : 0.0;
-  return std::max(lr, 0.0) + std::max(lm, 0.0);
-}
 
 /// L(t_k) on the observation grid, the largest rounding estimate of L over the grid, and the run's status.
 struct loss_run {
@@ -133,7 +113,7 @@ result run(const context& ctx) {
   for (const min2021::a1_init& ic : cases) {
     const auto t0 = std::chrono::steady_clock::now();
     const mat U1 = Phi1.transpose() * ic.U;
-    const double c = imbalance_c(U1, ic.V, r), rate = 2 * lambda_r * c;
+    const double c = min2021::imbalance_c(U1, ic.V, r), rate = 2 * lambda_r * c;
     const double dc = 2 * double(prob.D + prob.h) * eps * (U1.squaredNorm() + ic.V.squaredNorm());  // rounding of c
     const double atol = rtol * std::min(ic.U.cwiseAbs().mean(), ic.V.cwiseAbs().mean());
     const loss_run fine = integrate_loss(model, ic.U, ic.V, rtol, atol, times, X_norm);
@@ -143,7 +123,7 @@ result run(const context& ctx) {
     ctx.say("case " + ic.name + ": c = " + num(c) + ", " + std::to_string(fine.st.steps) + " + " +
             std::to_string(coarse.st.steps) + " steps, " + num(secs, 3) + " s");
     if (!ok) {
-      res.rows.push_back(make_row("case " + ic.name + ": integration", "status ok",
+      res.rows.push_back(decided("case " + ic.name + ": integration", "status ok",
                                   std::string(status_name(fine.st.status)) + " / " + status_name(coarse.st.status), "",
                                   verdict::inconclusive, "both runs must reach T")
                              .derived("header: Tolerance (both runs must end ok)"));
@@ -165,7 +145,7 @@ result run(const context& ctx) {
         (balanced ? "; c = 0 within its rounding " + num(dc, 2) + ": the bound reduces to L(t) <= L(0) (no rate)" : "");
     bool holds = true;
     for (std::size_t k = 0; k < times.size(); ++k) holds = holds && fine.L[k] <= bound[k] * (1 + tol);
-    res.rows.push_back(make_row(label + ": max_{t>0} L(t) / [exp(-2 lambda_r c t) L(0)]",
+    res.rows.push_back(decided(label + ": max_{t>0} L(t) / [exp(-2 lambda_r c t) L(0)]",
                                 "<= 1 + tol, tol = " + num(tol, 2), num(max_ratio, 8) + " at t = " + num(t_max, 3),
                                 num(1 + tol - max_ratio, 3), holds ? verdict::pass : verdict::fail,
                                 "L(t_k) <= exp(-2 lambda_r(Sigma_x) c t_k) L(0) (1 + tol) at every t_k in [0, " +

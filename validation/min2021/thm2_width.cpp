@@ -39,6 +39,7 @@
 //             / (lambda_r c) (||V(inf) - V(T)|| <= int ||E^T Sigma^{1/2} U1|| with ||E(t)|| decaying at rate lambda_r c
 //             by Thm 1).
 #include "check/rows.hpp"
+#include "min2021/linear_net.hpp"
 
 #include <loraflow/integrate/integrate.hpp>
 #include <loraflow/model/factorization.hpp>
@@ -61,33 +62,11 @@
 namespace loraflow::check {
 namespace {
 
-/// One-sided binomial test (header, Tolerance): P(X >= k) for X ~ Bin(n, q), in log space.
-double binomial_upper_tail(int k, int n, double q) {
-  if (k <= 0) return 1;
-  double p = 0;
-  for (int j = k; j <= n; ++j)
-    p += std::exp(std::lgamma(n + 1.0) - std::lgamma(j + 1.0) - std::lgamma(n - j + 1.0) + j * std::log(q) +
-                  (n - j) * std::log1p(-q));
-  return std::min(p, 1.0);
-}
-constexpr double binom_level = 0.00135;  // one-sided 3 sigma
 
 using mat = matrix<double>;
 constexpr double eps = std::numeric_limits<double>::epsilon();
 constexpr std::uint64_t seed = 2021;
 
-/// c = lambda_r(Lambda) + lambda_m(-Lambda) through the k x k problem: Lambda = Z^T J Z, Z = [U1; V].
-double imbalance_c(const mat& U1, const mat& V) {
-  const Eigen::Index r = U1.rows(), m = V.rows(), k = r + m;
-  mat Z(k, U1.cols());
-  Z << U1, V;
-  const mat L = Eigen::LLT<mat>(Z * Z.transpose()).matrixL();
-  mat J = mat::Identity(k, k);
-  J.bottomRightCorner(m, m) *= -1;
-  const Eigen::VectorXd ev =
-      Eigen::SelfAdjointEigenSolver<mat>(L.transpose() * J * L, Eigen::EigenvaluesOnly).eigenvalues();
-  return ev(m) - ev(m - 1);
-}
 
 result run(const context& ctx) {
   const auto wall0 = std::chrono::steady_clock::now();
@@ -131,7 +110,7 @@ result run(const context& ctx) {
       gaussian_stream g(seed + 7919ULL * std::uint64_t(ih) + std::uint64_t(d), streams::adapters);
       const mat U0 = g.normal_matrix<double>(D, h) / std::sqrt(hd), V0 = g.normal_matrix<double>(m, h) / std::sqrt(hd);
       const mat U1_0 = Phi1.transpose() * U0, U2_0 = Phi2.transpose() * U0;
-      const double c = imbalance_c(U1_0, V0);
+      const double c = min2021::imbalance_c_wide(U1_0, V0);
       const double L0 = (Y - X * U0 * V0.transpose()).squaredNorm() / 2;
       const double target = 1e-9 * (U2_0 * V0.transpose()).norm() * s_min;  // ||R|| target
       const double T = std::log(2 * L0 / (target * target)) / (2 * lambda_r * c);
@@ -175,7 +154,7 @@ result run(const context& ctx) {
                          full(d2), full(bound), full(u2v), full(u2v0), full(vF), full(R.norm()), full(tau)});
     }
     if (n_here > 0) {
-      const double p2 = binomial_upper_tail(fail2, n_here, delta), pF = binomial_upper_tail(failF, n_here, delta);
+      const double p2 = min2021::binomial_upper_tail(fail2, n_here, delta), pF = min2021::binomial_upper_tail(failF, n_here, delta);
       if (p2 < p2_min) p2_min = p2, k2_worst = fail2, n_worst2 = n_here, h2_worst = std::to_string(h);
       if (pF < pF_min) pF_min = pF, kF_worst = failF, n_worstF = n_here, hF_worst = std::to_string(h);
     }
@@ -194,7 +173,7 @@ result run(const context& ctx) {
                         double max_ratio) {
       row rw = at_least("frequency of ||U V^T - Theta_hat||_" + norm + " <= bound (p = 1/2): min_h binomial p-value",
                         "failure probability <= delta = 0.1: P(X >= k | Bin(n, 0.1)) >= 0.00135 at every h", p_min,
-                        binom_level,
+                        min2021::binom_level,
                         bound_text + "; one-sided binomial test per h (header, Tolerance); worst h = " + h_w + " (" +
                             std::to_string(k_w) + "/" + std::to_string(n_w) + " failures); max distance/bound " +
                             num(max_ratio, 3) + " (loose)");
