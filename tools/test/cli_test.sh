@@ -285,13 +285,19 @@ PY
     done ;;
   bad_check_id)  # an unknown claim id: exit 2, one line naming it, no output directory
     expect_bad_input "no.such.claim" "unknown" "loraflow check --list" -- check no.such.claim ;;
-  check_outputs)  # a claim run writes the verdict table, check.json, check.md and its CSV tables; --json parses
-    ok check xu2025.appg-stationary --quick --no-progress --out "$T/chk"
-    grep -q '^xu2025.appg-stationary  \[pass\]' "$T/log" || fail "no pass line in the verdict table: $(head -n 5 "$T/log")"
+  check_outputs)  # a claim run writes the verdict table, check.json, check.md and its CSV tables; --json parses;
+                  # an expected violation is shown with its explanation and exits 0 under --strict
+    ok check min2021.prop1 --quick --no-progress --out "$T/chk"
+    grep -q '^min2021.prop1  \[pass\]' "$T/log" || fail "no pass line in the verdict table: $(head -n 5 "$T/log")"
     for f in check.json check.md; do [ -s "$T/chk/$f" ] || fail "no $f"; done
-    "$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); c=j["claims"][0]; assert c["id"]=="xu2025.appg-stationary" and c["verdict"]=="pass" and len(c["rows"])>=6, c' "$T/chk/check.json" ||
-      fail "check.json does not hold the claim's verdict and rows"
-    "$LORAFLOW" check xu2025.appg-stationary --quick --no-progress --json >"$T/j" 2>/dev/null || fail "--json exited with $?"
+    "$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); c=j["claims"][0]; assert c["id"]=="min2021.prop1" and c["verdict"]=="pass" and len(c["rows"])>=5 and all(r["source"] and r["source_kind"]!="none" for r in c["rows"]), c' "$T/chk/check.json" ||
+      fail "check.json does not hold the claim's verdict and sourced rows"
+    ok check xu2025.appg-stationary --quick --strict --no-progress --out "$T/viol"
+    grep -q '^xu2025.appg-stationary  \[violation\]' "$T/log" || fail "no violation line in the verdict table: $(head -n 5 "$T/log")"
+    "$PYTHON" -c 'import json,sys; c=json.load(open(sys.argv[1]))["claims"][0]; v=[r for r in c["rows"] if r["verdict"]=="violation"]; assert c["verdict"]=="violation" and v and all(r["explanation"] and r["source_kind"]=="paper" for r in v), c' "$T/viol/check.json" ||
+      fail "check.json does not show the expected violation with its explanation and paper source"
+    grep -q 'Printed statements the measurements contradict' "$T/viol/check.md" || fail "check.md lists no violation"
+    "$LORAFLOW" check min2021.prop1 --quick --no-progress --json >"$T/j" 2>/dev/null || fail "--json exited with $?"
     "$PYTHON" -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/j" || fail "--json output is not JSON"
     "$LORAFLOW" check --list --ids | grep -qx 'xu2025.t1-slope' || fail "--list --ids does not list xu2025.t1-slope"
     echo "ok [$CASE]" ;;
