@@ -3,15 +3,39 @@
 // (a statement "with probability >= 1 - delta" checked on n draws).
 #pragma once
 
+#include <loraflow/random.hpp>
 #include <loraflow/scalar.hpp>
 
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
+#include <Eigen/SVD>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace loraflow::check::min2021 {
+
+/// The App. A.2 data recipe at any size: X ~ N(0, 1/D) (N x D), Theta ~ N(0, I/D) (D x m), Y = X Theta + 0.01 eps,
+/// drawn in that order from gaussian_stream(seed, streams::data); the full SVD X = W [S 0] [Phi1 Phi2]^T
+/// (Phi1: the first N right singular vectors, X of full row rank N < D).
+struct a2_data {
+  matrix<double> X, Y, W, Phi1, Phi2;
+  Eigen::VectorXd sx;  ///< singular values of X, decreasing
+};
+inline a2_data make_a2_data(std::uint64_t seed, Eigen::Index N, Eigen::Index D, Eigen::Index m) {
+  a2_data d;
+  gaussian_stream data(seed, streams::data);
+  d.X = data.normal_matrix<double>(N, D) / std::sqrt(double(D));
+  const matrix<double> Theta = data.normal_matrix<double>(D, m) / std::sqrt(double(D));
+  d.Y = d.X * Theta + 0.01 * data.normal_matrix<double>(N, m);
+  const Eigen::JacobiSVD<matrix<double>> svd(d.X, Eigen::ComputeFullU | Eigen::ComputeFullV);
+  d.sx = svd.singularValues();
+  d.W = svd.matrixU();
+  d.Phi1 = svd.matrixV().leftCols(N);
+  d.Phi2 = svd.matrixV().rightCols(D - N);
+  return d;
+}
 
 /// c = [lambda_r(Lambda)]_+ + [lambda_m(-Lambda)]_+ from the h x h imbalance Lambda = U1^T U1 - V^T V (U1: r x h,
 /// V: m x h), each term 0 when undefined (h < r or h < m). Eigenvalues of Lambda in decreasing order (Thm 1, eq. 10).

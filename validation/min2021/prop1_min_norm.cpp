@@ -90,13 +90,9 @@ result run(const context& ctx) {
   const double sigma_U = 1.0, sigma_V = 0.5, resolution = std::sqrt(eps);
   result res;
 
-  gaussian_stream data(seed, streams::data);
-  const mat X = data.normal_matrix<double>(N, D) / std::sqrt(double(D));
-  const mat Theta = data.normal_matrix<double>(D, m) / std::sqrt(double(D));
-  const mat Y = X * Theta + 0.01 * data.normal_matrix<double>(N, m);
-  const Eigen::JacobiSVD<mat> svd(X, Eigen::ComputeFullU | Eigen::ComputeFullV);
-  const Eigen::VectorXd s = svd.singularValues();
-  const mat W = svd.matrixU(), Phi1 = svd.matrixV().leftCols(N), Phi2 = svd.matrixV().rightCols(D - N);
+  const min2021::a2_data a2 = min2021::make_a2_data(seed, N, D, m);
+  const mat &X = a2.X, &Y = a2.Y, &W = a2.W, &Phi1 = a2.Phi1, &Phi2 = a2.Phi2;
+  const Eigen::VectorXd& s = a2.sx;
   const double s_min = s(N - 1), kappa = s(0) / s_min, lambda_r = s_min * s_min;
   const mat Theta_hat = Phi1 * s.cwiseInverse().asDiagonal() * W.transpose() * Y;
   const double Th = Theta_hat.norm(), X_Phi2 = (X * Phi2).norm();
