@@ -104,7 +104,7 @@ double run_all(const std::vector<lf::run_config>& configs, int jobs) {
       lf::run_options o;
       o.progress = false;
       for (std::size_t i; (i = next++) < configs.size();)
-        if (lf::execute(configs[i], o).status != "ok") ++failed;
+        if (!lf::execute(configs[i], o).ok()) ++failed;
     });
   for (auto& t : pool) t.join();
   const double wall = now() - t0;
@@ -247,8 +247,8 @@ void w2(const options& o, std::ostream& md) {
       const double t0 = now();
       const lf::certified_run res = lf::execute_certified(c, quiet);
       const double t1 = now();
-      if (res.run.status != "ok" || !res.certified)
-        throw std::runtime_error("W2 run (" + v.name + "): status " + res.run.status + " " + res.run.message);
+      if (!res.run.ok() || !res.certified)
+        throw std::runtime_error("W2 run (" + v.name + "): status " + lf::status_name(res.run.status) + " " + res.run.message);
       v.cert = *res.certified;
       v.summary = json::parse(res.run.summary_json);
       run_walls.push_back(v.summary["solver"]["wall_seconds"].get<double>());
@@ -341,7 +341,7 @@ void w3(const options& o, std::ostream& md) {
       const double t0 = now();
       const lf::run_result res = lf::execute(c, quiet);
       walls.push_back(now() - t0);
-      if (res.status != "ok") throw std::runtime_error("W3 run: status " + res.status);
+      if (!res.ok()) throw std::runtime_error(std::string("W3 run: status ") + lf::status_name(res.status));
       const json j = json::parse(res.summary_json);
       inner.push_back(j["solver"]["wall_seconds"].get<double>());
       steps = j["solver"]["steps"].dump();

@@ -6,6 +6,7 @@
 //   loraflow table SWEEP_DIR [--quiet]
 //   loraflow reproduce ID [--out DIR] [--quick] [--jobs N] [--no-progress] | --list
 //   loraflow check [IDS...] [--quick] [--out DIR] [--json] [--strict] [--no-progress] | --list [--ids]
+//     (forwarded to loraflow-check, the theorem checks' own program beside this binary: validation/check/main.cpp)
 //
 // Exit status: 0 success; 2 bad input (one line on stderr naming the file, key or value and what was expected;
 // nothing written); 3 the run ended with a numerical failure (status in summary.json); 1 any other error, and for
@@ -21,14 +22,13 @@
 
 #include <CLI/CLI.hpp>
 
-#ifdef LORAFLOW_HAVE_CHECKS
-#include "check/report.hpp"
-#endif
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -36,8 +36,7 @@ struct cli_args {
   std::string config, out;
   std::vector<std::string> sets;
   bool quiet = false, no_progress = false, text = false;
-  std::vector<std::string> ids;  // check
-  bool list = false, list_ids = false, quick = false, json = false, strict = false;
+  bool list = false, quick = false;
   unsigned jobs = 0;  // sweep, reproduce
   bool table = false, certify = false;
   std::string preset;
@@ -47,16 +46,59 @@ struct cli_args {
 #define LORAFLOW_SOURCE_DIR "."
 #endif
 
+// loraflow-check, the theorem checks' program (validation/check/main.cpp), from the directory of this binary.
+std::string check_program() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  const std::filesystem::path exe = (ec ? std::filesystem::path(".") : self.parent_path()) / "loraflow-check";
+  if (access(exe.c_str(), X_OK) != 0)
+    throw loraflow::input_error("check: " + exe.string() + " not found; expected the theorem checks' program beside "
+                                "loraflow (build with -DLORAFLOW_BUILD_VALIDATION=ON)");
+  return exe.string();
+}
+
+// Runs loraflow-check with args and returns its exit status.
+int run_check_program(const std::vector<std::string>& args) {
+  const std::string exe = check_program();
+  std::vector<std::string> all{exe};
+  all.insert(all.end(), args.begin(), args.end());
+  std::cout << std::flush;
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("check: fork failed");
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (std::string& s : all) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    execv(exe.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) throw std::runtime_error("check: waitpid failed");
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// `loraflow check ARGS...`: becomes loraflow-check ARGS... (the same process: exit status, output and signals are
+// the checks' own).
+[[noreturn]] void exec_check(const std::vector<std::string>& args) {
+  const std::string exe = check_program();
+  std::vector<std::string> all{exe};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& s : all) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  std::cout << std::flush;
+  execv(exe.c_str(), argv.data());
+  throw std::runtime_error("check: cannot run " + exe);
+}
+
 // The reproduction presets: docs/presets/<id>.sweep.toml (and <id>.quick.sweep.toml), plotted by tools/plot_sweep.py.
 const std::vector<std::pair<std::string, std::string>>& presets() {
   static const std::vector<std::pair<std::string, std::string>> p{
       {"xu2025-fig1", "Xu et al. 2025 Fig. 1: loss, alignment, escape; 3 alphas x 2 inits x 30 seeds, GF and GD"},
       {"xu2025-fig3", "Xu et al. 2025 Fig. 3: the three delta_w rows, dY on the top singular pair"},
       {"xu2025-fig4", "Xu et al. 2025 Fig. 4: the three delta_w rows, dY on the bottom singular pair"},
-#ifdef LORAFLOW_HAVE_CHECKS
       {"min2021-a1", "Min et al. 2021 App. A.1: convergence against imbalance with Theorem 1's bound (the claim "
                      "min2021.thm1's curves)"},
-#endif
   };
   return p;
 }
@@ -68,6 +110,7 @@ int sweep_and_table(const std::string& file, const std::string& out, unsigned jo
   o.out_dir = out;
   o.jobs = jobs;
   o.progress = progress;
+  o.point_command = {"/proc/self/exe", "run"};  // each point is `loraflow run` in its own process (this binary)
   const loraflow::sweep_result r = loraflow::run_sweep(spec, o);
   if (!quiet)
     std::cout << "sweep " << file << " -> " << out << ": " << r.total << " points, " << r.already_done
@@ -107,19 +150,18 @@ int cmd_reproduce(const cli_args& a) {
   const std::string out = a.out.empty() ? "out/" + a.preset + (a.quick ? "-quick" : "") : a.out;
   const std::string plot = "/usr/bin/python3 '" + (src / "tools" / "plot_sweep.py").string() + "' '" + out +
                            "' --preset " + a.preset + " --out '" + out + "/figures'";
-#ifdef LORAFLOW_HAVE_CHECKS
   if (a.preset == "min2021-a1") {  // not a LoRA sweep: the factorization model of the claim min2021.thm1
-    namespace ck = loraflow::check;
-    const std::vector<ck::claim_run> runs = ck::run_claims({"min2021.thm1"}, {a.quick, !a.no_progress});
-    std::cout << ck::render_table(runs, a.quick) << std::flush;
-    ck::write_outputs(out, runs, a.quick);
+    std::vector<std::string> args{"min2021.thm1", "--out", out};
+    if (a.quick) args.push_back("--quick");
+    if (a.no_progress) args.push_back("--no-progress");
+    const int rc = run_check_program(args);
+    if (rc == 2) return 2;
     if (std::system(plot.c_str()) != 0) {
       std::cerr << "loraflow: plotting failed (" << plot << "); the data are in " << out << "\n";
       return 1;
     }
-    return ck::overall(runs[0]) == ck::verdict::fail ? 1 : 0;
+    return rc;
   }
-#endif
   const std::string file =
       (src / "docs" / "presets" / (a.preset + (a.quick ? ".quick" : "") + ".sweep.toml")).string();
   const int rc = sweep_and_table(file, out, a.jobs, !a.no_progress, true, false);
@@ -152,8 +194,8 @@ int cmd_run(const cli_args& a) {
     show(out.run);
   }
   const loraflow::run_result& r = out.run;
-  if (r.status != "ok") {
-    std::cerr << "loraflow: run ended with status " << r.status << ": " << r.message << "\n";
+  if (!r.ok()) {
+    std::cerr << "loraflow: run ended with status " << loraflow::status_name(r.status) << ": " << r.message << "\n";
     return 3;
   }
   if (out.certified) {
@@ -169,36 +211,6 @@ int cmd_problem(const cli_args& a) {
   if (!a.quiet) std::cout << r.human << std::flush;
   return 0;
 }
-
-#ifdef LORAFLOW_HAVE_CHECKS
-int cmd_check(const cli_args& a) {
-  namespace ck = loraflow::check;
-  if (a.list) {
-    for (const ck::claim& c : ck::registry()) {
-      if (a.list_ids) std::cout << c.id << "\n";
-      else std::cout << c.id << "\n    " << c.title << "\n    " << c.paper << ", " << c.location << "\n";
-    }
-    return 0;
-  }
-  for (const std::string& id : a.ids) {
-    const auto& reg = ck::registry();
-    if (std::none_of(reg.begin(), reg.end(), [&](const ck::claim& c) { return c.id == id; }))
-      throw loraflow::input_error("claim id '" + id + "': unknown; expected one of the ids of loraflow check --list");
-  }
-  if (!a.out.empty() && std::filesystem::exists(a.out) && !std::filesystem::is_directory(a.out))
-    throw loraflow::input_error("--out " + a.out + ": exists and is not a directory; expected a directory path");
-  const std::vector<ck::claim_run> runs = ck::run_claims(a.ids, {a.quick, !a.no_progress});
-  if (a.json) std::cout << ck::render_json(runs, a.quick) << std::flush;
-  else std::cout << ck::render_table(runs, a.quick) << std::flush;
-  if (!a.out.empty()) ck::write_outputs(a.out, runs, a.quick);
-  int status = 0;
-  for (const ck::claim_run& r : runs) {
-    const ck::verdict v = ck::overall(r);
-    if (v == ck::verdict::fail || (a.strict && v == ck::verdict::inconclusive)) status = 1;
-  }
-  return status;
-}
-#endif
 
 // CONFIG and --set, common to the subcommands that read a configuration.
 void add_config_options(CLI::App* sub, cli_args& a) {
@@ -277,27 +289,13 @@ int main(int argc, char** argv) {
   reproduce->footer("Presets live in docs/presets/; figures are drawn by tools/plot_sweep.py with /usr/bin/python3.\n"
                     "Example: loraflow reproduce xu2025-fig1 --out out/fig1-repro. Gallery: docs/gallery.md");
 
-#ifdef LORAFLOW_HAVE_CHECKS
   auto* check = app.add_subcommand(
-      "check", "Check the papers' claims (Xu et al. 2025, Min et al. 2021): predict, measure, give a verdict");
-  check->add_option("IDS", a.ids, "Claim ids to run (default: all; see --list)");
-  check->add_flag("--list", a.list, "List the claim ids with their paper locations and exit");
-  check->add_flag("--ids", a.list_ids, "With --list: print the ids only, one per line");
-  check->add_flag("--quick", a.quick, "The CI-sized versions (fewer alphas, smaller problems; minutes in all)");
-  check->add_option("--out", a.out, "Also write check.json, check.md and the data CSVs here (replaced atomically)")
-      ->type_name("DIR");
-  check->add_flag("--json", a.json, "Print the verdicts as JSON instead of the table");
-  check->add_flag("--strict", a.strict, "Exit 1 also when a claim is inconclusive (used by the ctest cases)");
-  check->add_flag("--no-progress", a.no_progress, "Do not print progress lines on stderr");
-  check->footer("Verdicts: pass, FAIL, inconclusive (the measurement is below what the run resolves; never a pass),\n"
-                "violation (a printed statement the measurement contradicts, for the reason shown; expected, and\n"
-                "asserted: if it stops occurring the row FAILs), report (a quantity the paper does not state, e.g.\n"
-                "the sharp measured law beside a loose bound; not a test). Every row names its source (paper and\n"
-                "equation, derived in the claim's header, or a measured reference). Exit status: 0 no claim\n"
-                "failed, 1 a claim failed (or was inconclusive, with --strict), 2 bad input (unknown id).\n"
-                "Example: loraflow check --quick --out out/check; loraflow check xu2025.t1-slope\n"
-                "Every claim, its prediction and the last full run's numbers: docs/checks.md");
-#endif
+      "check", "Check the papers' claims (Xu et al. 2025, Min et al. 2021): predict, measure, give a verdict.\n"
+               "  Usage: loraflow check [IDS...] [--quick] [--out DIR] [--json] [--strict] [--no-progress]\n"
+               "         loraflow check --list [--ids]\n"
+               "  (run by loraflow-check, the checks' own program; loraflow check --help explains each option)");
+  check->prefix_command();  // every argument, in order (--help too), goes to loraflow-check
+  check->set_help_flag();
 
   // Top-level --help shows every subcommand with all its options (subcommands keep their own -h,--help, made above).
   app.set_help_flag();
@@ -320,9 +318,9 @@ int main(int argc, char** argv) {
       if (!a.list && a.preset.empty()) throw loraflow::input_error("reproduce: expected a preset ID (see --list)");
       return cmd_reproduce(a);
     }
-#ifdef LORAFLOW_HAVE_CHECKS
-    if (*check) return cmd_check(a);
-#endif
+    if (*check) {
+      exec_check(check->remaining());
+    }
   } catch (const loraflow::input_error& e) {
     std::cerr << "loraflow: " << e.what() << "\n";
     return 2;

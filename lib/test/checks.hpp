@@ -12,12 +12,10 @@
 #include <string>
 #include <tuple>
 
-TYPE_TO_STRING_AS("double", double);
-TYPE_TO_STRING_AS("long_double", long double);
-TYPE_TO_STRING_AS("float128", loraflow::float128);
-TYPE_TO_STRING_AS("float50", loraflow::float50);
-TYPE_TO_STRING_AS("float100", loraflow::float100);
-TYPE_TO_STRING_AS("mpfr", loraflow::mpfr_float);
+// Test names carry each type's registry label (scalar.hpp), so a new scalar type is named without an edit here.
+#define LORAFLOW_TEST_TYPE_NAME(r, data, T) TYPE_TO_STRING_AS(::loraflow::scalar_traits<T>::label, T);
+BOOST_PP_SEQ_FOR_EACH(LORAFLOW_TEST_TYPE_NAME, _, LORAFLOW_SCALAR_SEQ)
+#undef LORAFLOW_TEST_TYPE_NAME
 
 namespace loraflow::test {
 

@@ -1,5 +1,8 @@
-// validation/check/measure.cpp: the typed measurement pipeline behind check::measure (one instantiation per
-// scalar type, dispatched from the precision plan). See measure.hpp.
+// validation/check/measure.cpp: the typed measurement behind check::measure (one instantiation per scalar type,
+// dispatched from the precision plan). See measure.hpp. A request becomes a run configuration, and the problem,
+// the initial state and the solver settings come from the stages a user's `loraflow run` takes
+// (run/pipeline.hpp: setup_problem, initialize, solver_options, observation_times); only the observers and the
+// events are the claims' own.
 #include "check/measure.hpp"
 
 #include <loraflow/integrate/integrate.hpp>
@@ -10,7 +13,7 @@
 #include <loraflow/observe/events.hpp>
 #include <loraflow/observe/metrics.hpp>
 #include <loraflow/run/precision.hpp>
-#include <loraflow/run/run_impl.hpp>
+#include <loraflow/run/pipeline.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -54,54 +57,94 @@ template <class Real> struct spectral_frame {
   std::vector<Eigen::Index> S;
 };
 
+/// The run configuration a request stands for: the Xu et al. generator, both adapters, LoRA scale 1, no weight
+/// decay, atol = rtol min(alpha, 1)^2 (the run's default), a uniform observation grid of q.observations intervals.
+run_config config_of(const trajectory_request& q, const std::string& rtol) {
+  run_config c;
+  c.source = "check request";
+  c.problem.kind = "xu2025";
+  c.problem.m = q.problem.m;
+  c.problem.n = q.problem.n;
+  c.problem.h = q.problem.h;
+  c.problem.scale = q.problem.c;
+  c.problem.seed = q.problem.seed;
+  c.problem.pair.clear();
+  c.problem.sigma.clear();
+  for (const auto& d : q.problem.dy) {
+    c.problem.pair.push_back(d.first);
+    c.problem.sigma.push_back(d.second);
+  }
+  if (q.init != "small" && q.init != "spectral")
+    throw std::invalid_argument("measure: init must be small or spectral, got " + q.init);
+  c.lora.rank = q.problem.rank;
+  c.lora.init = q.init;
+  c.lora.alpha = q.alpha;
+  c.lora.seed = q.init_seed;
+  c.solve.rtol = rtol;
+  c.solve.t_end = q.t_end;
+  std::string method = q.method;
+  if (method == "auto") method = parse<float100>(rtol) >= parse<float100>("1e-14") ? "dopri5" : "taylor";
+  c.solve.method = method;
+  parse_method(method);  // throws for an unknown method
+  if (q.observations > 0) {
+    c.observe.spacing = "linspace";
+    c.observe.a = "0";
+    c.observe.b = q.t_end;
+    c.observe.n = q.observations + 1;
+  } else {
+    c.observe.spacing = "list";
+    c.observe.list.clear();
+  }
+  return c;
+}
+
 template <class Real> trajectory measure_typed(const trajectory_request& q, const precision_plan& plan) {
   using std::abs;
+  using std::min;
   using std::sqrt;
+  const fp_environment_scope fp_scope;  // as a run does (run/pipeline.hpp, execute_typed)
   const auto wall0 = std::chrono::steady_clock::now();
   trajectory out;
-  out.precision = plan.type == "mpfr" ? "mpfr:" + std::to_string(plan.mpfr_digits) : plan.type;
-  out.rtol = q.rtol.empty() ? plan.rtol : q.rtol;
+  out.precision = plan.scalar.spelling();
+  out.rtol = plan.rtol;
   out.plan_reason = plan.reason;
   out.eps = dbl(eps<Real>());
 
-  xu2025_spec<Real> spec;
-  spec.m = q.problem.m;
-  spec.n = q.problem.n;
-  spec.h = q.problem.h;
-  spec.c = parse<Real>(q.problem.c);
-  spec.seed = q.problem.seed;
-  spec.dy.clear();
-  for (const auto& d : q.problem.dy) spec.dy.push_back(dy_component<Real>{d.first, parse<Real>(d.second)});
-  const generated_problem<Real> gp = generate_xu2025(spec);
-  const lora_model<Real> model(lora_problem<Real>{gp.W1, gp.W2, gp.dY, q.problem.rank, true, true, Real(1), Real(0)});
-  const direction<Real> dir = direction_of(model.problem());
+  const run_config c = config_of(q, plan.rtol);
+  out.method = c.solve.method;
+  const problem_setup<Real> ps = setup_problem<Real>(c);
+  const lora_model<Real> model(ps.problem);
+  const direction<Real>& dir = ps.dir;
+  const spectral_basis<Real>& basis = ps.basis;
+  const matrix<Real>& W1 = ps.problem.W1;
+  const matrix<Real>& W2 = ps.problem.W2;
+  const matrix<Real>& dY = ps.problem.dY;
   out.sigma = dbl(dir.sigma);
   out.sigma_W1 = dbl(dir.sigma_W1);
   out.sigma_W2 = dbl(dir.sigma_W2);
   out.delta_w = dbl(dir.delta_w);
-  out.W1_spec = dbl(spectral_norm<Real>(gp.W1));
-  out.W2_spec = dbl(spectral_norm<Real>(gp.W2));
-  const Real alpha = parse<Real>(q.alpha);
+  out.W1_spec = dbl(spectral_norm<Real>(W1));
+  out.W2_spec = dbl(spectral_norm<Real>(W2));
+  const initial_state<Real> init = initialize<Real>(c, model, basis);
+  const Real& alpha = init.alpha;
   const Real ss = dir.sigma * dir.sigma_W2;
 
   spectral_frame<Real> fr;
-  vector<Real> x;
-  if (q.init == "small") {
-    x = small_init(model, alpha, q.init_seed);
-  } else if (q.init == "spectral") {
-    x = spectral_init(model, gp.basis, alpha, q.init_seed, &fr.G11, &fr.G21, &fr.S);
+  vector<Real> x = init.x0;
+  if (q.init == "spectral") {
+    fr.G11 = init.G11;
+    fr.G21 = init.G21;
+    fr.S = init.S;
     const Eigen::Index r = model.r();
     fr.US.resize(model.m(), r);
     fr.VS.resize(model.n(), r);
     fr.GS.resize(model.h(), r);
     for (Eigen::Index j = 0; j < r; ++j) {
       const Eigen::Index s = fr.S[static_cast<std::size_t>(j)];
-      fr.US.col(j) = gp.basis.U.col(s);
-      fr.VS.col(j) = gp.basis.V.col(s);
-      fr.GS.col(j) = gp.basis.G.col(s);
+      fr.US.col(j) = basis.U.col(s);
+      fr.VS.col(j) = basis.V.col(s);
+      fr.GS.col(j) = basis.G.col(s);
     }
-  } else {
-    throw std::invalid_argument("measure: init must be small or spectral, got " + q.init);
   }
   if (q.rotation_seed != 0) {
     // Orthogonal equivariance (shared/theory 1.4 (iii)): (A_i, B_i) -> (R_i^T A_i, B_i R_i) with R_i the eigenvectors
@@ -118,22 +161,9 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
   }
   const lora_observer<Real> obs(model, dir, x);
 
-  solve_options<Real> opt;
-  opt.rtol = parse<Real>(out.rtol);
-  using std::min;
-  const Real a_min = min(alpha, Real(1));
-  opt.atol = opt.rtol * a_min * a_min;
-  std::string method = q.method;
-  if (method == "auto") method = opt.rtol >= Real(1) / Real(1e14) ? "dopri5" : "taylor";
-  out.method = method;
-  opt.stepper = method == "dopri5"       ? method::dopri5
-                : method == "fehlberg78" ? method::fehlberg78
-                : method == "bulirsch_stoer" ? method::bulirsch_stoer
-                : method == "taylor"         ? method::taylor
-                                             : throw std::invalid_argument("measure: unknown method " + method);
   const lora_series<Real> series(model);
-  opt.series = &series;
-  const Real t_end = parse<Real>(q.t_end);
+  const solve_options<Real> opt = solver_options<Real>(c, plan, alpha, &series);
+  const Real t_end = end_time<Real>(c);
 
   // Per-direction quantities of the spectral frame.
   std::vector<Eigen::Index> active_dirs;
@@ -146,10 +176,10 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
   if (q.spectral_frame) {
     if (q.init != "spectral") throw std::invalid_argument("measure: spectral_frame needs init = spectral");
     for (Eigen::Index i = 0; i < model.r(); ++i) {
-      const Real sdy = fr.US.col(i).dot(gp.dY * fr.VS.col(i));
+      const Real sdy = fr.US.col(i).dot(dY * fr.VS.col(i));
       if (!(abs(sdy) > 64 * eps<Real>() * dir.sigma)) continue;
-      const Real sw1 = sqrt(squared_norm(vector<Real>(gp.W1 * fr.VS.col(i))));
-      const Real sw2 = sqrt(squared_norm(vector<Real>(gp.W2 * fr.GS.col(i))));
+      const Real sw1 = sqrt(squared_norm(vector<Real>(W1 * fr.VS.col(i))));
+      const Real sw2 = sqrt(squared_norm(vector<Real>(W2 * fr.GS.col(i))));
       active_dirs.push_back(i);
       out.dir_sigma.push_back(dbl(sdy));
       out.dir_sigma_W1.push_back(dbl(sw1));
@@ -175,9 +205,9 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
     for (std::size_t i = 0; i < names.size(); ++i) into[names[i]] = dbl(vals[i]);
     into["E_norm"] = dbl(sqrt(2 * m.loss));
     into["F_spec"] = dbl(spectral_norm<Real>(model.product(xs)));
-    const matrix<Real> Z1 = detail::stack_Z<Real>(model.B1(xs), model.A1(xs));
+    const matrix<Real> Z1 = stack_Z<Real>(model.B1(xs), model.A1(xs));
     into["gamma1_Z1"] = dbl(sqrt(squared_norm(vector<Real>(Z1.transpose() * dir.gamma1))));
-    const matrix<Real> Z2 = detail::stack_Z<Real>(model.B2(xs), model.A2(xs));
+    const matrix<Real> Z2 = stack_Z<Real>(model.B2(xs), model.A2(xs));
     into["gamma2_Z2"] = dbl(sqrt(squared_norm(vector<Real>(Z2.transpose() * dir.gamma2))));
     into["Z1_fro"] = dbl(sqrt(squared_norm(Z1)));
     into["Z2_fro"] = dbl(sqrt(squared_norm(Z2)));
@@ -191,10 +221,10 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
   auto lemma = [&](const vector<Real>& xs, std::map<std::string, double>& into) {
     const std::pair<Real, Real> d = coupling_norms(model, xs);
     model(xs, dx, Real(0));
-    const matrix<Real> Z1 = detail::stack_Z<Real>(model.B1(xs), model.A1(xs));
-    const matrix<Real> Z2 = detail::stack_Z<Real>(model.B2(xs), model.A2(xs));
-    const matrix<Real> dZ1 = detail::stack_Z<Real>(model.B1(dx), model.A1(dx));
-    const matrix<Real> dZ2 = detail::stack_Z<Real>(model.B2(dx), model.A2(dx));
+    const matrix<Real> Z1 = stack_Z<Real>(model.B1(xs), model.A1(xs));
+    const matrix<Real> Z2 = stack_Z<Real>(model.B2(xs), model.A2(xs));
+    const matrix<Real> dZ1 = stack_Z<Real>(model.B1(dx), model.A1(dx));
+    const matrix<Real> dZ2 = stack_Z<Real>(model.B2(dx), model.A2(dx));
     const Real unit = 2 * ss;
     Real col_up = -std::numeric_limits<Real>::infinity(), cos_min = std::numeric_limits<Real>::infinity();
     for (Eigen::Index j = 0; j < Z1.cols(); ++j) {
@@ -235,7 +265,7 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
     const std::pair<Real, Real> dn = coupling_norms(model, xs);
     model(xs, dx, Real(0));
     const matrix<Real> dA1 = model.A1(dx), dB1 = model.B1(dx);
-    const matrix<Real> Z1 = detail::stack_Z<Real>(B1, A1), Z2 = detail::stack_Z<Real>(B2, A2);
+    const matrix<Real> Z1 = stack_Z<Real>(B1, A1), Z2 = stack_Z<Real>(B2, A2);
     const Real z1 = squared_norm(Z1), z2 = squared_norm(Z2);
     Real cos2_min = std::numeric_limits<Real>::infinity(), sin2_max = 0, cot_min = std::numeric_limits<Real>::infinity();
     for (Eigen::Index j = 0; j < Z1.cols(); ++j) {
@@ -352,9 +382,7 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
     dir_entries(xs, into, "dir");
   };
 
-  std::vector<Real> times;
-  if (q.observations > 0)
-    for (int k = 0; k <= q.observations; ++k) times.push_back(t_end * Real(k) / Real(q.observations));
+  const std::vector<Real> times = observation_times<Real>(c, t_end);
   auto observe = [&](const Real& t, const vector<Real>& xs) {
     std::map<std::string, double> row;
     snapshot(xs, row);
@@ -373,7 +401,6 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
   std::vector<event_hit<Real>> hits;
   const run_stats<Real> st = integrate<Real>(std::cref(model), x, Real(0), t_end, times, observe, opt, events, &hits);
   out.status = status_name(st.status);
-  if (out.status == "stopped") out.status = "ok";  // the terminal T1 event
   out.message = st.message;
   out.steps = st.steps;
   out.rhs_evals = st.rhs_evals;
@@ -416,15 +443,13 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
 trajectory measure(const trajectory_request& q) {
   precision_plan plan = plan_for_alpha(q.alpha, q.digits, q.alpha_power);
   if (!q.precision.empty()) {
-    plan.type = q.precision;
-    plan.mpfr_digits = 0;
-    if (plan.type.rfind("mpfr:", 0) == 0) {
-      plan.mpfr_digits = static_cast<unsigned>(std::stoul(plan.type.substr(5)));
-      plan.type = "mpfr";
-    }
+    const std::optional<scalar_spec> s = parse_scalar_spec(q.precision);
+    if (!s) throw std::invalid_argument("measure: precision '" + q.precision + "': expected " + scalar_spec_grammar());
+    plan.scalar = *s;
     plan.reason = "precision set by the claim: " + q.precision;
   }
-  return detail::with_precision(plan, [&](auto zero) { return measure_typed<decltype(zero)>(q, plan); });
+  if (!q.rtol.empty()) plan.rtol = q.rtol;
+  return with_scalar(plan.scalar, [&](auto zero) { return measure_typed<decltype(zero)>(q, plan); });
 }
 
 }  // namespace loraflow::check

@@ -1,8 +1,16 @@
-// loraflow/scalar.hpp: the one list of scalar types, and everything that depends on which one is used.
+// loraflow/scalar.hpp: the one registry of scalar types, and everything that depends on which one is used.
 //
-// Provides: the six working precisions (double, long double, float128, float50, float100, mpfr_float with a
-// run-time digit count), Eigen vector/matrix aliases, the odeint fix for Boost 1.74, exact decimal parsing,
-// full-precision printing, and tolerances derived from std::numeric_limits.
+// The registry: LORAFLOW_SCALAR_SEQ lists every working precision once, in order of increasing precision, and
+// scalar_traits<T> (the one extension point per type, as Eigen's NumTraits) gives its config spelling and label.
+// Everything else is derived from these two: scalar_types (tests run one body per entry), the explicit
+// instantiations (LORAFLOW_EXTERN_ALL here; lib/CMakeLists.txt reads LORAFLOW_SCALAR_SEQ from this file to make
+// one instantiation unit per type), the precision grammar of configs and claims (parse_scalar_spec), the digit
+// counts (from std::numeric_limits), the precision ladder (cheapest_scalar, used by precision = "auto" and by
+// certify's reference) and the run-time dispatch (with_scalar). Adding a type: one entry in LORAFLOW_SCALAR_SEQ
+// and one scalar_traits specialisation.
+//
+// Also here: Eigen vector/matrix aliases, the odeint fix for Boost 1.74, exact decimal parsing, full-precision
+// printing, and tolerances derived from std::numeric_limits.
 //
 // Why here: odeint's `has_value_type` walks into multiprecision's `number::value_type` on Boost 1.74 and breaks
 // controlled steppers (shared/notes/pitfalls.md 1.1). The specialisation must come after odeint's
@@ -24,17 +32,22 @@ struct has_value_type<boost::multiprecision::number<Backend, ET>, boost::mpl::bo
 #include <loraflow/decimal.hpp>
 
 #include <boost/math/special_functions/fpclassify.hpp>
+#include <boost/preprocessor/seq/enum.hpp>
+#include <boost/preprocessor/seq/for_each.hpp>
 #include <boost/multiprecision/eigen.hpp>
 #include <Eigen/Core>
 
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace loraflow {
 
@@ -45,32 +58,66 @@ using float50 = mp::number<mp::cpp_bin_float<50>, mp::et_off>;   // stack-alloca
 using float100 = mp::number<mp::cpp_bin_float<100>, mp::et_off>;
 using mpfr_float = mp::number<mp::mpfr_float_backend<0>, mp::et_off>;  // digits chosen at run time
 
-/// Every scalar type loraflow instantiates, in order of increasing precision. Tests run one body per entry.
-using scalar_types = std::tuple<double, long double, float128, float50, float100, mpfr_float>;
+/// THE list: every scalar type loraflow instantiates, in order of increasing precision (a Boost.Preprocessor
+/// sequence, so that the instantiation macros below and lib/CMakeLists.txt can walk it).
+#define LORAFLOW_SCALAR_SEQ \
+  (double)(long double)(::loraflow::float128)(::loraflow::float50)(::loraflow::float100)(::loraflow::mpfr_float)
+
+/// The same list as a type list. Tests run one body per entry.
+using scalar_types = std::tuple<BOOST_PP_SEQ_ENUM(LORAFLOW_SCALAR_SEQ)>;
 
 /// Explicit instantiation: every heavy template is compiled once per scalar type in lib/src/instantiate/, and
 /// declared `extern template` in its header so no other translation unit instantiates it again (this keeps a
 /// clean build within CI's budget on two cores). LORAFLOW_EXTERN_ALL(INST) expands INST(extern, T) for each type;
 /// the instantiation units define LORAFLOW_NO_EXTERN_TEMPLATES and expand INST(, T) for their one type.
-#define LORAFLOW_EXTERN_ALL(INST)                                                                       \
-  INST(extern, double) INST(extern, long double) INST(extern, ::loraflow::float128)                    \
-  INST(extern, ::loraflow::float50) INST(extern, ::loraflow::float100) INST(extern, ::loraflow::mpfr_float)
+#define LORAFLOW_DETAIL_EXTERN_ONE(r, INST, T) INST(extern, T)
+#define LORAFLOW_EXTERN_ALL(INST) BOOST_PP_SEQ_FOR_EACH(LORAFLOW_DETAIL_EXTERN_ONE, INST, LORAFLOW_SCALAR_SEQ)
 
 template <class Real> using vector = Eigen::Matrix<Real, Eigen::Dynamic, 1>;
 template <class Real> using matrix = Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>;
 
+/// The registry entry of a scalar type. `name` is the spelling in configs, claims and reports (solve.precision);
+/// `label` names the type in test names and files; `runtime_digits` marks the type whose digit count is chosen at
+/// run time (spelled name:<digits>, e.g. "mpfr:60"). The digit count of the others is numeric_limits<T>::digits10.
 template <class Real> struct scalar_traits;
-template <> struct scalar_traits<double> { static constexpr const char* name = "double"; };
-template <> struct scalar_traits<long double> { static constexpr const char* name = "long_double"; };
-template <> struct scalar_traits<float128> { static constexpr const char* name = "float128"; };
-template <> struct scalar_traits<float50> { static constexpr const char* name = "50"; };
-template <> struct scalar_traits<float100> { static constexpr const char* name = "100"; };
-template <> struct scalar_traits<mpfr_float> { static constexpr const char* name = "mpfr"; };
+template <> struct scalar_traits<double> {
+  static constexpr const char* name = "double";
+  static constexpr const char* label = "double";
+  static constexpr bool runtime_digits = false;
+};
+template <> struct scalar_traits<long double> {
+  static constexpr const char* name = "long_double";
+  static constexpr const char* label = "long_double";
+  static constexpr bool runtime_digits = false;
+};
+template <> struct scalar_traits<float128> {
+  static constexpr const char* name = "float128";
+  static constexpr const char* label = "float128";
+  static constexpr bool runtime_digits = false;
+};
+template <> struct scalar_traits<float50> {
+  static constexpr const char* name = "50";
+  static constexpr const char* label = "float50";
+  static constexpr bool runtime_digits = false;
+};
+template <> struct scalar_traits<float100> {
+  static constexpr const char* name = "100";
+  static constexpr const char* label = "float100";
+  static constexpr bool runtime_digits = false;
+};
+template <> struct scalar_traits<mpfr_float> {
+  static constexpr const char* name = "mpfr";
+  static constexpr const char* label = "mpfr";
+  static constexpr bool runtime_digits = true;
+  static constexpr unsigned min_digits = 10, max_digits = 100000;  ///< accepted in name:<digits>
+  static unsigned digits() { return mpfr_float::default_precision(); }
+  static void set_digits(unsigned d) { mpfr_float::default_precision(d); }
+};
 
 /// The name used in configs and reports ("double", "50", "mpfr:<digits>" ...).
 template <class Real> std::string scalar_name() {
-  if constexpr (std::is_same_v<Real, mpfr_float>)
-    return "mpfr:" + std::to_string(mpfr_float::default_precision());
+  if constexpr (scalar_traits<Real>::runtime_digits)
+    return std::string(scalar_traits<Real>::name) + ":" + std::to_string(scalar_traits<Real>::digits());
   else
     return scalar_traits<Real>::name;
 }
@@ -80,35 +127,164 @@ template <class Real> Real eps() { return std::numeric_limits<Real>::epsilon(); 
 
 /// Decimal digits the type carries (run-time for mpfr_float).
 template <class Real> int digits10() {
-  if constexpr (std::is_same_v<Real, mpfr_float>)
-    return static_cast<int>(mpfr_float::default_precision());
+  if constexpr (scalar_traits<Real>::runtime_digits)
+    return static_cast<int>(scalar_traits<Real>::digits());
   else
     return std::numeric_limits<Real>::digits10;
 }
 
 /// Digits needed to print a value so that it reads back exactly.
 template <class Real> int max_digits10() {
-  if constexpr (std::is_same_v<Real, mpfr_float>)
-    return static_cast<int>(mpfr_float::default_precision()) + 3;
+  if constexpr (scalar_traits<Real>::runtime_digits)
+    return static_cast<int>(scalar_traits<Real>::digits()) + 3;
   else
     return std::numeric_limits<Real>::max_digits10;
 }
 
-/// Sets the mpfr_float working precision for a scope and restores it afterwards. Note: Boost 1.74 keeps the
-/// default precision in one process-wide variable, so two threads must not use different mpfr precisions.
-class mpfr_digits_scope {
+/// Sets the digit count of a runtime-digits type for a scope and restores it afterwards. Note: Boost 1.74 keeps
+/// mpfr_float's default precision in one process-wide variable, so two threads must not use different mpfr
+/// precisions.
+template <class Real> class runtime_digits_scope {
  public:
-  explicit mpfr_digits_scope(unsigned digits) : m_saved(mpfr_float::default_precision()) {
-    mpfr_float::default_precision(digits);
+  explicit runtime_digits_scope(unsigned digits) : m_saved(scalar_traits<Real>::digits()) {
+    scalar_traits<Real>::set_digits(digits);
   }
-  ~mpfr_digits_scope() { mpfr_float::default_precision(m_saved); }
-  mpfr_digits_scope(const mpfr_digits_scope&) = delete;
-  mpfr_digits_scope& operator=(const mpfr_digits_scope&) = delete;
+  ~runtime_digits_scope() { scalar_traits<Real>::set_digits(m_saved); }
+  runtime_digits_scope(const runtime_digits_scope&) = delete;
+  runtime_digits_scope& operator=(const runtime_digits_scope&) = delete;
 
  private:
   unsigned m_saved;
 };
+using mpfr_digits_scope = runtime_digits_scope<mpfr_float>;
 
+// ---- Derived from the registry --------------------------------------------------------------------------------
+
+/// A working precision named at run time: a registry name, plus the digit count for a runtime-digits type.
+struct scalar_spec {
+  std::string type;         ///< a scalar_traits<T>::name
+  unsigned digits = 0;      ///< the runtime-digits type only (mpfr:<digits>); 0 otherwise
+  /// The spelling: "double", "50", "mpfr:60".
+  std::string spelling() const { return digits ? type + ":" + std::to_string(digits) : type; }
+};
+
+namespace detail {
+template <class T> struct type_tag { using type = T; };
+template <class F, std::size_t... I> void for_each_scalar_impl(F&& f, std::index_sequence<I...>) {
+  (f(type_tag<std::tuple_element_t<I, scalar_types>>{}), ...);
+}
+}  // namespace detail
+
+/// Calls f(detail::type_tag<T>{}) for every registered type, in registry order.
+template <class F> void for_each_scalar(F&& f) {
+  detail::for_each_scalar_impl(f, std::make_index_sequence<std::tuple_size_v<scalar_types>>{});
+}
+
+/// The registered types whose digit count is fixed at compile time (every type but the runtime-digits one).
+namespace detail {
+template <class... T> auto fixed_digit_types(std::tuple<T...>)
+    -> decltype(std::tuple_cat(std::conditional_t<scalar_traits<T>::runtime_digits, std::tuple<>, std::tuple<T>>{}...));
+}  // namespace detail
+using fixed_digit_scalar_types = decltype(detail::fixed_digit_types(scalar_types{}));
+
+/// The grammar of a precision, for messages and --help: "double, long_double, float128, 50, 100 or mpfr:<digits>
+/// (10..100000)".
+inline std::string scalar_spec_grammar() {
+  std::vector<std::string> names;
+  for_each_scalar([&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using tr = scalar_traits<T>;
+    if constexpr (tr::runtime_digits)
+      names.push_back(std::string(tr::name) + ":<digits> (" + std::to_string(tr::min_digits) + ".." +
+                      std::to_string(tr::max_digits) + ")");
+    else
+      names.push_back(tr::name);
+  });
+  std::string s;
+  for (std::size_t i = 0; i < names.size(); ++i) s += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return s;
+}
+
+/// Parses a precision spelling ("double", "50", "mpfr:60"); nothing if it is not one.
+inline std::optional<scalar_spec> parse_scalar_spec(const std::string& text) {
+  std::optional<scalar_spec> out;
+  for_each_scalar([&](auto tag) {
+    using tr = scalar_traits<typename decltype(tag)::type>;
+    if (out) return;
+    if constexpr (tr::runtime_digits) {
+      const std::string prefix = std::string(tr::name) + ":";
+      if (text.rfind(prefix, 0) != 0) return;
+      const std::string d = text.substr(prefix.size());
+      if (d.empty() || d.size() > 6 || d.find_first_not_of("0123456789") != std::string::npos) return;
+      const unsigned long v = std::stoul(d);
+      if (v < tr::min_digits || v > tr::max_digits) return;
+      out = scalar_spec{tr::name, static_cast<unsigned>(v)};
+    } else if (text == tr::name) {
+      out = scalar_spec{tr::name, 0};
+    }
+  });
+  return out;
+}
+
+/// The decimal digits a precision carries (numeric_limits<T>::digits10, or the runtime digit count).
+inline int scalar_digits10(const scalar_spec& s) {
+  int d = -1;
+  for_each_scalar([&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if (s.type != scalar_traits<T>::name) return;
+    if constexpr (scalar_traits<T>::runtime_digits) d = static_cast<int>(s.digits);
+    else d = std::numeric_limits<T>::digits10;
+  });
+  if (d < 0) throw std::invalid_argument("'" + s.type + "' is not a scalar type; expected " + scalar_spec_grammar());
+  return d;
+}
+
+/// The precision ladder: the cheapest registered type with at least `digits` decimal digits, skipping a type that
+/// is not strictly wider than the one before it (long double where it equals double); the runtime-digits type at
+/// that many digits when no fixed type has them.
+inline scalar_spec cheapest_scalar(int digits) {
+  std::optional<scalar_spec> out;
+  int previous = 0;
+  for_each_scalar([&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using tr = scalar_traits<T>;
+    if (out) return;
+    if constexpr (tr::runtime_digits) {
+      out = scalar_spec{tr::name, static_cast<unsigned>(std::max<int>(digits, static_cast<int>(tr::min_digits)))};
+    } else {
+      const int d = std::numeric_limits<T>::digits10;
+      if (std::numeric_limits<T>::digits <= previous) return;  // not wider than the type before it
+      previous = std::numeric_limits<T>::digits;
+      if (d >= digits) out = scalar_spec{tr::name, 0};
+    }
+  });
+  return *out;
+}
+
+/// Calls f(T{}) with the scalar type of s (the runtime-digits type at s.digits for the duration of the call) and
+/// returns its result. f must return the same type for every registered T. Throws std::invalid_argument for an
+/// unknown type name.
+namespace detail {
+template <std::size_t I, class R, class F> R with_scalar_at(const scalar_spec& s, F& f) {
+  if constexpr (I == std::tuple_size_v<scalar_types>) {
+    throw std::invalid_argument("'" + s.type + "' is not a scalar type; expected " + scalar_spec_grammar());
+  } else {
+    using T = std::tuple_element_t<I, scalar_types>;
+    if (s.type != scalar_traits<T>::name) return with_scalar_at<I + 1, R>(s, f);
+    if constexpr (scalar_traits<T>::runtime_digits) {
+      runtime_digits_scope<T> scope(s.digits);
+      return f(T{});
+    } else {
+      return f(T{});
+    }
+  }
+}
+}  // namespace detail
+
+template <class F> decltype(auto) with_scalar(const scalar_spec& s, F&& f) {
+  using R = std::invoke_result_t<F&, double>;
+  return detail::with_scalar_at<0, R>(s, f);
+}
 
 /// Parses a decimal string straight into Real, correctly rounded at the working precision (never through double
 /// for the multiprecision types). Throws std::invalid_argument naming the text if it is not a finite decimal.
@@ -121,7 +297,15 @@ template <class Real> Real parse(const std::string& text) {
   } else if constexpr (std::is_same_v<Real, long double>) {
     value = std::strtold(text.c_str(), nullptr);
   } else {
-    value = Real(text);
+    // Boost 1.74 reads the exponent into an intmax_t without overflow checks (cpp_bin_float read
+    // 1e18446744073709551621 as 1e5; 20+ exponent digits are undefined behaviour), so values beyond every type's
+    // range, and zeros, are decided on the text (found by tools/fuzz, the decimal harness; corpus regress-*).
+    const std::size_t sign = text[0] == '-' || text[0] == '+' ? 1 : 0;
+    const long order = detail::decimal_order(text);
+    if (!detail::is_positive_decimal(text.substr(sign))) value = Real(0);
+    else if (order >= detail::decimal_order_limit) value = std::numeric_limits<Real>::infinity();
+    else if (order <= -detail::decimal_order_limit) value = Real(0);
+    else value = Real(text);
   }
   using boost::math::isfinite;
   if (!isfinite(value)) throw std::invalid_argument("'" + text + "' overflows the working precision");

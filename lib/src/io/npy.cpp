@@ -191,16 +191,19 @@ void write_le64(char* out, std::uint64_t v) {
 }  // namespace detail
 
 npy_array read_npy(const std::string& path) {
-  using detail::printable;
-  using detail::py_value;
-  namespace fs = std::filesystem;
-
   std::error_code ec;
-  if (fs::is_directory(path, ec)) throw input_error(path + ": cannot open file (it is a directory)");
+  if (std::filesystem::is_directory(path, ec)) throw input_error(path + ": cannot open file (it is a directory)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw input_error(path + ": cannot open file");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw input_error(path + ": read error");
+  return parse_npy(bytes, path);
+}
+
+npy_array parse_npy(const std::string& bytes, const std::string& path) {
+  using detail::printable;
+  using detail::py_value;
+
   const auto* u = reinterpret_cast<const unsigned char*>(bytes.data());
 
   // --- magic and version

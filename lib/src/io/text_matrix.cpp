@@ -6,6 +6,8 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -49,7 +51,13 @@ text_matrix read_text_matrix(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) throw input_error(path + ": cannot open file (it is a directory)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw input_error(path + ": cannot open file");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw input_error(path + ": read error");
+  return parse_text_matrix(text, path);
+}
 
+text_matrix parse_text_matrix(const std::string& text, const std::string& path) {
+  std::istringstream in(text);
   std::vector<std::string> row_major;
   std::size_t rows = 0, cols = 0, first_row_line = 0;
   std::string line;
@@ -93,7 +101,6 @@ text_matrix read_text_matrix(const std::string& path) {
     ++rows;
     for (std::string& t : tokens) row_major.push_back(std::move(t));
   }
-  if (in.bad()) throw input_error(path + ": read error");
   if (rows == 0) throw input_error(path + ": no rows found; expected at least one row of numbers");
 
   text_matrix m;

@@ -18,15 +18,6 @@ namespace loraflow {
 namespace {
 using json = nlohmann::ordered_json;
 
-int digits_of(const std::string& type, unsigned mpfr_digits) {
-  if (type == "double") return 15;
-  if (type == "long_double") return 18;
-  if (type == "float128") return 33;
-  if (type == "50") return 50;
-  if (type == "100") return 100;
-  return static_cast<int>(mpfr_digits);
-}
-
 std::string text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 }  // namespace
@@ -68,7 +59,7 @@ void walk(const json& run, const json& ref, const std::string& prefix, int cap, 
 
 certify_plan plan_certify(const run_config& c) {
   const precision_plan plan = plan_precision(c);
-  const int D = digits_of(plan.type, plan.mpfr_digits);
+  const int D = scalar_digits10(plan.scalar);
   certify_plan cp;
   cp.reference = c;
   run_config& r = cp.reference;
@@ -85,14 +76,14 @@ certify_plan plan_certify(const run_config& c) {
   std::string plan_rtol;
   if (!c.lora.alpha.empty()) {
     const precision_plan p2 = plan_for_alpha(c.lora.alpha, static_cast<unsigned>(T), c.solve.frame == "singular" ? 0 : 1);
-    want = std::max(want, digits_of(p2.type, p2.mpfr_digits));
+    want = std::max(want, scalar_digits10(p2.scalar));
     plan_rtol = p2.rtol;
   }
-  // long double only where it is wider than double (x86-64: 18 digits; elsewhere it may equal double).
-  const bool ld_wider = std::numeric_limits<long double>::digits > std::numeric_limits<double>::digits;
-  r.solve.precision = ld_wider && want <= std::numeric_limits<long double>::digits10 ? "long_double" : want <= 33 ? "float128" : want <= 50 ? "50" : want <= 100 ? "100" : "mpfr:" + std::to_string(want);
-  const bool adaptive = c.solve.method == "dopri5" || c.solve.method == "fehlberg78" ||
-                        c.solve.method == "bulirsch_stoer" || c.solve.method == "taylor";
+  // The cheapest registered type with `want` digits (scalar.hpp's ladder; long double only where it is wider than
+  // double). The run's own type has D < want digits, so the reference's is strictly wider.
+  const scalar_spec ref_scalar = cheapest_scalar(want);
+  r.solve.precision = ref_scalar.spelling();
+  const bool adaptive = is_adaptive(parse_method(c.solve.method));
   if (adaptive) {
     const std::string rtol = plan.rtol;  // a decimal like 1e-12
     float100 tight = parse<float100>(rtol) / 1000;
@@ -104,7 +95,7 @@ certify_plan plan_certify(const run_config& c) {
     // Below 1e-14 the reference is a Taylor series of automatic order (integrate.hpp): its cost grows with the
     // digits asked for far more slowly than any fixed-order method's. Its coefficients are the run's own code when
     // the run is a Taylor run too; that code is checked against odeint's methods and closed forms by the tests
-    // (lib/test/integrate/taylor.test.cpp), while the reference's wider type and tighter rtol certify the run's
+    // (lib/test/model/lora_series.test.cpp), while the reference's wider type and tighter rtol certify the run's
     // rounding and truncation.
     // The singular frame has no Taylor series (config.cpp rejects the pair); its reference extrapolates instead.
     if (tight < float100("1e-14") && c.solve.frame == "singular") {
@@ -118,8 +109,8 @@ certify_plan plan_certify(const run_config& c) {
   cp.precision = r.solve.precision;
   cp.rtol = adaptive ? r.solve.rtol : "-";
   cp.method = r.solve.method;
-  const bool run_mpfr = plan.type == "mpfr", ref_mpfr = r.solve.precision.rfind("mpfr:", 0) == 0;
-  cp.concurrent_ok = !run_mpfr && !ref_mpfr;
+  // A runtime-digits type (mpfr) keeps its digit count in one process-wide variable: such runs must not overlap.
+  cp.concurrent_ok = plan.scalar.digits == 0 && ref_scalar.digits == 0;
   return cp;
 }
 
@@ -133,13 +124,13 @@ certify_result compare_certified(const certify_plan& cp, const std::string& summ
     if (a.contains(section)) walk(a[section], b.contains(section) ? b[section] : json::object(), std::string(section) + ".", cp.cap, res.numbers);
   json j;
   j["reference"] = {{"precision", res.reference_precision}, {"rtol", res.reference_rtol}, {"method", res.reference_method},
-                    {"status", ref.status}};
+                    {"status", status_name(ref.status)}};
   j["rule"] = "digits = floor(-log10(|x - x_ref| / |x_ref|)), capped at " + std::to_string(cp.cap) +
               " (the digits certified: the run's digits10, or min(digits10, 2 x solve.digits) for precision = auto)";
   j["numbers"] = json::array();
   std::ostringstream h;
   h << "certify: reference run in " << res.reference_precision << ", rtol " << res.reference_rtol << ", "
-    << res.reference_method << " (status " << ref.status << "); digits capped at " << cp.cap << "\n";
+    << res.reference_method << " (status " << status_name(ref.status) << "); digits capped at " << cp.cap << "\n";
   for (const certified_number& n : res.numbers) {
     j["numbers"].push_back({{"name", n.name}, {"value", n.value}, {"reference", n.reference}, {"digits", n.digits}});
     h << "  " << n.name << std::string(n.name.size() < 28 ? 28 - n.name.size() : 1, ' ') << n.value << "  "
@@ -188,9 +179,9 @@ certified_run execute_certified(const run_config& c, const run_options& o,
     stop_reference guard{cancel};
     out.run = execute(c, o);
     if (on_run) on_run(out.run);
-    if (out.run.status == "ok") guard.armed = false;
+    if (out.run.ok()) guard.armed = false;
   }
-  if (out.run.status != "ok") {
+  if (!out.run.ok()) {
     if (reference.valid()) reference.wait();  // stopped at its next step
     return out;
   }

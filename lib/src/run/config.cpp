@@ -1,6 +1,8 @@
 // Parsing and validation of run configurations (see run/config.hpp and docs/config.md).
 #include <loraflow/decimal.hpp>
+#include <loraflow/integrate/method.hpp>
 #include <loraflow/run/config.hpp>
+#include <loraflow/scalar.hpp>
 
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
@@ -252,15 +254,17 @@ run_config parse_config(const std::string& text, const std::string& source, cons
 
   // [solve]
   auto& S = c.solve;
-  if (auto n = get("solve", "method")) S.method = rd.choice(*n, "solve.method", {"dopri5", "fehlberg78", "bulirsch_stoer", "rk4", "gd", "taylor"});
+  if (auto n = get("solve", "method")) {
+    std::vector<std::string> names;
+    for (const method_info& m : method_table) names.push_back(m.name);
+    S.method = rd.choice(*n, "solve.method", names);
+  }
   if (auto n = get("solve", "precision")) {
     std::string p;
     if (auto i = n->value_exact<int64_t>()) p = std::to_string(*i);
     else p = rd.string(*n, "solve.precision");
-    const bool ok = p == "double" || p == "long_double" || p == "float128" || p == "50" || p == "100" || p == "auto" ||
-                    (p.rfind("mpfr:", 0) == 0 && p.size() > 5 && p.size() <= 11 && p.find_first_not_of("0123456789", 5) == std::string::npos &&
-                     std::stol(p.substr(5)) >= 10 && std::stol(p.substr(5)) <= 100000);
-    if (!ok) rd.fail("solve.precision", "expected double, long_double, float128, 50, 100, mpfr:<digits> (10..100000) or auto, got '" + p + "'");
+    if (p != "auto" && !parse_scalar_spec(p))
+      rd.fail("solve.precision", "expected " + scalar_spec_grammar() + ", or auto, got '" + p + "'");
     S.precision = p;
   }
   if (auto n = get("solve", "rtol")) S.rtol = rd.positive_decimal(*n, "solve.rtol");
@@ -280,33 +284,34 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     if (S.frame == "singular" && P.kind != "xu2025")
       rd.fail("solve.frame", "\"singular\" needs problem.kind = \"xu2025\" (an aligned problem whose frame is known exactly); "
                              "problems from files integrate in frame = \"natural\"");
-    if (S.frame == "singular" && S.method == "taylor")
-      rd.fail("solve.frame", "\"singular\" is not available with method = \"taylor\"; use dopri5, fehlberg78, bulirsch_stoer, rk4 or gd");
+    if (S.frame == "singular" && !find_method(S.method)->singular_frame) {
+      std::vector<std::string> ok;
+      for (const method_info& m : method_table)
+        if (m.singular_frame) ok.push_back(m.name);
+      std::string list;
+      for (std::size_t i = 0; i < ok.size(); ++i) list += (i == 0 ? "" : i + 1 == ok.size() ? " or " : ", ") + ok[i];
+      rd.fail("solve.frame", "\"singular\" is not available with method = \"" + S.method + "\"; use " + list);
+    }
   }
-  if ((S.method == "rk4" || S.method == "gd") && S.dt.empty())
+  if (!find_method(S.method)->adaptive && S.dt.empty())
     rd.fail("solve.dt", "missing; method = \"" + S.method + "\" needs a step (the GD step eta for gd), e.g. dt = \"1e-4\"");
 
   // [observe]
   if (auto n = get("observe", "times")) {
     if (auto a = n->as_array()) {
-      c.observe.times.clear();
+      c.observe.spacing = "list";
       for (std::size_t i = 0; i < a->size(); ++i) c.observe.list.push_back(rd.nonnegative_decimal(*a->get(i), "observe.times"));
+      if (c.observe.list.empty()) rd.fail("observe.times", "expected at least one time");
     } else {
-      c.observe.times = rd.string(*n, "observe.times");
+      c.observe = parse_time_grid(rd.string(*n, "observe.times"), source);
     }
   } else {
-    c.observe.times = "linspace:0:" + S.t_end + ":501";
+    c.observe = parse_time_grid("linspace:0:" + S.t_end + ":501", source);
   }
-  count_times(c.observe, source);
   return c;
 }
 
-std::size_t count_times(const observe_config& o, const std::string& source) {
-  if (o.times.empty()) {
-    if (o.list.empty()) throw input_error(source + ": key 'observe.times': expected at least one time");
-    return o.list.size();
-  }
-  const std::string& t = o.times;
+observe_config parse_time_grid(const std::string& t, const std::string& source) {
   auto bad = [&]() {
     throw input_error(source + ": key 'observe.times': expected linspace:a:b:n, logspace:a:b:n (a < b, n >= 2) or a list of times, got '" + t + "'");
   };
@@ -316,11 +321,20 @@ std::size_t count_times(const observe_config& o, const std::string& source) {
     if (i == t.size() || t[i] == ':') parts.push_back(t.substr(start, i - start)), start = i + 1;
   if (parts.size() != 4 || (parts[0] != "linspace" && parts[0] != "logspace")) bad();
   if (!detail::is_decimal_literal(parts[1]) || !detail::is_decimal_literal(parts[2])) bad();
-  if (parts[3].empty() || parts[3].find_first_not_of("0123456789") != std::string::npos) bad();
+  if (parts[3].empty() || parts[3].size() > 9 || parts[3].find_first_not_of("0123456789") != std::string::npos) bad();
   const long n = std::stol(parts[3]);
   if (n < 2 || n > 100000000) bad();
-  if (!(std::stold(parts[1]) < std::stold(parts[2]))) bad();
-  return static_cast<std::size_t>(n);
+  try {  // compared at 100 digits (a grid end outside the working precision's range is caught when it is parsed there)
+    if (!(parse<float100>(parts[1]) < parse<float100>(parts[2]))) bad();
+  } catch (const std::invalid_argument&) {
+    bad();
+  }
+  observe_config o;
+  o.spacing = parts[0];
+  o.a = parts[1];
+  o.b = parts[2];
+  o.n = n;
+  return o;
 }
 
 run_config load_config(const std::string& path, const std::vector<std::string>& overrides) {
@@ -379,8 +393,8 @@ std::string config_json(const run_config& c) {
   s["digits"] = c.solve.digits;
   if (c.solve.method == "taylor") s["taylor_order"] = c.solve.taylor_order;
   s["frame"] = c.solve.frame;
-  if (c.observe.times.empty()) j["observe"]["times"] = c.observe.list;
-  else j["observe"]["times"] = c.observe.times;
+  if (c.observe.spacing == "list") j["observe"]["times"] = c.observe.list;
+  else j["observe"]["times"] = c.observe.grid_text();
   return j.dump(2);
 }
 

@@ -5,8 +5,8 @@
 #include <loraflow/io/npy.hpp>
 #include <loraflow/io/text_matrix.hpp>
 #include <loraflow/model/xu2025.hpp>
+#include <loraflow/run/pipeline.hpp>  // build_problem, shared with execute()
 #include <loraflow/run/run.hpp>
-#include <loraflow/run/run_impl.hpp>  // detail::build_problem and detail::with_precision, shared with execute()
 
 #include <sstream>
 
@@ -34,7 +34,8 @@ template <class Real> void write_text_of(const std::string& path, const matrix<R
 }
 
 template <class Real> problem_export_result export_typed(const run_config& c, const problem_export_options& o) {
-  const lora_problem<Real> p = detail::build_problem<Real>(c, nullptr);  // exactly what a run integrates
+  const fp_environment_scope fp_scope;  // the same problem a run builds, whatever the host's environment
+  const lora_problem<Real> p = build_problem<Real>(c, nullptr);  // exactly what a run integrates
   problem_export_result r;
   r.m = static_cast<long>(p.W2.rows());
   r.n = static_cast<long>(p.W1.cols());
@@ -72,7 +73,7 @@ template <class Real> problem_export_result export_typed(const run_config& c, co
 problem_export_result export_problem(const run_config& c, const problem_export_options& o) {
   if (o.out_dir.empty()) throw std::invalid_argument("export_problem: out_dir must not be empty");
   // The same precision choice and dispatch as execute() (run/run.cpp).
-  return detail::with_precision(plan_precision(c), [&](auto zero) { return export_typed<decltype(zero)>(c, o); });
+  return with_scalar(plan_precision(c).scalar, [&](auto zero) { return export_typed<decltype(zero)>(c, o); });
 }
 
 }  // namespace loraflow

@@ -243,7 +243,9 @@ sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
     else todo.push_back(&p);
   }
   const unsigned jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
-  const std::string exe = o.self_exe.empty() ? "/proc/self/exe" : o.self_exe;
+  if (o.point_command.empty())
+    throw std::invalid_argument("run_sweep: sweep_options::point_command is empty (the command that runs one point, e.g. {loraflow, run})");
+  const std::string exe = o.point_command.front();
   const bool tty = isatty(STDERR_FILENO);
   const auto t0 = std::chrono::steady_clock::now();
   auto last_print = t0 - std::chrono::hours(1);
@@ -265,7 +267,8 @@ sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
   };
 
   auto launch = [&](const sweep_point& p) {
-    std::vector<std::string> args{exe, "run", s.base};
+    std::vector<std::string> args = o.point_command;
+    args.push_back(s.base);
     for (const std::string& set : p.sets) args.push_back("--set"), args.push_back(set);
     args.push_back("--out");
     args.push_back((dir / "points" / point_name(p.index)).string());

@@ -1,15 +1,16 @@
-// Tests of model/lora.hpp, model/factorization.hpp and model/xu2025.hpp.
+// Tests of model/lora.hpp.
 // Oracles: central finite differences of the loss (gradient), the definition of the residual evaluated in a higher
-// precision (digits of E), and the generator's construction identities (W2 W1 = Y_pre, delta_w = 1/c^2).
-#include <loraflow/model/factorization.hpp>
+// precision (digits of E), and the shapes named in the messages for bad arguments.
 #include <loraflow/model/init.hpp>
 #include <loraflow/model/lora.hpp>
-#include <loraflow/model/xu2025.hpp>
+#include <loraflow/random.hpp>
 #include <loraflow/observe/metrics.hpp>
 
 #include "checks.hpp"
+#include "model/gradient_check.hpp"
 
 using namespace loraflow;
+using loraflow::test::check_gradient;
 
 namespace {
 template <class Real> lora_problem<Real> random_problem(bool w1, bool w2, Real s, Real lambda) {
@@ -24,22 +25,6 @@ template <class Real> lora_problem<Real> random_problem(bool w1, bool w2, Real s
   p.scale = s;
   p.weight_decay = lambda;
   return p;
-}
-
-// Central differences with step eps^(1/3) have error O(eps^(2/3)); compare to 100 eps^(2/3) relative.
-template <class Real, class Model> void check_gradient(const Model& model, const vector<Real>& x) {
-  using std::cbrt;
-  vector<Real> grad;
-  model.gradient(x, grad);
-  const Real hstep = cbrt(eps<Real>());
-  const Real tol = 100 * hstep * hstep;
-  for (Eigen::Index i = 0; i < x.size(); ++i) {
-    vector<Real> xp = x, xm = x;
-    xp(i) += hstep;
-    xm(i) -= hstep;
-    const Real fd = (model.loss(xp) - model.loss(xm)) / (2 * hstep);
-    LORAFLOW_CHECK_CLOSE(grad(i), fd, tol);
-  }
 }
 }  // namespace
 
@@ -57,16 +42,6 @@ TEST_CASE_TEMPLATE_DEFINE("the LoRA field is minus the gradient (finite differen
   }
 }
 TEST_CASE_TEMPLATE_APPLY(lora_gradient, scalar_types);
-
-TEST_CASE_TEMPLATE_DEFINE("the factorization field is minus the gradient (finite differences)", Real, fact_gradient) {
-  test::precision_for_test<Real> prec;
-  gaussian_stream g(2, 2);
-  factorization_problem<Real> p{g.normal_matrix<Real>(3, 5), g.normal_matrix<Real>(3, 2), 4, Real(1) / 20};
-  factorization_model<Real> model(p);
-  const vector<Real> x = g.normal_matrix<Real>(model.dimension(), 1).col(0) / 2;
-  check_gradient<Real>(model, x);
-}
-TEST_CASE_TEMPLATE_APPLY(fact_gradient, scalar_types);
 
 TEST_CASE("the residual keeps its digits: E = dY - F agrees with the 100-digit E when E is tiny") {
   // Build a state whose product F nearly equals dY (||E|| ~ 1e-12 against ||F|| ~ 1), evaluate E in double both
@@ -99,30 +74,6 @@ TEST_CASE("the residual keeps its digits: E = dY - F agrees with the 100-digit E
   const double err_naive = (naive.cast<float100>() - E_exact).cwiseAbs().maxCoeff().convert_to<double>();
   CHECK(err_naive > 10 * err);
 }
-
-TEST_CASE_TEMPLATE_DEFINE("the Xu et al. generator satisfies its construction identities", Real, generator) {
-  test::precision_for_test<Real> prec;
-  xu2025_spec<Real> spec;
-  spec.m = 4;
-  spec.n = 3;
-  spec.h = 6;
-  spec.c = Real(2);
-  spec.dy = {dy_component<Real>{0, Real(5)}};
-  const generated_problem<Real> gp = generate_xu2025(spec);
-  const Real tol = 1000 * eps<Real>();
-  CHECK(to_double((gp.W2 * gp.W1 - gp.Y_pre).cwiseAbs().maxCoeff()) <= to_double(tol * 10));
-  CHECK(to_double((gp.G_full.transpose() * gp.G_full - matrix<Real>::Identity(6, 6)).cwiseAbs().maxCoeff()) <=
-        to_double(tol));
-  lora_problem<Real> p{gp.W1, gp.W2, gp.dY, 2, true, true, Real(1), Real(0)};
-  const direction<Real> d = direction_of(p);
-  LORAFLOW_CHECK_CLOSE(d.sigma, Real(5), tol);
-  LORAFLOW_CHECK_CLOSE(d.delta_w, Real(1) / 4, tol);
-  LORAFLOW_CHECK_CLOSE(Real(d.sigma_W1 * d.sigma_W2), gp.basis.s(0), tol);
-  // Same seed, same draws in every precision: Y_pre(0,0) equals the double draw exactly.
-  gaussian_stream ys(spec.seed, streams::y_pre);
-  CHECK(gp.Y_pre(0, 0) == Real(ys.next()));
-}
-TEST_CASE_TEMPLATE_APPLY(generator, scalar_types);
 
 TEST_CASE("bad model arguments are rejected with a message naming the shapes") {
   lora_problem<double> p = random_problem<double>(true, true, 1.0, 0.0);

@@ -23,6 +23,9 @@
 // status and a message; exceptions are thrown only for bad arguments.
 #pragma once
 
+#include <loraflow/fp_env.hpp>
+#include <loraflow/integrate/method.hpp>
+#include <loraflow/model/series_source.hpp>
 #include <loraflow/scalar.hpp>
 
 #include <boost/numeric/odeint.hpp>
@@ -38,56 +41,6 @@
 namespace loraflow {
 
 namespace odeint = boost::numeric::odeint;
-
-enum class method { dopri5, fehlberg78, bulirsch_stoer, rk4, gd, taylor };
-enum class run_status { ok, step_underflow, non_finite, budget_exhausted, stopped };
-
-inline const char* method_name(method m) {
-  switch (m) {
-    case method::dopri5: return "dopri5";
-    case method::fehlberg78: return "fehlberg78";
-    case method::bulirsch_stoer: return "bulirsch_stoer";
-    case method::rk4: return "rk4";
-    case method::gd: return "gd";
-    case method::taylor: return "taylor";
-  }
-  return "?";
-}
-
-/// Parses a method name; throws std::invalid_argument listing the valid names.
-inline method parse_method(const std::string& s) {
-  for (method m : {method::dopri5, method::fehlberg78, method::bulirsch_stoer, method::rk4, method::gd, method::taylor})
-    if (s == method_name(m)) return m;
-  throw std::invalid_argument("'" + s +
-                              "' is not a method; expected dopri5, fehlberg78, bulirsch_stoer, rk4, gd or taylor");
-}
-
-inline const char* status_name(run_status s) {
-  switch (s) {
-    case run_status::ok: return "ok";
-    case run_status::step_underflow: return "step_underflow";
-    case run_status::non_finite: return "non_finite";
-    case run_status::budget_exhausted: return "budget_exhausted";
-    case run_status::stopped: return "stopped";
-  }
-  return "?";
-}
-
-inline bool is_adaptive(method m) {
-  return m == method::dopri5 || m == method::fehlberg78 || m == method::bulirsch_stoer || m == method::taylor;
-}
-
-/// A field whose trajectories can be expanded in a Taylor series at any state (method::taylor needs one; for LoRA
-/// it is lora_series, model/lora_series.hpp). The field must be autonomous.
-template <class Real> class series_source {
- public:
-  virtual ~series_source() = default;
-  /// c[k], k = 0..K: the Taylor coefficients of the solution through x0, x(t0 + tau) = sum_k c[k] tau^k.
-  virtual void expand(const vector<Real>& x0, int K, std::vector<vector<Real>>& c) const = 0;
-  /// The relative cost of one expansion of order K (any unit), used to choose the order. Default: K^2, the Cauchy
-  /// products' share.
-  virtual double expansion_work(int K) const { return static_cast<double>(K) * K; }
-};
 
 /// The first Taylor order for a relative tolerance: K = ceil(ln(1/rtol) / 2) + 1, the order that minimises the work
 /// per unit time when one expansion costs O(K^2) series products and the step is rho rtol^(1/K) (Jorba and Zou,
@@ -175,6 +128,408 @@ template <class Real> bool is_underflow(const Real& dt, const Real& t) {
 
 }  // namespace detail
 
+namespace detail {
+
+/// The step to try after an accepted one. odeint's controller leaves its proposal for the next step in h. When
+/// the step just taken was clipped short of the step size dt to land on a time (an observation or t1), a small
+/// proposal only reflects the clip: dt, the last unclipped size, is kept unless the controller proposes more.
+template <class Real> Real next_trial_step(const Real& dt, const Real& proposed, bool clipped) {
+  return (!clipped || proposed > dt) ? proposed : dt;
+}
+
+/// `to` when the step ended within a few ulps of it (the step landed on it, up to rounding of t + h), else t_new.
+template <class Real> Real snap_to(const Real& t_new, const Real& to) {
+  using std::abs;
+  return (to - t_new <= 4 * eps<Real>() * abs(to)) ? to : t_new;
+}
+
+/// One integration run: the state and time being advanced, and the bookkeeping every method's loop shares
+/// (statistics and status, the observation cursor, event location, the budget, the caller's progress and stop).
+/// Each method is one member loop (dopri5_loop, refined_loop, rk4_loop, taylor_loop, gd_loop) that proposes steps
+/// and hands each accepted one to accept(), with a dense evaluator over the step.
+template <class Real> class integration {
+ public:
+  integration(const system_fn<Real>& sys, vector<Real>& x, const Real& t0, const Real& t1,
+              const std::vector<Real>& obs_times, const observer_fn<Real>& obs, const solve_options<Real>& opt,
+              const std::vector<event_spec<Real>>& events, const progress_fn<Real>& progress)
+      : m_x(x), m_t(t0), m_t0(t0), m_t1(t1), m_obs_times(obs_times), m_obs(obs), m_opt(opt), m_events(events),
+        m_progress(progress), m_sys(counting_system<Real>{&sys, &m_st.rhs_evals}) {
+    const Eigen::Index dim = x.size();
+    m_x_new.resize(dim);
+    m_x_tmp.resize(dim);
+    m_dxdt.resize(dim);
+    m_dxdt_new.resize(dim);
+    while (m_next_obs < m_obs_times.size() && m_obs_times[m_next_obs] < t0) ++m_next_obs;  // skip times before t0
+    m_hits.resize(events.size());
+    for (std::size_t e = 0; e < events.size(); ++e) {
+      m_hits[e].name = events[e].name;
+      if (events[e].g(t0, x) >= 0) {  // already satisfied at the start
+        m_hits[e].found = true;
+        m_hits[e].t = t0;
+        m_hits[e].x = x;
+      }
+    }
+  }
+
+  /// Runs the method of opt.stepper to t1 (or a terminal event, a failure, the budget, or the caller's stop).
+  run_stats<Real> run() {
+    if (!all_finite(m_x)) {
+      m_st.status = run_status::non_finite;
+      m_st.message = "initial state is not finite";
+      m_st.t_final = m_t0;
+      return m_st;
+    }
+    while (has_observation() && m_obs_times[m_next_obs] <= m_t0) observe_at(m_t0, m_x);  // observations at t0
+    switch (m_opt.stepper) {
+      case method::dopri5: dopri5_loop(); break;
+      case method::fehlberg78: {
+        auto fresh = [&] { return odeint::make_controlled<fehlberg78_stepper<Real>>(m_opt.atol, m_opt.rtol, m_opt.max_dt); };
+        refined_loop(fresh);
+        break;
+      }
+      case method::bulirsch_stoer: {
+        auto fresh = [&] { return bs_stepper<Real>(m_opt.atol, m_opt.rtol, Real(1), Real(1), m_opt.max_dt); };
+        refined_loop(fresh);
+        break;
+      }
+      case method::rk4: rk4_loop(); break;
+      case method::taylor: taylor_loop(); break;
+      case method::gd: gd_loop(); break;
+    }
+    if (!m_ended_at_event) m_st.t_final = m_t;
+    return m_st;
+  }
+
+  const std::vector<event_hit<Real>>& hits() const { return m_hits; }
+
+ private:
+  // ---- bookkeeping ----------------------------------------------------------------------------------------------
+
+  bool has_observation() const { return m_next_obs < m_obs_times.size() && m_obs_times[m_next_obs] <= m_t1; }
+  /// Where a method that must land on observation times stops next: the next observation time, or t1.
+  Real next_stop() const { return has_observation() ? Real(std::min(m_obs_times[m_next_obs], m_t1)) : m_t1; }
+  void observe_at(const Real& t, const vector<Real>& x) {
+    m_obs(t, x);
+    ++m_next_obs;
+  }
+
+  void fail(run_status s, std::string msg) {
+    m_st.status = s;
+    m_st.message = std::move(msg);
+    m_stop = true;
+  }
+  /// True (and the run marked budget_exhausted) once accepted plus rejected steps reach opt.max_steps.
+  bool out_of_budget() {
+    if (m_st.steps + m_st.rejected < m_opt.max_steps) return false;
+    fail(run_status::budget_exhausted, "step budget of " + std::to_string(m_opt.max_steps) + " exhausted at t = " + to_string(m_t));
+    return true;
+  }
+  /// False (and the run marked non_finite) when the proposed state m_x_new is not finite.
+  bool new_state_finite() {
+    if (all_finite(m_x_new)) return true;
+    fail(run_status::non_finite, "state became non-finite after t = " + to_string(m_t));
+    return false;
+  }
+  void step_underflow(const Real& dt) {
+    fail(run_status::step_underflow, "step size underflow (dt = " + to_string(dt) + ") at t = " + to_string(m_t));
+  }
+  /// The caller's progress callback after an accepted step; false (status stopped) when it asks to stop.
+  bool report_progress() {
+    if (!m_progress || m_progress(m_t, m_st.steps)) return true;
+    fail(run_status::stopped, "stopped by the caller");
+    return false;
+  }
+
+  /// Accepts the step [m_t, t_new] whose end state is m_x_new, with dense(tau, out) the state at any tau inside it:
+  /// locates events on the dense output (a terminal one truncates the step there), delivers the observations the
+  /// step covers, and advances. Returns false when the run ends here (terminal event, or the caller's stop).
+  template <class Dense> bool accept(const Real& t_new, Dense&& dense) {
+    using std::abs;
+    ++m_st.steps;
+    Real t_end = t_new;  // where the step ends: t_new, or a terminal event inside it
+    for (std::size_t e = 0; e < m_events.size(); ++e) {
+      if (m_hits[e].found || !(m_events[e].g(t_new, m_x_new) >= 0)) continue;
+      // Bisection on the dense output until the bracket is a few ulps wide: enough halvings to go from one step to a
+      // few ulps in any precision (about 3.33 bits per digit).
+      Real lo = m_t, hi = t_new;
+      const int max_halvings = static_cast<int>(digits10<Real>() * 10 / 3) + 64;
+      for (int it = 0; it < max_halvings; ++it) {
+        const Real mid = (lo + hi) / 2;
+        if (!(mid > lo && mid < hi) || hi - lo <= 4 * eps<Real>() * abs(hi)) break;
+        dense(mid, m_x_tmp);
+        if (m_events[e].g(mid, m_x_tmp) >= 0) hi = mid;
+        else lo = mid;
+      }
+      dense(hi, m_x_tmp);
+      m_hits[e].x = m_x_tmp;
+      m_hits[e].found = true;
+      m_hits[e].t = hi;
+      if (m_events[e].terminal && hi < t_end) t_end = hi;
+    }
+    while (has_observation() && m_obs_times[m_next_obs] <= t_end) {
+      const Real& to = m_obs_times[m_next_obs];
+      if (to == t_new) {
+        observe_at(to, m_x_new);
+      } else {
+        dense(to, m_x_tmp);
+        observe_at(to, m_x_tmp);
+      }
+    }
+    if (t_end < t_new) {  // a terminal event inside the step: the run ends there, with status ok
+      dense(t_end, m_x_tmp);
+      m_x = m_x_tmp;
+      m_t = t_end;
+      m_st.t_final = m_t;
+      m_ended_at_event = true;
+      m_stop = true;
+      return false;
+    }
+    m_x.swap(m_x_new);
+    m_t = t_new;
+    return report_progress();
+  }
+
+  /// The first step size: opt.dt when given, else 1/1000 of the span; at most opt.max_dt.
+  Real initial_step() const {
+    Real dt = m_opt.dt > 0 ? m_opt.dt : Real((m_t1 - m_t0) / 1000);
+    if (m_opt.max_dt > 0 && dt > m_opt.max_dt) dt = m_opt.max_dt;
+    return dt;
+  }
+
+  // ---- the methods ----------------------------------------------------------------------------------------------
+
+  /// dopri5: odeint's controlled 5(4) step with first-same-as-last derivatives; its own 4th-order dense output
+  /// serves observations and events, so steps are clipped only at t1.
+  void dopri5_loop() {
+    auto ctrl = odeint::make_controlled<dopri5_stepper<Real>>(m_opt.atol, m_opt.rtol, m_opt.max_dt);
+    Real dt = initial_step();
+    m_sys(m_x, m_dxdt, m_t);
+    while (!m_stop && m_t < m_t1) {
+      if (out_of_budget()) break;
+      Real h = std::min(dt, Real(m_t1 - m_t));
+      const bool clipped = h < dt;
+      Real t_reached = m_t;
+      const Real t_start = m_t;
+      if (ctrl.try_step(m_sys, m_x, m_dxdt, t_reached, m_x_new, m_dxdt_new, h) == odeint::fail) {
+        ++m_st.rejected;
+        dt = h;  // the controller's smaller proposal
+        if (is_underflow(dt, m_t)) step_underflow(dt);
+        continue;
+      }
+      if (!new_state_finite()) break;
+      auto dense = [&](const Real& tau, vector<Real>& out) {
+        ctrl.stepper().calc_state(tau, out, m_x, m_dxdt, t_start, m_x_new, m_dxdt_new, t_reached);
+      };
+      dt = next_trial_step(dt, h, clipped);
+      if (!accept(snap_to(t_reached, m_t1), dense)) break;
+      m_dxdt.swap(m_dxdt_new);
+    }
+  }
+
+  /// fehlberg78 and bulirsch_stoer: odeint's controlled steps, clipped to land on every observation time; the
+  /// dense output (events, a terminal event's end) re-integrates from the start of the step with a fresh controller.
+  template <class MakeController> void refined_loop(MakeController make_fresh) {
+    auto ctrl = make_fresh();
+    Real dt = initial_step();
+    while (!m_stop && m_t < m_t1) {
+      if (out_of_budget()) break;
+      const Real target = next_stop();
+      Real h = std::min(dt, Real(target - m_t));
+      const bool clipped = h < dt;
+      Real t_reached = m_t;
+      if (ctrl.try_step(m_sys, m_x, t_reached, m_x_new, h) == odeint::fail) {
+        ++m_st.rejected;
+        dt = h;
+        if (is_underflow(dt, m_t)) step_underflow(dt);
+        continue;
+      }
+      if (!new_state_finite()) break;
+      const Real t_start = m_t;
+      auto dense = [&](const Real& tau, vector<Real>& out) {
+        auto sub = make_fresh();
+        out = m_x;
+        Real ts = t_start, hs = tau - t_start;
+        while (ts < tau) {
+          Real hh = std::min(hs, Real(tau - ts));
+          Real t_sub = ts;
+          if (sub.try_step(m_sys, out, t_sub, hh) == odeint::success) {
+            ts = snap_to(t_sub, tau);
+            if (!all_finite(out)) break;
+          }
+          hs = hh;
+          if (is_underflow(hs, ts)) break;
+        }
+      };
+      dt = next_trial_step(dt, h, clipped);
+      if (!accept(snap_to(t_reached, target), dense)) break;
+    }
+  }
+
+  /// rk4: each interval between consecutive stops (observation times and t1) cut into equal steps of at most dt;
+  /// the dense output is one rk4 step of the needed length from the start of the step.
+  void rk4_loop() {
+    using std::abs;
+    using std::ceil;
+    rk4_stepper<Real> rk;
+    while (!m_stop && m_t < m_t1) {
+      const Real target = next_stop();
+      const Real len = target - m_t;
+      // Grid times carry rounding of a few ulps of |t| (not of the interval), so allow that much slack.
+      const Real slack = 64 * eps<Real>() * std::max(Real(abs(target)), Real(1));
+      std::size_t nsteps = static_cast<std::size_t>(to_double(ceil(Real((len - slack) / m_opt.dt))));
+      if (nsteps == 0) nsteps = 1;
+      const Real h = len / Real(nsteps);
+      const Real t_seg = m_t;
+      for (std::size_t k = 0; k < nsteps && !m_stop; ++k) {
+        if (out_of_budget()) break;
+        const Real t_new = (k + 1 == nsteps) ? target : Real(t_seg + Real(k + 1) * h);
+        rk.do_step(m_sys, m_x, m_t, m_x_new, Real(t_new - m_t));
+        if (!new_state_finite()) break;
+        const Real t_start = m_t;
+        auto dense = [&](const Real& tau, vector<Real>& out) {
+          rk4_stepper<Real> one;
+          one.do_step(m_sys, m_x, t_start, out, Real(tau - t_start));
+        };
+        if (!accept(t_new, dense)) break;
+      }
+    }
+  }
+
+  /// taylor: a Taylor series of order K at every step (Jorba and Zou 2005). Step size from the last two
+  /// coefficients, componentwise: |c_j,i| h^j <= atol + rtol |x_i| for j = K - 1 and K, times a safety factor (a
+  /// component that is exactly 0 with atol = 0 sets no limit; odeint's checker would use dt |x'_i| there). The series
+  /// is its own dense output: every tau in [0, h] has the same error bound, so observations and events are taken on
+  /// it directly. No step is ever rejected; a step that would be below a few ulps of t is an underflow.
+  /// Adaptive order (taylor_order = 0): the same expansion also gives the step every lower order k would have
+  /// allowed (from c_(k-1), c_k), so after each step the orders K - 3 .. K (not below 8) are compared by step length
+  /// per unit of expansion work (series_source::expansion_work); the next step uses the best of them, or K + 2 when
+  /// K itself is best (the efficiency is still rising). Starts at taylor_auto_order(rtol).
+  void taylor_loop() {
+    using std::abs;
+    using std::max;
+    using std::pow;
+    if (!m_opt.series) throw std::invalid_argument("integrate: method taylor needs the field's Taylor series (a lora_model)");
+    if (m_opt.taylor_order > 0 && m_opt.taylor_order < 4)
+      throw std::invalid_argument("integrate: taylor_order must be 0 (adaptive) or at least 4, got " +
+                                  std::to_string(m_opt.taylor_order));
+    const Eigen::Index dim = m_x.size();
+    const bool adapt = m_opt.taylor_order <= 0;
+    int K = adapt ? taylor_auto_order(m_opt.rtol) : m_opt.taylor_order;
+    const int K_max = adapt ? std::min(200, 3 * K) : K;
+    const int K_min = std::min(K, 8);
+    m_st.taylor_order = K;
+    std::vector<vector<Real>> c(static_cast<std::size_t>(K_max) + 1, vector<Real>(dim));
+    const Real safety = Real(9) / 10;
+    // The step order k allows: safety * min over j in {k - 1, k} of (1 / max_i |c_j,i| / tol_i)^(1/j); the span
+    // when those coefficients vanish; NaN when one is not finite.
+    auto step_for = [&](int k) -> Real {
+      Real worst_k1(0), worst_k(0);
+      for (Eigen::Index i = 0; i < dim; ++i) {
+        const Real tol_i = m_opt.atol + m_opt.rtol * abs(m_x(i));
+        if (!(tol_i > 0)) continue;  // a zero component with atol = 0 has no scale: the others set the step
+        worst_k1 = max(worst_k1, Real(abs(c[static_cast<std::size_t>(k) - 1](i)) / tol_i));
+        worst_k = max(worst_k, Real(abs(c[static_cast<std::size_t>(k)](i)) / tol_i));
+      }
+      if (!is_finite(worst_k1) || !is_finite(worst_k)) return std::numeric_limits<Real>::quiet_NaN();
+      Real h = m_t1 - m_t0;
+      if (worst_k1 > 0) h = std::min(h, Real(safety * pow(Real(1) / worst_k1, Real(1) / Real(k - 1))));
+      if (worst_k > 0) h = std::min(h, Real(safety * pow(Real(1) / worst_k, Real(1) / Real(k))));
+      return h;
+    };
+    while (!m_stop && m_t < m_t1) {
+      if (out_of_budget()) break;
+      m_opt.series->expand(m_x, K, c);
+      ++m_st.expansions;
+      m_st.taylor_order = std::max(m_st.taylor_order, K);
+      const int K_step = K;  // this step's order (K may change below, for the next step)
+      const Real h_K = step_for(K);
+      if (!is_finite(h_K)) {
+        fail(run_status::non_finite, "Taylor coefficients became non-finite at t = " + to_string(m_t));
+        break;
+      }
+      Real h = std::min(h_K, Real(m_t1 - m_t));
+      if (m_opt.max_dt > 0) h = std::min(h, m_opt.max_dt);
+      if (is_underflow(h, m_t)) {
+        step_underflow(h);
+        break;
+      }
+      if (adapt) {  // choose the next step's order (the estimates do not depend on clipping to t1 or max_dt)
+        int best = K;
+        double best_rate = to_double(h_K) / m_opt.series->expansion_work(K);
+        for (int k = std::max(K_min, K - 3); k < K; ++k) {
+          const Real hk = step_for(k);
+          const double rate = is_finite(hk) ? to_double(hk) / m_opt.series->expansion_work(k) : 0.0;
+          if (rate > best_rate) best_rate = rate, best = k;
+        }
+        K = best == K ? std::min(K_max, K + 2) : best;
+      }
+      const Real t_start = m_t;
+      auto dense = [&](const Real& tau, vector<Real>& out) {  // Horner on the series
+        const Real d = tau - t_start;
+        out = c[static_cast<std::size_t>(K_step)];
+        for (int j = K_step - 1; j >= 0; --j) {
+          out *= d;
+          out += c[static_cast<std::size_t>(j)];
+        }
+      };
+      // Snap to t1 when what would be left is below the underflow threshold (else the next step would fail).
+      const Real t_new = is_underflow(Real(m_t1 - (m_t + h)), m_t1) ? m_t1 : Real(m_t + h);
+      dense(t_new, m_x_new);
+      if (!new_state_finite()) break;
+      if (!accept(t_new, dense)) break;
+    }
+  }
+
+  /// gd: x_{k+1} = x_k + eta f(x_k), K = round((t1 - t0)/eta) steps. GD has no dense output: an event is the first
+  /// step k with g >= 0, and each observation time is delivered at the step nearest to it. It ends at t0 + K eta,
+  /// the time it actually reached (t1 itself only when (t1 - t0)/eta is an integer).
+  void gd_loop() {
+    using std::round;
+    const Real eta = m_opt.dt;
+    const std::size_t K = static_cast<std::size_t>(to_double(round(Real((m_t1 - m_t0) / eta))));
+    if (K == 0) throw std::invalid_argument("integrate: GD step eta is larger than twice the time span");
+    auto step_time = [&](std::size_t k) { return Real(m_t0 + Real(k) * eta); };
+    auto step_of = [&](const Real& to) { return static_cast<std::size_t>(to_double(round(Real((to - m_t0) / eta)))); };
+    for (std::size_t k = 1; !m_stop && k <= K; ++k) {
+      if (out_of_budget()) break;
+      m_sys(m_x, m_dxdt, m_t);
+      m_x_new = m_x + eta * m_dxdt;
+      if (!new_state_finite()) break;
+      const Real t_new = step_time(k);
+      ++m_st.steps;
+      for (std::size_t e = 0; e < m_events.size(); ++e) {
+        if (m_hits[e].found || !(m_events[e].g(t_new, m_x_new) >= 0)) continue;
+        m_hits[e].found = true;
+        m_hits[e].t = t_new;
+        m_hits[e].x = m_x_new;
+        if (m_events[e].terminal) m_stop = true;
+      }
+      while (has_observation() && (step_of(m_obs_times[m_next_obs]) <= k || k == K)) observe_at(t_new, m_x_new);
+      m_x.swap(m_x_new);
+      m_t = t_new;
+      if (!report_progress()) break;
+    }
+  }
+
+  vector<Real>& m_x;
+  Real m_t;
+  const Real m_t0, m_t1;
+  const std::vector<Real>& m_obs_times;
+  const observer_fn<Real>& m_obs;
+  const solve_options<Real>& m_opt;
+  const std::vector<event_spec<Real>>& m_events;
+  const progress_fn<Real>& m_progress;
+  run_stats<Real> m_st;
+  counting_system<Real> m_sys;
+  std::size_t m_next_obs = 0;  ///< the first observation time not yet delivered
+  std::vector<event_hit<Real>> m_hits;
+  bool m_stop = false;             ///< set by a failure, a terminal event or the caller's stop
+  bool m_ended_at_event = false;   ///< a terminal event ended the run (t_final is the event time)
+  vector<Real> m_x_new, m_x_tmp, m_dxdt, m_dxdt_new;
+};
+
+}  // namespace detail
+
 /// Integrates x' = sys(x, t) from t0 to t1 (t1 > t0), calling obs(t, x) at every time in obs_times (sorted, inside
 /// [t0, t1]; times outside are ignored), and locating events. On return x holds the state at stats.t_final.
 template <class Real>
@@ -184,9 +539,7 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
                           const solve_options<Real>& opt, const std::vector<event_spec<Real>>& events = {},
                           std::vector<event_hit<Real>>* hits = nullptr,
                           const typename detail::non_deduced<progress_fn<Real>>::type& progress = {}) {
-  using std::abs;
-  using std::ceil;
-  using std::pow;
+  const fp_environment_scope fp_scope;  // round to nearest, no FTZ/DAZ, whatever the host set (fp_env.hpp)
   if (!(t1 > t0)) throw std::invalid_argument("integrate: end time must be greater than start time");
   if (is_adaptive(opt.stepper) && !(opt.rtol > 0)) throw std::invalid_argument("integrate: rtol must be > 0");
   if (opt.atol < 0) throw std::invalid_argument("integrate: atol must be >= 0");
@@ -194,355 +547,10 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
     throw std::invalid_argument(std::string("integrate: ") + method_name(opt.stepper) + " needs a step dt > 0");
   for (std::size_t i = 1; i < obs_times.size(); ++i)
     if (obs_times[i] < obs_times[i - 1]) throw std::invalid_argument("integrate: observation times must be sorted");
-
-  run_stats<Real> st;
-  detail::counting_system<Real> csys{&sys, &st.rhs_evals};
-  const Eigen::Index dim = x.size();
-
-  // Observation cursor: skip times before t0.
-  std::size_t next_obs = 0;
-  while (next_obs < obs_times.size() && obs_times[next_obs] < t0) ++next_obs;
-  auto more_obs = [&] { return next_obs < obs_times.size() && obs_times[next_obs] <= t1; };
-
-  // Events.
-  std::vector<event_hit<Real>> local_hits(events.size());
-  std::vector<Real> g_old(events.size());
-  for (std::size_t e = 0; e < events.size(); ++e) {
-    local_hits[e].name = events[e].name;
-    g_old[e] = events[e].g(t0, x);
-    if (g_old[e] >= 0) {  // already satisfied at the start
-      local_hits[e].found = true;
-      local_hits[e].t = t0;
-      local_hits[e].x = x;
-    }
-  }
-  auto finish = [&](run_stats<Real>& s) {
-    if (hits) *hits = local_hits;
-    return s;
-  };
-
-  if (!all_finite(x)) {
-    st.status = run_status::non_finite;
-    st.message = "initial state is not finite";
-    st.t_final = t0;
-    return finish(st);
-  }
-
-  // Observations at t0 itself.
-  while (more_obs() && obs_times[next_obs] <= t0) obs(t0, static_cast<const vector<Real>&>(x)), ++next_obs;
-
-  vector<Real> x_new(dim), x_tmp(dim), dxdt(dim), dxdt_new(dim);
-  Real t = t0;
-  bool stop = false;
-
-  // Handles one accepted step [t, t_new] given a dense evaluator dense(tau, out). Returns false to stop.
-  auto accept = [&](const Real& t_new, auto&& dense) -> bool {
-    ++st.steps;
-    // Events first: a terminal event truncates the step.
-    Real t_end = t_new;
-    for (std::size_t e = 0; e < events.size(); ++e) {
-      if (local_hits[e].found) continue;
-      const Real g_new = events[e].g(t_new, x_new);
-      if (g_new >= 0) {
-        Real lo = t, hi = t_new;
-        if (opt.stepper != method::gd) {
-          // Bisection on the dense output until the bracket is a few ulps wide.
-          // Enough halvings to go from one step to a few ulps in any precision (about 3.33 bits per digit).
-          const int max_halvings = static_cast<int>(digits10<Real>() * 10 / 3) + 64;
-          for (int it = 0; it < max_halvings; ++it) {
-            const Real mid = (lo + hi) / 2;
-            if (!(mid > lo && mid < hi) || hi - lo <= 4 * eps<Real>() * abs(hi)) break;
-            dense(mid, x_tmp);
-            if (events[e].g(mid, x_tmp) >= 0) hi = mid; else lo = mid;
-          }
-          dense(hi, x_tmp);
-          local_hits[e].x = x_tmp;
-        } else {
-          local_hits[e].x = x_new;
-        }
-        local_hits[e].found = true;
-        local_hits[e].t = hi;
-        if (events[e].terminal && hi < t_end) t_end = hi;
-      }
-      g_old[e] = g_new;
-    }
-    while (more_obs() && obs_times[next_obs] <= t_end) {
-      const Real& to = obs_times[next_obs];
-      if (to == t_new) obs(to, static_cast<const vector<Real>&>(x_new));
-      else {
-        dense(to, x_tmp);
-        obs(to, static_cast<const vector<Real>&>(x_tmp));
-      }
-      ++next_obs;
-    }
-    if (t_end < t_new) {  // terminal event inside the step
-      dense(t_end, x_tmp);
-      x = x_tmp;
-      t = t_end;
-      st.t_final = t;
-      st.status = run_status::ok;
-      return false;
-    }
-    x.swap(x_new);
-    t = t_new;
-    if (progress && !progress(t, st.steps)) {
-      st.status = run_status::stopped;
-      st.message = "stopped by the caller";
-      return false;
-    }
-    return true;
-  };
-  auto fail = [&](run_status s, std::string msg) {
-    st.status = s;
-    st.message = std::move(msg);
-    stop = true;
-  };
-  // True (and the run marked budget_exhausted) once accepted plus rejected steps reach opt.max_steps.
-  auto out_of_budget = [&] {
-    if (st.steps + st.rejected < opt.max_steps) return false;
-    fail(run_status::budget_exhausted, "step budget of " + std::to_string(opt.max_steps) + " exhausted at t = " + to_string(t));
-    return true;
-  };
-  auto check_new_state = [&]() -> bool {
-    if (!all_finite(x_new)) {
-      fail(run_status::non_finite, "state became non-finite after t = " + to_string(t));
-      return false;
-    }
-    return true;
-  };
-
-  const Real span = t1 - t0;
-  Real dt = opt.dt > 0 ? opt.dt : span / 1000;
-  if (opt.max_dt > 0 && dt > opt.max_dt) dt = opt.max_dt;
-
-  switch (opt.stepper) {
-    case method::dopri5: {
-      auto ctrl = odeint::make_controlled<detail::dopri5_stepper<Real>>(opt.atol, opt.rtol, opt.max_dt);
-      csys(x, dxdt, t);
-      while (!stop && t < t1) {
-        if (out_of_budget()) break;
-        Real h = std::min(dt, Real(t1 - t));
-        const bool clipped = h < dt;
-        Real tt = t;
-        const Real t_prev = t;
-        if (ctrl.try_step(csys, x, dxdt, tt, x_new, dxdt_new, h) == odeint::fail) {
-          ++st.rejected;
-          dt = h;
-          if (detail::is_underflow(dt, t)) fail(run_status::step_underflow, "step size underflow (dt = " + to_string(dt) + ") at t = " + to_string(t));
-          continue;
-        }
-        if (!check_new_state()) break;
-        const Real t_new = (t1 - tt <= 4 * eps<Real>() * abs(t1)) ? t1 : tt;
-        auto dense = [&](const Real& tau, vector<Real>& out) {
-          ctrl.stepper().calc_state(tau, out, x, dxdt, t_prev, x_new, dxdt_new, tt);
-        };
-        if (!clipped || h > dt) dt = h;  // keep the controller's suggestion unless the step was clipped
-        if (!accept(t_new, dense)) { stop = true; break; }
-        dxdt.swap(dxdt_new);
-      }
-      break;
-    }
-    case method::fehlberg78:
-    case method::bulirsch_stoer: {
-      auto run_adaptive = [&](auto& ctrl, auto make_fresh) {
-        while (!stop && t < t1) {
-          if (out_of_budget()) break;
-          const Real target = more_obs() ? Real(std::min(obs_times[next_obs], t1)) : t1;
-          Real h = std::min(dt, Real(target - t));
-          const bool clipped = h < dt;
-          Real tt = t;
-          if (ctrl.try_step(csys, x, tt, x_new, h) == odeint::fail) {
-            ++st.rejected;
-            dt = h;
-            if (detail::is_underflow(dt, t)) fail(run_status::step_underflow, "step size underflow (dt = " + to_string(dt) + ") at t = " + to_string(t));
-            continue;
-          }
-          if (!check_new_state()) break;
-          const Real t_new = (target - tt <= 4 * eps<Real>() * abs(target)) ? target : tt;
-          const Real t_start = t;
-          // Dense evaluation: re-integrate from the start of the step with a fresh controller.
-          auto dense = [&](const Real& tau, vector<Real>& out) {
-            auto sub = make_fresh();
-            out = x;
-            Real ts = t_start, hs = tau - t_start;
-            while (ts < tau) {
-              Real hh = std::min(hs, Real(tau - ts));
-              Real tmp_t = ts;
-              if (sub.try_step(csys, out, tmp_t, hh) == odeint::success) {
-                ts = (tau - tmp_t <= 4 * eps<Real>() * abs(tau)) ? tau : tmp_t;
-                if (!all_finite(out)) break;
-              }
-              hs = hh;
-              if (detail::is_underflow(hs, ts)) break;
-            }
-          };
-          if (!clipped || h > dt) dt = h;
-          if (!accept(t_new, dense)) { stop = true; break; }
-        }
-      };
-      if (opt.stepper == method::fehlberg78) {
-        auto fresh = [&] { return odeint::make_controlled<detail::fehlberg78_stepper<Real>>(opt.atol, opt.rtol, opt.max_dt); };
-        auto ctrl = fresh();
-        run_adaptive(ctrl, fresh);
-      } else {
-        auto fresh = [&] { return detail::bs_stepper<Real>(opt.atol, opt.rtol, Real(1), Real(1), opt.max_dt); };
-        auto ctrl = fresh();
-        run_adaptive(ctrl, fresh);
-      }
-      break;
-    }
-    case method::rk4: {
-      detail::rk4_stepper<Real> rk;
-      // Each interval between consecutive stops (observation times and t1) is cut into equal steps <= dt.
-      while (!stop && t < t1) {
-        const Real target = more_obs() ? Real(std::min(obs_times[next_obs], t1)) : t1;
-        const Real len = target - t;
-        // Grid times carry rounding of a few ulps of |t| (not of the interval), so allow that much slack.
-        const Real slack = 64 * eps<Real>() * std::max(Real(abs(target)), Real(1));
-        std::size_t nsteps = static_cast<std::size_t>(to_double(ceil(Real((len - slack) / opt.dt))));
-        if (nsteps == 0) nsteps = 1;
-        const Real h = len / Real(nsteps);
-        const Real t_seg = t;
-        for (std::size_t k = 0; k < nsteps && !stop; ++k) {
-          if (out_of_budget()) break;
-          const Real t_new = (k + 1 == nsteps) ? target : Real(t_seg + Real(k + 1) * h);
-          rk.do_step(csys, x, t, x_new, Real(t_new - t));
-          if (!check_new_state()) break;
-          const Real t_start = t;
-          auto dense = [&](const Real& tau, vector<Real>& out) {
-            detail::rk4_stepper<Real> one;
-            one.do_step(csys, x, t_start, out, Real(tau - t_start));
-          };
-          if (!accept(t_new, dense)) { stop = true; break; }
-        }
-      }
-      break;
-    }
-    case method::taylor: {
-      // Taylor series of order K at every step (Jorba and Zou 2005). Step size from the last two coefficients,
-      // componentwise: |c_j,i| h^j <= atol + rtol |x_i| for j = K - 1 and K, times a safety factor (a component
-      // that is exactly 0 with atol = 0 sets no limit; odeint's checker would use dt |x'_i| there). The series is
-      // its own dense output: every tau in [0, h] has the same error bound, so observations and events are taken
-      // on it directly. No step is ever rejected; a step that would be below a few ulps of t is an underflow.
-      // Adaptive order (taylor_order = 0): the same expansion also gives the step every lower order k would have
-      // allowed (from c_(k-1), c_k), so after each step the orders K - 3 .. K (not below 8) are compared by step
-      // length per unit of expansion work (series_source::expansion_work); the next step uses the best of them, or
-      // K + 2 when K itself is best (the efficiency is still rising). Starts at taylor_auto_order(rtol).
-      using std::max;
-      if (!opt.series) throw std::invalid_argument("integrate: method taylor needs the field's Taylor series (a lora_model)");
-      if (opt.taylor_order > 0 && opt.taylor_order < 4)
-        throw std::invalid_argument("integrate: taylor_order must be 0 (adaptive) or at least 4, got " +
-                                    std::to_string(opt.taylor_order));
-      const bool adapt = opt.taylor_order <= 0;
-      int K = adapt ? taylor_auto_order(opt.rtol) : opt.taylor_order;
-      const int K_max = adapt ? std::min(200, 3 * K) : K;
-      const int K_min = std::min(K, 8);
-      st.taylor_order = K;
-      std::vector<vector<Real>> c(static_cast<std::size_t>(K_max) + 1, vector<Real>(dim));
-      const Real safety = Real(9) / 10;
-      // The step order k allows: safety * min over j in {k - 1, k} of (1 / max_i |c_j,i| / tol_i)^(1/j); the span
-      // when those coefficients vanish; NaN when one is not finite.
-      auto step_for = [&](int k) -> Real {
-        Real worst_k1(0), worst_k(0);
-        for (Eigen::Index i = 0; i < dim; ++i) {
-          const Real tol_i = opt.atol + opt.rtol * abs(x(i));
-          if (!(tol_i > 0)) continue;  // a zero component with atol = 0 has no scale: the others set the step
-          worst_k1 = max(worst_k1, Real(abs(c[static_cast<std::size_t>(k) - 1](i)) / tol_i));
-          worst_k = max(worst_k, Real(abs(c[static_cast<std::size_t>(k)](i)) / tol_i));
-        }
-        if (!is_finite(worst_k1) || !is_finite(worst_k)) return std::numeric_limits<Real>::quiet_NaN();
-        Real h = t1 - t0;
-        if (worst_k1 > 0) h = std::min(h, Real(safety * pow(Real(1) / worst_k1, Real(1) / Real(k - 1))));
-        if (worst_k > 0) h = std::min(h, Real(safety * pow(Real(1) / worst_k, Real(1) / Real(k))));
-        return h;
-      };
-      while (!stop && t < t1) {
-        if (out_of_budget()) break;
-        opt.series->expand(x, K, c);
-        ++st.expansions;
-        st.taylor_order = std::max(st.taylor_order, K);
-        const int K_step = K;  // this step's order (K may change below, for the next step)
-        const Real h_K = step_for(K);
-        if (!is_finite(h_K)) {
-          fail(run_status::non_finite, "Taylor coefficients became non-finite at t = " + to_string(t));
-          break;
-        }
-        Real h = std::min(h_K, Real(t1 - t));
-        if (opt.max_dt > 0) h = std::min(h, opt.max_dt);
-        if (detail::is_underflow(h, t)) {
-          fail(run_status::step_underflow, "step size underflow (dt = " + to_string(h) + ") at t = " + to_string(t));
-          break;
-        }
-        if (adapt) {  // choose the next step's order (the estimates do not depend on clipping to t1 or max_dt)
-          int best = K;
-          double best_rate = to_double(h_K) / opt.series->expansion_work(K);
-          for (int k = std::max(K_min, K - 3); k < K; ++k) {
-            const Real hk = step_for(k);
-            const double rate = is_finite(hk) ? to_double(hk) / opt.series->expansion_work(k) : 0.0;
-            if (rate > best_rate) best_rate = rate, best = k;
-          }
-          K = best == K ? std::min(K_max, K + 2) : best;
-        }
-        const Real t_start = t;
-        auto dense = [&](const Real& tau, vector<Real>& out) {  // Horner on the series
-          const Real d = tau - t_start;
-          out = c[static_cast<std::size_t>(K_step)];
-          for (int j = K_step - 1; j >= 0; --j) {
-            out *= d;
-            out += c[static_cast<std::size_t>(j)];
-          }
-        };
-        // Snap to t1 when what would be left is below the underflow threshold (else the next step would fail).
-        const Real t_new = detail::is_underflow(Real(t1 - (t + h)), t1) ? t1 : Real(t + h);
-        dense(t_new, x_new);
-        if (!check_new_state()) break;
-        if (!accept(t_new, dense)) { stop = true; break; }
-      }
-      break;
-    }
-    case method::gd: {
-      // x_{k+1} = x_k + eta f(x_k), K = round((t1 - t0)/eta) steps; observation at the nearest step.
-      using std::round;
-      const Real eta = opt.dt;
-      const std::size_t K = static_cast<std::size_t>(to_double(round(Real(span / eta))));
-      if (K == 0) throw std::invalid_argument("integrate: GD step eta is larger than twice the time span");
-      auto step_time = [&](std::size_t k) { return Real(t0 + Real(k) * eta); };
-      auto obs_step = [&](const Real& to) {
-        return static_cast<std::size_t>(to_double(round(Real((to - t0) / eta))));
-      };
-      std::size_t k = 0;
-      while (!stop && k < K) {
-        if (out_of_budget()) break;
-        csys(x, dxdt, t);
-        x_new = x + eta * dxdt;
-        ++k;
-        if (!check_new_state()) break;
-        const Real t_new = step_time(k);
-        // GD observes only at steps: deliver every requested time that rounds to this step.
-        ++st.steps;
-        for (std::size_t e = 0; e < events.size(); ++e) {
-          if (local_hits[e].found) continue;
-          if (events[e].g(t_new, x_new) >= 0) {
-            local_hits[e].found = true;
-            local_hits[e].t = t_new;
-            local_hits[e].x = x_new;
-            if (events[e].terminal) stop = true;
-          }
-        }
-        while (more_obs() && (obs_step(obs_times[next_obs]) <= k || k == K)) {
-          obs(t_new, static_cast<const vector<Real>&>(x_new));
-          ++next_obs;
-        }
-        x.swap(x_new);
-        t = t_new;
-        if (progress && !progress(t, st.steps)) { fail(run_status::stopped, "stopped by the caller"); break; }
-      }
-      // GD ends at t0 + K eta, the time it actually reached (t1 itself only when (t1 - t0)/eta is an integer).
-      break;
-    }
-  }
-  st.t_final = t;
-  return finish(st);
+  detail::integration<Real> run(sys, x, t0, t1, obs_times, obs, opt, events, progress);
+  const run_stats<Real> st = run.run();
+  if (hits) *hits = run.hits();
+  return st;
 }
 
 #define LORAFLOW_INST_INTEGRATE(EXT, T)                                                                         \

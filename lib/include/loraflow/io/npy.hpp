@@ -34,6 +34,10 @@ struct npy_array {
 /// a NaN/Inf entry (reported with its 0-based index, e.g. "entry (3,4) is NaN; expected a finite number").
 npy_array read_npy(const std::string& path);
 
+/// The same reader for the bytes of a .npy file already in memory (read_npy reads the file and calls this);
+/// `source` names the input in messages. Used by the fuzz harness (tools/fuzz/) and by callers holding a buffer.
+npy_array parse_npy(const std::string& bytes, const std::string& source);
+
 /// Writes a rows x cols matrix given in column-major order as a version-1.0, '<f8', Fortran-order .npy file whose
 /// data starts at a multiple of 64 bytes (as numpy writes it). The file appears complete or not at all
 /// (atomic_file). Throws std::invalid_argument for a null `colmajor_data` with rows*cols > 0, std::runtime_error

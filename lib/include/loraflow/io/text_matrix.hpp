@@ -35,6 +35,10 @@ struct text_matrix {
 /// also for a missing file or a file with no rows.
 text_matrix read_text_matrix(const std::string& path);
 
+/// The same reader for the file's text already in memory (read_text_matrix reads the file and calls this);
+/// `source` names the input in messages ("<source>:<line>: ..."). Used by the fuzz harness (tools/fuzz/).
+text_matrix parse_text_matrix(const std::string& text, const std::string& source);
+
 /// Writes `m` one row per line, entries separated by one space, atomically (atomic_file); read_text_matrix gives
 /// the same strings back. Throws std::invalid_argument if m.rows or m.cols is 0, if entries.size() !=
 /// rows*cols, or if an entry is not a decimal literal; std::runtime_error on I/O failure.

@@ -19,8 +19,8 @@
 // that order or lower allocate nothing. One object per thread (it owns mutable scratch space).
 #pragma once
 
-#include <loraflow/integrate/integrate.hpp>
 #include <loraflow/model/lora.hpp>
+#include <loraflow/model/series_source.hpp>
 
 #include <vector>
 

@@ -10,16 +10,17 @@
 // rotated natural state; lora_model integrates it unchanged.
 //
 // Split pair. In the frame, row p of B1' and column p of A1' (p = the top dY pair) grow to O(1) together and stay
-// balanced: their difference is O(alpha^2), fixed by the conserved C1 = B1^T B1 - A1 A1^T. misalign_1 is the
-// squared sine between [B1; A1^T] and gamma1 = (e_p; e_p)/sqrt2, so that difference enters it, and as a difference
+// balanced: their difference is O(alpha^2), fixed by the conserved C1 = B1^T B1 - A1 A1^T. misalign_1 is
+// 1 - cos of the angle between gamma1 = (e_p; e_p)/sqrt2 and the top left singular vector of [B1; A1^T] (computed as
+// sin^2 / (1 + cos) from the orthogonal projection, observe/metrics.hpp), so that difference enters it, and as a difference
 // of O(1) numbers it would carry their absolute error (rtol and eps), not its own. The state therefore holds
 //   s = (b + a)/sqrt2 in row p of B1'   and   d = (b - a)/sqrt2 in column p of A1'   (b = B1'(p,:)^T, a = A1'(:,p)),
 // and d's field is written without the cancelling O(1) terms. With N1 = s_ (W2 + s_ B2 A2)^T E (h x n), where
 // B1'' = N1 A1^T and A1'' = B1^T N1 (lora.hpp), the terms N1(p,p) a and N1(p,p) b cancel exactly into
 //   d' = -N1(p,p) d + (sum_(j != p) N1(p,j) a_j - sum_(l != p) N1(l,p) b_l) / sqrt2 - lambda d,
 // whose other terms are products of O(alpha) factors. The W2-side adapter is split the same way on row p of B2' and
-// column p of A2', with N2 = s_ E (W1 + s_ B1 A1)^T (m x h). In this state misalign_i is sin^2 against the unit
-// vector e_p of [B_i; A_i^T]: every component it is made of is a state entry, so componentwise relative error
+// column p of A2', with N2 = s_ E (W1 + s_ B1 A1)^T (m x h). In this state misalign_i is 1 - cos against the
+// unit vector e_p of [B_i; A_i^T], formed from the sine, whose components off e_p are state entries, so componentwise relative error
 // control certifies it at any alpha the exponent range allows (double: alpha >= 1e-70, where alpha^4 is normal).
 //
 // Cost. W1', W2' and dY' are diagonal, so no product with them is formed densely, and F' = L R has rank
@@ -29,14 +30,14 @@
 // about 1.6e6 multiply-adds instead of 8.4e7. Digits: the factored products carry the same absolute rounding as the
 // dense E (whose entries are differences dY - F with the rounding of F), and a row or column of E that is small is
 // a small row of L or column of R, so it keeps its relative digits; the tests compare this field with the rotated
-// natural field in every scalar type. The metrics (observe) form F = L R from the same factors, once per observation.
+// natural field in every scalar type. The metrics (observe/frame_observer.hpp) form F = L R from the same factors,
+// once per observation (unsplit_loss).
 // No allocation after construction. One object per thread.
 #pragma once
 
 #include <loraflow/linalg.hpp>
 #include <loraflow/model/lora.hpp>
 #include <loraflow/model/xu2025.hpp>
-#include <loraflow/observe/metrics.hpp>
 
 #include <stdexcept>
 #include <string>
@@ -117,16 +118,10 @@ template <class Real> class frame_model {
   /// The field in frame coordinates, d's entries free of cancellation. Allocation-free after construction.
   void field(const vector<Real>& xf, vector<Real>& dxdt) const;
 
-  /// The direction for the frame's lora_observer: direction_of the frame problem (u, v, g = e_p up to sign), with
-  /// gamma1, gamma2 = e_p in the split coordinates of [B1; A1^T] and [B2; A2^T] (row p of B_i holds s).
-  direction<Real> frame_direction() const;
-
-  /// Every metric of a frame state, through an observer built on model() with frame_direction(): F = L R and
-  /// E = dY' - F from the factors (the dense products with W1', W2' skipped), Z_i from the split state (so misalign_i
-  /// is sin^2 against e_p, from state entries), the rest on the unsplit state. All invariant under the rotation.
-  metrics<Real> observe(const lora_observer<Real>& obs, const vector<Real>& xf) const;
-  /// lora_observer::t1_gap of a frame state.
-  Real t1_gap(const lora_observer<Real>& obs, const vector<Real>& xf) const;
+  /// What an observer needs from a frame state without forming the dense products with W1', W2': the unsplit state
+  /// (returned; valid until the next call), ||F||_F with F = L R from the factors, and the loss from E = dY' - F (plus
+  /// weight decay). observe/frame_observer.hpp turns these into metrics.
+  const vector<Real>& unsplit_loss(const vector<Real>& xf, Real& F_norm, Real& loss) const;
 
  private:
   // (b, a) <-> (s, d) on the top pair of both adapters, in place: b, a -> (b + a)/sqrt2, (b - a)/sqrt2; the map is
@@ -418,35 +413,20 @@ template <class Real> void frame_model<Real>::field(const vector<Real>& xf, vect
   }
 }
 
-template <class Real> direction<Real> frame_model<Real>::frame_direction() const {
-  direction<Real> d = direction_of(m_f.problem);
-  const lora_model<Real>& md = m_model;
-  d.gamma1 = vector<Real>::Zero(md.h() + md.n());
-  d.gamma1(m_f.pair) = Real(1);
-  d.gamma2 = vector<Real>::Zero(md.m() + md.h());
-  d.gamma2(m_f.pair) = Real(1);
-  return d;
-}
-
-template <class Real> metrics<Real> frame_model<Real>::observe(const lora_observer<Real>& obs, const vector<Real>& xf) const {
+template <class Real>
+const vector<Real>& frame_model<Real>::unsplit_loss(const vector<Real>& xf, Real& F_norm, Real& loss) const {
   using std::sqrt;
   m_x = xf;
   butterfly(m_x);
   factors();
   matrix<Real> F(m_model.m(), m_model.n());
   detail::product_set(F, m_L, m_R);
-  const Real F_norm = sqrt(squared_norm(F));
+  F_norm = sqrt(squared_norm(F));
   matrix<Real> E = -F;
   for (const auto& d : m_dy) E(d.first, d.first) += d.second;
-  Real loss = squared_norm(E) / 2;
+  loss = squared_norm(E) / 2;
   if (m_f.problem.weight_decay != 0) loss += m_f.problem.weight_decay * squared_norm(m_x) / 2;
-  return obs.observe_with(m_x, F_norm, loss, xf);
-}
-
-template <class Real> Real frame_model<Real>::t1_gap(const lora_observer<Real>& obs, const vector<Real>& xf) const {
-  vector<Real> y;
-  unsplit(xf, y);
-  return obs.t1_gap(y);
+  return m_x;
 }
 
 #define LORAFLOW_INST_FRAME(EXT, T)                                                                            \

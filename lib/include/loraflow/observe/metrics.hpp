@@ -75,16 +75,16 @@ template <class Real> struct metrics {
   }
 };
 
-namespace detail {
-template <class Real> Real nan() { return std::numeric_limits<Real>::quiet_NaN(); }
-
-/// Z = [B; A^T] for one adapter.
+/// Z = [B; A^T] for one adapter (the stacked factor whose alignment with gamma_i misalign_i measures).
 template <class Real, class MB, class MA> matrix<Real> stack_Z(const MB& B, const MA& A) {
   matrix<Real> Z(B.rows() + A.cols(), B.cols());
   Z.topRows(B.rows()) = B;
   Z.bottomRows(A.cols()) = A.transpose();
   return Z;
 }
+
+namespace detail {
+template <class Real> Real nan() { return std::numeric_limits<Real>::quiet_NaN(); }
 
 /// 1 - cos(gamma, top left singular vector of Z), from the orthogonal projection. NaN when Z = 0. With top_eig,
 /// also ||Z||_2^2 (the top eigenvalue of the same Z^T Z, the value spectral_norm2 returns) from the one
@@ -189,8 +189,8 @@ metrics<Real> lora_observer<Real>::observe_with(const vector<Real>& x, const Rea
   const lora_model<Real>& md = *m_model;
   r.F_norm = F_norm;
   r.loss = loss;
-  const matrix<Real> Z1 = detail::stack_Z<Real>(md.B1(z_state), md.A1(z_state));
-  const matrix<Real> Z2 = detail::stack_Z<Real>(md.B2(z_state), md.A2(z_state));
+  const matrix<Real> Z1 = stack_Z<Real>(md.B1(z_state), md.A1(z_state));
+  const matrix<Real> Z2 = stack_Z<Real>(md.B2(z_state), md.A2(z_state));
   Real z1s(0), z2s(0);  // ||Z_i||_2^2, from the eigen-decompositions of the misalignments
   r.misalign = detail::misalignment(Z1, m_dir.gamma1, &z1s);
   r.misalign2 = detail::misalignment(Z2, m_dir.gamma2, &z2s);

@@ -49,9 +49,18 @@ struct solve_config {
   std::string frame = "natural";  ///< natural | singular (xu2025 problems: integrate in the singular-vector frame)
 };
 
+/// observe.times, parsed once (parse_times): a grid linspace:a:b:n (n times a + (b - a) i / (n - 1)) or
+/// logspace:a:b:n (10 to those powers), or an explicit list of times. Decimals stay strings until the working
+/// precision parses them (run/pipeline.hpp, observation_times).
 struct observe_config {
-  std::string times = "linspace:0:5:501";  ///< linspace:a:b:n | logspace:a:b:n, or the list below
-  std::vector<std::string> list;
+  std::string spacing = "linspace";  ///< linspace | logspace | list
+  std::string a = "0", b = "5";      ///< the grid's ends (spacing linspace or logspace)
+  long n = 501;                      ///< the grid's number of times
+  std::vector<std::string> list;     ///< spacing list: the times
+  /// The number of observation times.
+  std::size_t count() const { return spacing == "list" ? list.size() : static_cast<std::size_t>(n); }
+  /// The text form, as written in a config ("linspace:0:5:501"; empty for a list).
+  std::string grid_text() const { return spacing == "list" ? std::string() : spacing + ":" + a + ":" + b + ":" + std::to_string(n); }
 };
 
 struct run_config {
@@ -73,7 +82,8 @@ run_config parse_config(const std::string& toml_text, const std::string& source,
 /// The resolved configuration as JSON text (written into summary.json).
 std::string config_json(const run_config& c);
 
-/// Observation-time specification checks: returns the count of times, or throws input_error.
-std::size_t count_times(const observe_config& o, const std::string& source);
+/// The one grammar of observe.times for a grid: linspace:a:b:n | logspace:a:b:n with decimals a < b and
+/// 2 <= n <= 1e8. Throws input_error naming source and the key.
+observe_config parse_time_grid(const std::string& text, const std::string& source);
 
 }  // namespace loraflow

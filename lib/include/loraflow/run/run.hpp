@@ -1,6 +1,6 @@
 // loraflow/run/run.hpp: one run of a configuration, end to end (problem, initialization, integration, metrics,
 // outputs). Non-template interface: the working precision is chosen at run time from the config and dispatched to
-// the typed pipeline in run/run_impl.hpp, which is compiled once per scalar type.
+// the typed pipeline in run/pipeline.hpp, which is compiled once per scalar type.
 //
 // Outputs (written under a staging directory and renamed into place only on success, so a failed run leaves no
 // output directory and no partial file):
@@ -9,24 +9,14 @@
 //                       and status, final metrics, events.T1 and at.T1
 #pragma once
 
+#include <loraflow/integrate/method.hpp>
 #include <loraflow/run/config.hpp>
+#include <loraflow/run/precision.hpp>
 
 #include <atomic>
 #include <string>
 
 namespace loraflow {
-
-/// What precision = "auto" (or an explicit choice) resolved to.
-struct precision_plan {
-  std::string type;    ///< double | long_double | float128 | 50 | 100 | mpfr
-  unsigned mpfr_digits = 0;
-  std::string rtol;    ///< decimal
-  bool automatic = false;
-  std::string reason;  ///< one sentence: why this precision and tolerance
-};
-
-/// Chooses the working precision for a config (see docs/precision.md for the rule).
-precision_plan plan_precision(const run_config& c);
 
 struct run_options {
   std::string out_dir;   ///< empty: write nothing
@@ -35,8 +25,9 @@ struct run_options {
 };
 
 struct run_result {
-  std::string status;        ///< ok | step_underflow | non_finite | budget_exhausted
+  run_status status = run_status::ok;  ///< ok, or how the run ended early (stopped: cancelled by run_options::cancel)
   std::string message;
+  bool ok() const { return status == run_status::ok; }
   std::string summary_json;  ///< the text of summary.json
   std::string human;         ///< a short human summary (several lines)
 };

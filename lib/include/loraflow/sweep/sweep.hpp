@@ -53,7 +53,10 @@ struct sweep_options {
   std::string out_dir;
   unsigned jobs = 0;     ///< 0: all cores
   bool progress = true;
-  std::string self_exe;  ///< the loraflow binary to run points with (default /proc/self/exe)
+  /// The command that runs one point, as an argv prefix (required; e.g. {"/usr/local/bin/loraflow", "run"}; the
+  /// loraflow CLI passes itself). Each point runs `PREFIX... BASE_CONFIG --set K=V ... --out DIR --quiet
+  /// --no-progress` in its own process, so the prefix must accept the arguments of `loraflow run`.
+  std::vector<std::string> point_command;
 };
 
 struct sweep_result {

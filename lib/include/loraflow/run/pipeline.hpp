@@ -1,0 +1,492 @@
+// loraflow/run/pipeline.hpp: the typed stages of a run, for one scalar type: the one pipeline that `loraflow run`
+// (execute_typed, below), `loraflow problem` (run/export.cpp) and `loraflow check` (validation/check/measure.cpp)
+// share, so that a check measures through the code path a user's run takes.
+//
+// Stages:
+//   1. setup_problem: the problem at working precision (the Xu et al. generator, or matrices from .npy / text
+//      files), its shape and rank checks, the dY direction, and the spectral basis / singular frame when needed;
+//   2. initialize: the adapters' initial state and alpha (small, spectral, or from files);
+//   3. solver_options, end_time, observation_times: the solver settings the config asks for;
+//   4. integrate (integrate/integrate.hpp) with the caller's observers and events;
+//   5. (run only) the summary and the atomic outputs, in execute_typed.
+// Bad input throws input_error naming the key; numerical failure is a status.
+#pragma once
+
+#include <loraflow/fp_env.hpp>
+#include <loraflow/integrate/integrate.hpp>
+#include <loraflow/io/atomic_file.hpp>
+#include <loraflow/io/npy.hpp>
+#include <loraflow/io/text_matrix.hpp>
+#include <loraflow/model/init.hpp>
+#include <loraflow/model/lora_series.hpp>
+#include <loraflow/model/singular_frame.hpp>
+#include <loraflow/model/xu2025.hpp>
+#include <loraflow/observe/events.hpp>
+#include <loraflow/observe/frame_observer.hpp>
+#include <loraflow/observe/metrics.hpp>
+#include <loraflow/run/precision.hpp>
+#include <loraflow/run/run.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <unistd.h>
+
+namespace loraflow {
+
+/// A matrix file at working precision: .npy (float64, exact) or a text matrix (decimal strings, parsed at Real).
+template <class Real> matrix<Real> read_matrix_file(const std::string& path, const std::string& key) {
+  try {
+    if (path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0) {
+      const npy_array a = read_npy(path);
+      const Eigen::Index rows = static_cast<Eigen::Index>(a.shape.at(0));
+      const Eigen::Index cols = a.shape.size() > 1 ? static_cast<Eigen::Index>(a.shape[1]) : 1;
+      matrix<Real> m(rows, cols);
+      for (Eigen::Index j = 0; j < cols; ++j)
+        for (Eigen::Index i = 0; i < rows; ++i) m(i, j) = Real(a.data[static_cast<std::size_t>(i + j * rows)]);
+      return m;
+    }
+    const text_matrix t = read_text_matrix(path);
+    matrix<Real> m(static_cast<Eigen::Index>(t.rows), static_cast<Eigen::Index>(t.cols));
+    for (std::size_t k = 0; k < t.entries.size(); ++k) {
+      try {
+        m(static_cast<Eigen::Index>(k % t.rows), static_cast<Eigen::Index>(k / t.rows)) = parse<Real>(t.entries[k]);
+      } catch (const std::invalid_argument& e) {
+        throw input_error(path + ": entry (" + std::to_string(k % t.rows) + "," + std::to_string(k / t.rows) + "): " + e.what());
+      }
+    }
+    return m;
+  } catch (const input_error& e) {
+    throw input_error(std::string(e.what()) + " (key '" + key + "')");
+  }
+}
+
+inline void check_shape(const std::string& key, const std::string& path, Eigen::Index rows, Eigen::Index cols,
+                        Eigen::Index want_rows, Eigen::Index want_cols, const std::string& why) {
+  if (rows != want_rows || cols != want_cols)
+    throw input_error(path + ": shape " + std::to_string(rows) + "x" + std::to_string(cols) + "; expected " +
+                      std::to_string(want_rows) + "x" + std::to_string(want_cols) + " (" + why + ") (key '" + key + "')");
+}
+
+/// parse<Real> for a config value, reported as a bad input naming the key (e.g. a value that underflows).
+template <class Real> Real parse_key(const run_config& c, const std::string& text, const std::string& key) {
+  try {
+    return parse<Real>(text);
+  } catch (const std::invalid_argument& e) {
+    throw input_error(c.source + ": key '" + key + "': " + e.what());
+  }
+}
+
+/// The observation times of observe.times (run/config.hpp's grid or list) at working precision, sorted; each must
+/// lie in [0, t_end].
+template <class Real> std::vector<Real> observation_times(const run_config& c, const Real& t_end) {
+  using std::pow;
+  const observe_config& ob = c.observe;
+  std::vector<Real> t;
+  if (ob.spacing == "list") {
+    for (const auto& s : ob.list) t.push_back(parse_key<Real>(c, s, "observe.times"));
+    std::sort(t.begin(), t.end());
+  } else {
+    const Real a = parse_key<Real>(c, ob.a, "observe.times"), b = parse_key<Real>(c, ob.b, "observe.times");
+    const long n = ob.n;
+    for (long i = 0; i < n; ++i) {
+      const Real e = i + 1 == n ? b : Real(a + (b - a) * Real(i) / Real(n - 1));
+      t.push_back(ob.spacing == "linspace" ? e : Real(pow(Real(10), e)));
+    }
+  }
+  for (const Real& x : t)
+    if (x < 0 || x > t_end)
+      throw input_error(c.source + ": key 'observe.times': time " + to_string(x) + " is outside [0, solve.t_end = " + c.solve.t_end + "]");
+  return t;
+}
+
+// ---- Stage 1: the problem ------------------------------------------------------------------------------------
+
+/// The problem alone (what `loraflow problem` exports): see setup_problem. Fills *basis (the spectral frame) when
+/// the generator made it or when the spectral initialization needs it, and *frame when asked.
+template <class Real>
+lora_problem<Real> build_problem(const run_config& c, spectral_basis<Real>* basis, singular_frame<Real>* frame = nullptr) {
+  lora_problem<Real> p;
+  p.rank = c.lora.rank;
+  p.adapt_W1 = c.lora.adapt_W1;
+  p.adapt_W2 = c.lora.adapt_W2;
+  p.scale = parse_key<Real>(c, c.lora.scale, "lora.scale");
+  p.weight_decay = parse_key<Real>(c, c.lora.weight_decay, "lora.weight_decay");
+  if (c.problem.kind == "xu2025") {
+    xu2025_spec<Real> spec;
+    spec.m = c.problem.m;
+    spec.n = c.problem.n;
+    spec.h = c.problem.h;
+    spec.c = parse_key<Real>(c, c.problem.scale, "problem.scale");
+    spec.seed = c.problem.seed;
+    spec.dy.clear();
+    for (std::size_t i = 0; i < c.problem.pair.size(); ++i)
+      spec.dy.push_back(dy_component<Real>{c.problem.pair[i], parse_key<Real>(c, c.problem.sigma[i], "problem.sigma")});
+    generated_problem<Real> gp = generate_xu2025(spec);
+    if (frame) *frame = xu2025_frame(gp, spec, p);
+    p.W1 = std::move(gp.W1);
+    p.W2 = std::move(gp.W2);
+    p.dY = std::move(gp.dY);
+    if (basis) *basis = std::move(gp.basis);
+  } else {
+    p.W1 = read_matrix_file<Real>(c.problem.W1, "problem.W1");
+    p.W2 = read_matrix_file<Real>(c.problem.W2, "problem.W2");
+    p.dY = read_matrix_file<Real>(c.problem.dY, "problem.dY");
+    check_shape("problem.W2", c.problem.W2, p.W2.rows(), p.W2.cols(), p.W2.rows(), p.W1.rows(),
+                "columns of W2 = rows of W1 = " + std::to_string(p.W1.rows()));
+    check_shape("problem.dY", c.problem.dY, p.dY.rows(), p.dY.cols(), p.W2.rows(), p.W1.cols(),
+                "rows of W2 x columns of W1");
+    if (basis && c.lora.init == "spectral") *basis = spectral_basis_of(p.W1, p.W2);
+  }
+  const Eigen::Index m = p.W2.rows(), n = p.W1.cols(), h = p.W1.rows();
+  const Eigen::Index rank_limit = c.lora.init == "spectral" ? std::min(m, n) : std::min({m, n, h});
+  if (p.rank > rank_limit)
+    throw input_error(c.source + ": key 'lora.rank': expected rank <= " + std::to_string(rank_limit) + " for this problem (m = " +
+                      std::to_string(m) + ", n = " + std::to_string(n) + ", h = " + std::to_string(h) + "), got " + std::to_string(p.rank));
+  return p;
+}
+
+/// Stage 1: the problem, its model and direction, and what the initialization and the frame need.
+template <class Real> struct problem_setup {
+  lora_problem<Real> problem;
+  spectral_basis<Real> basis;                  ///< filled for the generator, and for spectral init from files
+  std::optional<singular_frame<Real>> frame;  ///< solve.frame = "singular"
+  direction<Real> dir;                         ///< u, v, g, gamma_i, sigma, delta_w, the T1 threshold
+};
+
+template <class Real> problem_setup<Real> setup_problem(const run_config& c) {
+  problem_setup<Real> s;
+  singular_frame<Real> frame;
+  const bool in_frame = c.solve.frame == "singular";
+  s.problem = build_problem<Real>(c, &s.basis, in_frame ? &frame : nullptr);
+  if (in_frame) s.frame = std::move(frame);
+  try {
+    s.dir = direction_of(s.problem);
+  } catch (const std::invalid_argument& e) {
+    throw input_error(c.source + ": the problem has no usable dY direction: " + e.what());
+  }
+  return s;
+}
+
+// ---- Stage 2: the initial state ------------------------------------------------------------------------------
+
+template <class Real> struct initial_state {
+  vector<Real> x0;  ///< the stacked adapters (lora_model's layout)
+  Real alpha;       ///< the initialization scale (given, or the RMS of the A entries for init = files)
+  /// init = spectral: the random r x r factors and the chosen directions S (model/init.hpp, spectral_init).
+  matrix<Real> G11, G21;
+  std::vector<Eigen::Index> S;
+};
+
+template <class Real>
+initial_state<Real> initialize(const run_config& c, const lora_model<Real>& model, const spectral_basis<Real>& basis) {
+  using std::sqrt;
+  initial_state<Real> s;
+  const lora_problem<Real>& p = model.problem();
+  const Eigen::Index m = model.m(), n = model.n(), h = model.h();
+  if (c.lora.init == "files") {
+    const Eigen::Index r = p.rank;
+    matrix<Real> A1, B1, A2, B2;
+    if (p.adapt_W1) {
+      A1 = read_matrix_file<Real>(c.lora.A1, "lora.A1");
+      B1 = read_matrix_file<Real>(c.lora.B1, "lora.B1");
+      check_shape("lora.A1", c.lora.A1, A1.rows(), A1.cols(), r, n, "rank x n");
+      check_shape("lora.B1", c.lora.B1, B1.rows(), B1.cols(), h, r, "h x rank");
+    }
+    if (p.adapt_W2) {
+      A2 = read_matrix_file<Real>(c.lora.A2, "lora.A2");
+      B2 = read_matrix_file<Real>(c.lora.B2, "lora.B2");
+      check_shape("lora.A2", c.lora.A2, A2.rows(), A2.cols(), r, h, "rank x h");
+      check_shape("lora.B2", c.lora.B2, B2.rows(), B2.cols(), m, r, "m x rank");
+    }
+    s.x0 = model.pack(A1, B1, A2, B2);
+    if (!c.lora.alpha.empty()) s.alpha = parse_key<Real>(c, c.lora.alpha, "lora.alpha");
+    else {  // the scale of the initial adapters: root mean square of the A entries
+      const Real sa = squared_norm(A1) + squared_norm(A2);
+      const Real count = Real(A1.size() + A2.size());
+      s.alpha = sqrt(sa / count);
+      if (!(s.alpha > 0)) throw input_error(c.source + ": key 'lora.alpha': missing, and the initial A matrices are zero; give alpha");
+    }
+    return s;
+  }
+  s.alpha = parse_key<Real>(c, c.lora.alpha, "lora.alpha");
+  try {
+    s.x0 = c.lora.init == "small" ? small_init(model, s.alpha, c.lora.seed)
+                                  : spectral_init(model, basis, s.alpha, c.lora.seed, &s.G11, &s.G21, &s.S);
+  } catch (const std::invalid_argument& e) {
+    throw input_error(c.source + ": key 'lora.rank': " + e.what());
+  }
+  return s;
+}
+
+// ---- Stage 3: the solver settings ----------------------------------------------------------------------------
+
+/// solve.t_end at working precision.
+template <class Real> Real end_time(const run_config& c) { return parse_key<Real>(c, c.solve.t_end, "solve.t_end"); }
+
+/// The solver settings of the config under a precision plan: the plan's rtol, atol = rtol min(alpha, 1)^2 unless
+/// given (odeint's default 1e-6 would swamp states of size alpha), dt, the step budget and the Taylor order.
+template <class Real>
+solve_options<Real> solver_options(const run_config& c, const precision_plan& plan, const Real& alpha,
+                                   const series_source<Real>* series) {
+  solve_options<Real> opt;
+  opt.stepper = parse_method(c.solve.method);
+  opt.rtol = parse_key<Real>(c, plan.rtol, "solve.rtol");
+  const Real a_cap = alpha < 1 ? alpha : Real(1);
+  opt.atol = c.solve.atol.empty() ? Real(opt.rtol * a_cap * a_cap) : parse_key<Real>(c, c.solve.atol, "solve.atol");
+  opt.dt = c.solve.dt.empty() ? Real(0) : parse_key<Real>(c, c.solve.dt, "solve.dt");
+  opt.max_steps = static_cast<std::size_t>(c.solve.max_steps);
+  opt.series = series;
+  opt.taylor_order = static_cast<int>(c.solve.taylor_order);
+  if (opt.stepper == method::gd && !(opt.dt * 2 <= end_time<Real>(c)))
+    throw input_error(c.source + ": key 'solve.dt': the GD step eta = " + c.solve.dt + " must be at most t_end / 2");
+  return opt;
+}
+
+namespace detail {
+
+template <class Real> nlohmann::ordered_json json_number(const Real& x) {
+  if (!is_finite(x)) return nullptr;  // NaN / inf: null in every precision
+  if constexpr (std::is_same_v<Real, double>) {
+    return x;
+  } else {
+    return to_string(x);  // beyond double's precision: a decimal string with every digit
+  }
+}
+
+template <class Real> nlohmann::ordered_json json_vector(const vector<Real>& v) {
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
+  for (Eigen::Index i = 0; i < v.size(); ++i) a.push_back(json_number(v(i)));
+  return a;
+}
+
+template <class Real> nlohmann::ordered_json json_metrics(const metrics<Real>& m) {
+  nlohmann::ordered_json j;
+  const auto names = metrics<Real>::names();
+  const auto values = m.values();
+  for (std::size_t i = 0; i < names.size(); ++i) j[names[i]] = json_number(values[i]);
+  return j;
+}
+
+/// Progress on stderr: nothing for the first second, then one line refreshed in place (or a line every 10 s
+/// when stderr is not a terminal).
+class progress_line {
+ public:
+  explicit progress_line(bool enabled, double t_end) : m_enabled(enabled), m_t_end(t_end), m_tty(isatty(2)) {}
+  bool operator()(double t, std::size_t steps) {
+    if (!m_enabled) return true;
+    const double el = elapsed();
+    if (el < 1.0 || el - m_last < (m_tty ? 0.25 : 10.0)) return true;
+    m_last = el;
+    std::fprintf(stderr, "%sloraflow: t = %.6g of %.6g (%.0f%%), %zu steps, %.1f s%s", m_tty ? "\r" : "", t, m_t_end,
+                 100.0 * t / m_t_end, steps, el, m_tty ? "   " : "\n");
+    m_printed = true;
+    return true;
+  }
+  void done() {
+    if (m_printed && m_tty) std::fprintf(stderr, "\n");
+  }
+  double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count(); }
+
+ private:
+  bool m_enabled;
+  double m_t_end;
+  bool m_tty;
+  bool m_printed = false;
+  double m_last = 0;
+  std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
+};
+
+inline std::string fmt(double x) {
+  char b[48];
+  std::snprintf(b, sizeof b, "%.7g", x);
+  return b;
+}
+
+}  // namespace detail
+
+template <class Real> run_result execute_typed(const run_config& c, const run_options& o, const precision_plan& plan) {
+  namespace d = detail;
+  // The whole run (the problem's random draws and factorizations too) in the environment the kernels assume,
+  // whatever the host program set (fp_env.hpp); the caller's is restored on return.
+  const fp_environment_scope fp_scope;
+  // 1. Problem.
+  problem_setup<Real> ps = setup_problem<Real>(c);
+  const lora_problem<Real>& p = ps.problem;
+  const direction<Real>& dir = ps.dir;
+  const bool in_frame = ps.frame.has_value();
+  const Eigen::Index m = p.W2.rows(), n = p.W1.cols(), h = p.W1.rows();
+  const lora_model<Real> model(p);
+
+  // 2. Initialization.
+  const initial_state<Real> init = initialize<Real>(c, model, ps.basis);
+  const vector<Real>& x0 = init.x0;
+  const Real& alpha = init.alpha;
+  vector<Real> x = x0;
+
+  // 3. Solver settings.
+  const lora_series<Real> series(model);
+  const solve_options<Real> opt = solver_options<Real>(c, plan, alpha, &series);
+  const Real t_end = end_time<Real>(c);
+  const std::vector<Real> times = observation_times<Real>(c, t_end);
+
+  // 4. Integrate, observing every metric and locating T1. In the singular frame (model/singular_frame.hpp) the
+  // state is the rotated, split one; metrics and T1 are taken on it by the frame's own observer (every metric is
+  // invariant under the rotation, so the summary's numbers mean the same in both frames).
+  std::unique_ptr<frame_model<Real>> fm;
+  std::unique_ptr<frame_observer<Real>> frame_obs;
+  if (in_frame) {
+    fm = std::make_unique<frame_model<Real>>(std::move(*ps.frame));
+    x = fm->to_frame(x0);
+    frame_obs = std::make_unique<frame_observer<Real>>(*fm, x);
+  }
+  const lora_observer<Real> nat_observer(model, dir, x0);
+  auto observer = [&](const vector<Real>& xs) { return fm ? (*frame_obs)(xs) : nat_observer(xs); };
+  std::ostringstream csv;
+  csv << "t";
+  for (const auto& name : metrics<Real>::names()) csv << "," << name;
+  csv << "\n";
+  const bool keep_csv = !o.out_dir.empty();  // in-process callers (benchmarks) that write nothing skip the text
+  auto write_row = [&](const Real& t, const metrics<Real>& mt) {
+    if (!keep_csv) return;
+    csv << to_string(t);
+    for (const Real& v : mt.values()) csv << "," << to_string(v);
+    csv << "\n";
+  };
+  std::vector<event_spec<Real>> events{
+      fm ? event_spec<Real>{"T1", [&](const Real&, const vector<Real>& xs) { return frame_obs->t1_gap(xs); }, false}
+         : t1_event(nat_observer)};
+  std::vector<event_hit<Real>> hits;
+  d::progress_line progress(o.progress, to_double(t_end));
+  system_fn<Real> system;
+  if (fm) system = std::cref(*fm);
+  else system = std::cref(model);
+  const run_stats<Real> st = integrate<Real>(
+      system, x, Real(0), t_end, times,
+      [&](const Real& t, const vector<Real>& xt) { write_row(t, observer(xt)); }, opt, events, &hits,
+      [&](const Real& t, std::size_t steps) {
+        return progress(to_double(t), steps) && !(o.cancel && o.cancel->load(std::memory_order_relaxed));
+      });
+  progress.done();
+  const double wall = progress.elapsed();
+  const metrics<Real> final_m = observer(x);
+
+  // 5. Summary.
+  nlohmann::ordered_json j;
+  j["loraflow"] = version_string();
+  j["config"] = nlohmann::ordered_json::parse(config_json(c));
+  auto& pj = j["problem"];
+  pj["m"] = m;
+  pj["n"] = n;
+  pj["h"] = h;
+  pj["sigma"] = d::json_number(dir.sigma);
+  pj["sigma_W1"] = d::json_number(dir.sigma_W1);
+  pj["sigma_W2"] = d::json_number(dir.sigma_W2);
+  pj["delta_w"] = d::json_number(dir.delta_w);
+  pj["active_adapter"] = dir.w1_side_active ? "W1" : "W2";
+  pj["t1_threshold"] = d::json_number(dir.t1_threshold);
+  pj["alpha"] = d::json_number(alpha);
+  pj["initial_loss"] = d::json_number(model.loss(x0));
+  pj["u"] = d::json_vector(dir.u);
+  pj["v"] = d::json_vector(dir.v);
+  pj["g"] = d::json_vector(dir.g);
+  pj["gamma1"] = d::json_vector(dir.gamma1);
+  auto& prj = j["precision"];
+  prj["type"] = scalar_name<Real>();
+  prj["digits10"] = digits10<Real>();
+  prj["epsilon"] = to_string(eps<Real>());
+  prj["automatic"] = plan.automatic;
+  prj["reason"] = plan.reason;
+  prj["method"] = method_name(opt.stepper);
+  prj["frame"] = c.solve.frame;
+  if (is_adaptive(opt.stepper)) {  // the fixed-step methods (rk4, gd) use dt only
+    prj["rtol"] = to_string(opt.rtol);
+    prj["atol"] = to_string(opt.atol);
+  }
+  if (opt.dt > 0) prj["dt"] = to_string(opt.dt);
+  auto& sj = j["solver"];
+  sj["status"] = status_name(st.status);
+  sj["message"] = st.message;
+  sj["steps"] = st.steps;
+  sj["rejected"] = st.rejected;
+  sj["rhs_evals"] = st.rhs_evals;
+  if (opt.stepper == method::taylor) {
+    sj["taylor_order"] = st.taylor_order;
+    sj["expansions"] = st.expansions;
+  }
+  sj["t_final"] = d::json_number(st.t_final);
+  sj["wall_seconds"] = wall;
+  j["final"] = d::json_metrics(final_m);
+  j["final"]["t"] = d::json_number(st.t_final);
+  const event_hit<Real>& t1 = hits.at(0);
+  j["events"]["T1"] = t1.found ? d::json_number(t1.t) : nlohmann::ordered_json(nullptr);
+  if (t1.found) {
+    j["at"]["T1"] = d::json_metrics(observer(t1.x));
+  } else {
+    j["at"]["T1"] = nullptr;
+  }
+
+  run_result r;
+  r.status = st.status;
+  r.message = st.message;
+  r.summary_json = j.dump(2);
+
+  std::ostringstream hs;
+  hs << "loraflow run: " << (c.problem.kind == "xu2025" ? "xu2025" : "files") << " m=" << m << " n=" << n << " h=" << h
+     << " r=" << p.rank << ", alpha=" << (c.lora.alpha.empty() ? d::fmt(to_double(alpha)) : c.lora.alpha) << ", init "
+     << c.lora.init << ", " << method_name(opt.stepper) << (in_frame ? " in the singular frame" : "") << " in " << scalar_name<Real>()
+     << (is_adaptive(opt.stepper) ? " (rtol " + d::fmt(to_double(opt.rtol)) + ")" : " (dt " + c.solve.dt + ")") << "\n";
+  if (plan.automatic) hs << "  precision auto: " << plan.reason << "\n";
+  hs << "  sigma = " << d::fmt(to_double(dir.sigma)) << ", sigma_W1 = " << d::fmt(to_double(dir.sigma_W1))
+     << ", sigma_W2 = " << d::fmt(to_double(dir.sigma_W2)) << ", delta_w = " << d::fmt(to_double(dir.delta_w)) << " ("
+     << (dir.w1_side_active ? "W1" : "W2") << "-side adapter active)\n";
+  hs << "  status " << status_name(r.status) << (st.message.empty() ? "" : " (" + st.message + ")") << ": " << st.steps << " steps ("
+     << st.rejected << " rejected), "
+     << (opt.stepper == method::taylor ? std::to_string(st.expansions) + " Taylor expansions of order up to " + std::to_string(st.taylor_order)
+                                       : std::to_string(st.rhs_evals) + " RHS evaluations")
+     << ", " << d::fmt(wall) << " s\n";
+  if (t1.found) {
+    const metrics<Real> a = observer(t1.x);
+    hs << "  T1 = " << d::fmt(to_double(t1.t)) << ": misalign = " << d::fmt(to_double(a.misalign))
+       << ", imbalance_fro = " << d::fmt(to_double(a.imbalance_fro)) << ", loss = " << d::fmt(to_double(a.loss)) << "\n";
+  } else {
+    hs << "  T1 not reached by t = " << d::fmt(to_double(st.t_final)) << "\n";
+  }
+  hs << "  final (t = " << d::fmt(to_double(st.t_final)) << "): loss = " << d::fmt(to_double(final_m.loss))
+     << ", misalign = " << d::fmt(to_double(final_m.misalign)) << ", drift_C1 = " << d::fmt(to_double(final_m.drift_C1)) << "\n";
+
+  // 6. Outputs, atomically.
+  if (!o.out_dir.empty()) {
+    staging_dir stage(o.out_dir);
+    {
+      std::ofstream f(stage.path("trajectory.csv"), std::ios::binary);
+      f << csv.str();
+      if (!f) throw std::runtime_error(stage.path("trajectory.csv") + ": write failed");
+    }
+    {
+      std::ofstream f(stage.path("summary.json"), std::ios::binary);
+      f << r.summary_json << "\n";
+      if (!f) throw std::runtime_error(stage.path("summary.json") + ": write failed");
+    }
+    stage.commit();
+    hs << "  wrote " << o.out_dir << "/trajectory.csv and " << o.out_dir << "/summary.json\n";
+  }
+  r.human = hs.str();
+  return r;
+}
+
+#define LORAFLOW_INST_RUN(EXT, T)                                                                        \
+  EXT template run_result execute_typed<T>(const run_config&, const run_options&, const precision_plan&); \
+  EXT template problem_setup<T> setup_problem<T>(const run_config&);                                      \
+  EXT template initial_state<T> initialize<T>(const run_config&, const lora_model<T>&, const spectral_basis<T>&);
+#ifndef LORAFLOW_NO_EXTERN_TEMPLATES
+LORAFLOW_EXTERN_ALL(LORAFLOW_INST_RUN)
+#endif
+
+}  // namespace loraflow

@@ -1,0 +1,61 @@
+// The precision planning rule (run/precision.hpp).
+#include <loraflow/run/precision.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace loraflow {
+
+namespace {
+// log10 of a positive decimal string, from its mantissa and exponent separately (so 1e-5000 works).
+double decimal_log10(const std::string& s) {
+  const auto e = s.find_first_of("eE");
+  const long double mant = std::stold(s.substr(0, e));
+  const long exp10 = e == std::string::npos ? 0 : std::stol(s.substr(e + 1));
+  return static_cast<double>(std::log10(mant)) + static_cast<double>(exp10);
+}
+}  // namespace
+
+precision_plan plan_for_alpha(const std::string& alpha, unsigned digits, int alpha_power) {
+  // misalign(T1) ~ alpha^2 is carried by O(alpha) components inside O(1) entries of Z1, so its relative error is
+  // about (rtol + eps) / alpha: k digits need rtol <= alpha 10^-(k+1) and eps a few digits below rtol. A quantity of
+  // size alpha^p (p = 2: the loss floor's residual E) needs the same with alpha^p in place of alpha.
+  precision_plan p;
+  const int k = static_cast<int>(digits);
+  const int L = std::max(0, static_cast<int>(std::ceil(-alpha_power * decimal_log10(alpha) - 1e-9)));
+  const int rtol_exp = k + L + 1;
+  const int D = k + L + 4;
+  p.automatic = true;
+  p.rtol = "1e-" + std::to_string(rtol_exp);
+  p.scalar = cheapest_scalar(D);
+  const std::string type = p.scalar.spelling();
+  if (alpha_power == 0) {
+    p.reason = std::to_string(k) + " digits asked in the singular frame, where they do not depend on alpha = " + alpha +
+               ": rtol = 1e-" + std::to_string(rtol_exp) + " (k + 1) and " + std::to_string(D) +
+               " working digits (k + 4) -> " + type;
+    return p;
+  }
+  const std::string what = alpha_power == 1 ? "log10(1/alpha)" : std::to_string(alpha_power) + " log10(1/alpha)";
+  p.reason = std::to_string(k) + " digits asked at alpha = " + alpha + ": rtol = 1e-" + std::to_string(rtol_exp) +
+             " (k + " + what + " + 1) and " + std::to_string(D) + " working digits (k + " + what + " + 4) -> " + type;
+  return p;
+}
+
+precision_plan plan_precision(const run_config& c) {
+  precision_plan p;
+  if (c.solve.precision != "auto") {
+    const std::optional<scalar_spec> s = parse_scalar_spec(c.solve.precision);
+    if (!s)
+      throw input_error(c.source + ": key 'solve.precision': expected " + scalar_spec_grammar() + ", or auto, got '" +
+                        c.solve.precision + "'");
+    p.scalar = *s;
+    p.rtol = c.solve.rtol;
+    p.reason = "as configured";
+    return p;
+  }
+  if (c.lora.alpha.empty())
+    throw input_error(c.source + ": key 'lora.alpha': precision = \"auto\" needs the initialization scale alpha");
+  return plan_for_alpha(c.lora.alpha, static_cast<unsigned>(c.solve.digits), c.solve.frame == "singular" ? 0 : 1);
+}
+
+}  // namespace loraflow

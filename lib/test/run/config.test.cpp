@@ -1,0 +1,152 @@
+// Tests of run/config.hpp: every bad input is one line naming the file and the key; observation-time counts; and
+// config_json round-trips (the resolved config, written back as TOML, reads back to the same config).
+// Oracles: the messages' stated format, the grammar of observe.times, and equality of the two JSON texts.
+#include <loraflow/io/input_error.hpp>
+#include <loraflow/run/config.hpp>
+
+#include "files.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace loraflow;
+
+namespace {
+
+const std::string minimal = "[lora]\nalpha = \"1e-3\"\n";
+
+/// The message of the input_error that parse_config throws for `text` (or "(no error)").
+std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  try {
+    (void)parse_config(text, "cfg.toml", "/nonexistent", overrides);
+  } catch (const input_error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+/// The resolved config as TOML: every JSON scalar and array of scalars is also a TOML literal; empty strings mean
+/// "not set" in config_json and are left out.
+std::string json_to_toml(const std::string& json_text) {
+  const nlohmann::ordered_json j = nlohmann::ordered_json::parse(json_text);
+  std::string out;
+  for (auto sec = j.begin(); sec != j.end(); ++sec) {
+    out += "[" + sec.key() + "]\n";
+    for (auto kv = sec->begin(); kv != sec->end(); ++kv) {
+      if (kv->is_string() && kv->get<std::string>().empty()) continue;
+      out += kv.key() + " = " + kv->dump() + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("parse_config: each bad input is one line naming the file and the key") {
+  struct bad_case {
+    std::string text;
+    std::string key_part;  ///< what the message must name
+  };
+  const std::vector<bad_case> cases = {
+      {"[lora]\nrank = 2\n", "key 'lora.alpha'"},                               // missing required key
+      {"[lora]\nalpha = \"abc\"\n", "key 'lora.alpha'"},                         // not a decimal
+      {"[lora]\nalpha = \"-1e-3\"\n", "key 'lora.alpha'"},                       // not > 0
+      {minimal + "rank = 0\n", "key 'lora.rank'"},                               // out of range
+      {minimal + "rank = \"2\"\n", "key 'lora.rank'"},                           // wrong type
+      {minimal + "alhpa = 1\n", "unknown key 'lora.alhpa'"},                     // misspelt key
+      {minimal + "[solver]\nrtol = 1\n", "unknown section 'solver'"},            // misspelt section
+      {minimal + "[solve]\nprecision = \"quad\"\n", "key 'solve.precision'"},    // not a precision
+      {minimal + "[solve]\nrtol = \"0\"\n", "key 'solve.rtol'"},                 // not > 0
+      {minimal + "[solve]\nmethod = \"rk4\"\n", "key 'solve.dt'"},               // rk4 needs dt
+      {minimal + "[solve]\nmethod = \"euler\"\n", "key 'solve.method'"},         // unknown method
+      {minimal + "[solve]\ntaylor_order = 12\n", "key 'solve.taylor_order'"},    // only with taylor
+      {minimal + "[observe]\ntimes = \"linspace:5:0:10\"\n", "key 'observe.times'"},
+      {minimal + "[problem]\npair = [0]\n", "key 'problem.pair'"},              // pairs are 1-based
+      {minimal + "[problem]\nsigma = [\"1\", \"2\"]\n", "key 'problem.sigma'"},  // one sigma per pair
+  };
+  for (const bad_case& c : cases) {
+    CAPTURE(c.text);
+    const std::string msg = error_of(c.text);
+    CHECK(msg.rfind("cfg.toml: ", 0) == 0);
+    CHECK(msg.find(c.key_part) != std::string::npos);
+    CHECK(msg.find('\n') == std::string::npos);
+  }
+  // A TOML syntax error names the file and the line.
+  const std::string syntax = error_of("[lora]\nalpha = = 1\n");
+  CHECK(syntax.rfind("cfg.toml:2: ", 0) == 0);
+  // A bad override names itself.
+  const std::string ov = error_of(minimal, {"lora.alpha"});
+  CHECK(ov.rfind("cfg.toml: --set 'lora.alpha'", 0) == 0);
+  CHECK(error_of(minimal, {"lora.alpha=\"2e-3\""}) == "(no error)");
+  CHECK(error_of(minimal) == "(no error)");
+}
+
+TEST_CASE("parse_time_grid: linspace/logspace give n, a list its length, anything else names observe.times") {
+  observe_config o = parse_time_grid("linspace:0:5:501", "f");
+  CHECK(o.spacing == "linspace");
+  CHECK(o.a == "0");
+  CHECK(o.b == "5");
+  CHECK(o.count() == 501u);
+  CHECK(o.grid_text() == "linspace:0:5:501");
+  o = parse_time_grid("logspace:-3:0:4", "f");
+  CHECK(o.spacing == "logspace");
+  CHECK(o.count() == 4u);
+  CHECK(parse_time_grid("linspace:0:1e-3:2", "f").count() == 2u);
+  o.spacing = "list";
+  o.list = {"0", "0.5", "1"};
+  CHECK(o.count() == 3u);
+  CHECK(o.grid_text().empty());
+  for (const char* bad : {"linspace:0:5:1", "linspace:5:0:10", "linspace:1:1:10", "linspace:0:5", "cubic:0:5:10",
+                          "linspace:a:5:10", "linspace:0:5:1e3", "linspace:0:5:-3", "linspace:0:5:10:1",
+                          "linspace:1e18446744073709551621:1e6:5", "linspace:0:5:9999999999"}) {
+    CAPTURE(bad);
+    try {
+      (void)parse_time_grid(bad, "f");
+      FAIL("accepted");
+    } catch (const input_error& e) {
+      const std::string msg = e.what();
+      CHECK(msg.rfind("f: key 'observe.times': ", 0) == 0);
+      CHECK(msg.find(std::string("got '") + bad + "'") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("an empty list of observation times is bad input naming observe.times") {
+  CHECK(error_of(minimal + "[observe]\ntimes = []\n").find("key 'observe.times': expected at least one time") !=
+        std::string::npos);
+}
+
+TEST_CASE("config_json round trip: the resolved config written as TOML reads back to the same config") {
+  const std::vector<std::string> texts = {
+      minimal,
+      "[problem]\nm = 6\nn = 5\nh = 7\nsigma = [\"3\", \"1.000000000000000000000000001\"]\npair = [1, \"bottom\"]\n"
+      "scale = \"1.25\"\nseed = 42\n"
+      "[lora]\nrank = 2\nadapters = [\"W2\"]\ninit = \"spectral\"\nalpha = \"1e-30\"\nseed = 7\nscale = \"2\"\n"
+      "weight_decay = \"1e-4\"\n"
+      "[solve]\nmethod = \"taylor\"\nprecision = \"mpfr:60\"\nrtol = \"1e-40\"\natol = \"0\"\nt_end = \"12.5\"\n"
+      "max_steps = 1000\ndigits = 9\ntaylor_order = 30\n"
+      "[observe]\ntimes = [\"0\", \"0.25\", \"12.5\"]\n",
+      minimal + "[solve]\nmethod = \"gd\"\ndt = \"1e-3\"\nprecision = \"auto\"\nframe = \"singular\"\n"
+                "[observe]\ntimes = \"logspace:-2:1:31\"\n",
+  };
+  for (const std::string& text : texts) {
+    CAPTURE(text);
+    const run_config a = parse_config(text, "a.toml", "/nonexistent");
+    const std::string ja = config_json(a);
+    const std::string back = json_to_toml(ja);
+    CAPTURE(back);
+    const run_config b = parse_config(back, "b.toml", "/nonexistent");
+    CHECK(config_json(b) == ja);
+  }
+  // Decimal strings are kept verbatim (never through double), and pairs are written 1-based as they are read.
+  const run_config c = parse_config(texts[1], "a.toml", "/nonexistent");
+  CHECK(c.problem.sigma[1] == "1.000000000000000000000000001");
+  CHECK(c.problem.pair == std::vector<long>{0, 4});  // "bottom" of min(m, n) = 5 pairs
+  const nlohmann::ordered_json j = nlohmann::ordered_json::parse(config_json(c));
+  CHECK(j["problem"]["pair"] == nlohmann::ordered_json::array({1, 5}));
+  CHECK(j["lora"]["alpha"] == "1e-30");
+  CHECK(j["lora"]["adapters"] == nlohmann::ordered_json::array({"W2"}));
+}
