@@ -1,9 +1,13 @@
-# loraflow_add_test(<name> SOURCES <files...> [LABELS <labels...>])
-# One doctest executable; every TEST_CASE becomes a ctest test carrying the given labels.
+# loraflow_add_test(<name> SOURCES <files...> [LABELS <labels...>] [LINK <target>])
+# One doctest executable; every TEST_CASE becomes a ctest test carrying the given labels. LINK replaces the loraflow
+# library (e.g. a header-only target for a test that instantiates the templates with its own macros).
 function(loraflow_add_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "LINK" "SOURCES;LABELS" ${ARGN})
+  if(NOT ARG_LINK)
+    set(ARG_LINK loraflow::loraflow)
+  endif()
   add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/lib/test/test_main.cpp)
-  target_link_libraries(${name} PRIVATE loraflow::loraflow doctest::doctest)
+  target_link_libraries(${name} PRIVATE ${ARG_LINK} doctest::doctest)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/lib/test)
   loraflow_warnings(${name})
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/test)
