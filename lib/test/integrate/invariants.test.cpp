@@ -97,7 +97,7 @@ TEST_CASE_TEMPLATE_APPLY(conserved_order, scalar_types);
 
 TEST_CASE_TEMPLATE_DEFINE("one GD step changes C_i by exactly eta^2 (B'^T B' - A' A'^T)", Real, gd_identity) {
   test::precision_for_test<Real> prec;
-  for (const Real lambda : {Real(0), Real(3) / 10}) {
+  for (const Real& lambda : {Real(0), Real(3) / 10}) {
     CAPTURE(to_double(lambda));
     const lora_model<Real> model = small_model<Real>(Real(1), lambda);
     const lora_model<Real> no_decay = small_model<Real>(Real(1), Real(0));
