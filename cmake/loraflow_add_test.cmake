@@ -15,4 +15,5 @@ function(loraflow_add_test name)
     set(ARG_LABELS unit)
   endif()
   doctest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}")
+  set_property(GLOBAL APPEND PROPERTY LORAFLOW_TEST_PROGRAMS ${name})  # for the loraflow_test_programs target
 endfunction()

@@ -1,13 +1,8 @@
-// The build's version string (run/run.hpp). Kept in its own translation unit: CMake stamps the git revision into
-// this file alone, so a new commit recompiles one small file.
+// The build's version string (run/run.hpp). Kept in its own translation unit, the only one that includes the
+// generated loraflow_version_stamp.hpp (lib/CMakeLists.txt): a new commit recompiles this one small file.
 #include <loraflow/run/run.hpp>
 
-#ifndef LORAFLOW_GIT_REVISION
-#define LORAFLOW_GIT_REVISION "unknown"
-#endif
-#ifndef LORAFLOW_VERSION
-#define LORAFLOW_VERSION "0"
-#endif
+#include <loraflow_version_stamp.hpp>
 
 namespace loraflow {
 
