@@ -414,6 +414,62 @@ assert 1e-60 < mis < 1e-57, mis
 assert d["events.T1"] >= 6 and d["at.T1.misalign"] >= 6, d
 PY
     echo "ok [$CASE]" ;;
+  # ---- objectives (model/objective.hpp, [objective] of run configs) ----
+  bad_objective_kind)
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "hinge"'
+    expect_bad_input "c.toml" "objective.kind" "'hinge'" "frobenius, weighted, sensing or logistic" -- run "$T/c.toml" ;;
+  bad_objective_key_of_other_kind)  # a key of another kind names the kind it belongs to
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "sensing"\nratio = 10\nmeasurements = 40'
+    expect_bad_input "objective.ratio" '"weighted"' '"sensing"' -- run "$T/c.toml" ;;
+  bad_objective_missing_data)
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "weighted"'
+    expect_bad_input "objective.weights" "missing" "ratio" -- run "$T/c.toml" ;;
+  bad_objective_weights)  # a weight file with a zero entry: the file, the entry and the key
+    { for i in $(seq 10); do printf '1 1 1 1 1 1 1 1 1 %s\n' "$([ "$i" = 3 ] && echo 0 || echo 2)"; done; } >"$T/w.txt"
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "weighted"\nweights = "w.txt"'
+    expect_bad_input "w.txt" "entry (2,9)" "> 0" "objective.weights" -- run "$T/c.toml" ;;
+  bad_objective_sensing_shape)  # an operator whose rows are not vec(M_k) of a 10 x 10 matrix
+    { for i in $(seq 4); do seq -s ' ' 99; done; } >"$T/A.txt"
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "sensing"\noperator = "A.txt"'
+    expect_bad_input "A.txt" "shape 4x99" "expected 4x100" "objective.operator" -- run "$T/c.toml" ;;
+  bad_objective_labels)  # a label outside 0..m-1
+    { for i in $(seq 10); do seq -s ' ' 5; done; } >"$T/X.txt"
+    printf '0 1 2 3 10\n' >"$T/y.txt"
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "logistic"\nfeatures = "X.txt"\nlabels = "y.txt"'
+    expect_bad_input "y.txt" "label 4" "0..9" "objective.labels" -- run "$T/c.toml" ;;
+  bad_objective_taylor_logistic)  # the Taylor method cannot expand a non-polynomial objective
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "logistic"\nsamples = 50'
+    expect_bad_input "solve.method" "taylor" "logistic" "dopri5" -- run "$T/c.toml" --set solve.method=taylor ;;
+  objective_runs)  # every objective runs from its generator; the loss falls; summary.json names the objective
+    for spec in 'kind = "weighted"\nratio = 10' 'kind = "sensing"\nmeasurements = 300\nnoise = "1e-3"' \
+                'kind = "logistic"\nsamples = 60\nseparable = false'; do
+      kind=$(printf "$spec" | sed -n 's/kind = "\(.*\)"/\1/p')
+      write_config "$T/$kind.toml" "$GEN" "$LORA" "$(printf '\n[objective]\n%b' "$spec")"
+      ok run "$T/$kind.toml" --set solve.t_end=2 --set 'observe.times="linspace:0:2:5"' --no-progress --out "$T/$kind"
+      "$PYTHON" - "$T/$kind/summary.json" "$T/$kind/trajectory.csv" "$kind" <<'PY' || fail "objective $kind: $(head -c 600 "$T/$kind/summary.json")"
+import csv, json, sys
+s = json.load(open(sys.argv[1]))
+assert s["objective"]["kind"] == sys.argv[3] and s["config"]["objective"]["kind"] == sys.argv[3], s["objective"]
+assert s["solver"]["status"] == "ok", s["solver"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+loss = [float(r["loss"]) for r in rows]
+assert all(b <= a for a, b in zip(loss, loss[1:])) and loss[-1] < loss[0], loss
+if sys.argv[3] == "weighted":
+    assert float(s["objective"]["weight_min"]) == 1 and float(s["objective"]["weight_max"]) == 10, s["objective"]
+else:
+    assert s["objective"]["samples"] == {"sensing": 300, "logistic": 60}[sys.argv[3]], s["objective"]
+PY
+    done
+    # The Taylor method expands a quadratic objective: weighted in 50 digits agrees with dopri5 in double.
+    ok run "$T/weighted.toml" --set solve.method=taylor --set solve.precision=50 --set 'solve.rtol="1e-30"' \
+      --set solve.t_end=2 --set 'observe.times="linspace:0:2:5"' --no-progress --out "$T/wt"
+    "$PYTHON" - "$T/weighted/trajectory.csv" "$T/wt/trajectory.csv" <<'PY' || fail "weighted: taylor (50 digits) and dopri5 (double) disagree"
+import csv, sys
+a, b = ([float(r["loss"]) for r in csv.DictReader(open(p))] for p in sys.argv[1:3])
+# dopri5 at the default rtol 1e-10 in double: about 8 digits of the loss.
+assert len(a) == len(b) and all(abs(x - y) <= 1e-7 * abs(y) for x, y in zip(a, b)), (a, b)
+PY
+    echo "ok [$CASE]" ;;
   help)  # --help lists every option: at the top level all of them, per subcommand its own (and --version)
     check_help() {
       local what=$1

@@ -1,6 +1,7 @@
 // Parsing and validation of run configurations (see run/config.hpp and docs/config.md).
 #include <loraflow/decimal.hpp>
 #include <loraflow/integrate/method.hpp>
+#include <loraflow/model/objective.hpp>
 #include <loraflow/run/config.hpp>
 #include <loraflow/scalar.hpp>
 
@@ -101,6 +102,8 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"problem", {"kind", "m", "n", "h", "sigma", "scale", "pair", "seed", "W1", "W2", "dY"}},
       {"lora", {"rank", "adapters", "init", "alpha", "seed", "scale", "weight_decay", "A1", "B1", "A2", "B2"}},
       {"solve", {"method", "precision", "rtol", "atol", "t_end", "dt", "max_steps", "digits", "taylor_order", "frame"}},
+      {"objective", {"kind", "seed", "weights", "ratio", "operator", "measurements", "noise", "features", "labels",
+                     "samples", "separable"}},
       {"observe", {"times"}},
   };
   return k;
@@ -120,7 +123,7 @@ void apply_override(toml::table& root, const std::string& ov, const std::string&
     throw input_error(source + ": --set '" + ov + "': expected section.key=value (e.g. lora.alpha=1e-6)");
   const std::string section = ov.substr(0, dot), key = ov.substr(dot + 1, eq - dot - 1), value = ov.substr(eq + 1);
   if (!known_keys().count(section))
-    throw input_error(source + ": --set '" + ov + "': unknown section '" + section + "' (known: problem, lora, solve, observe)");
+    throw input_error(source + ": --set '" + ov + "': unknown section '" + section + "' (known: problem, lora, objective, solve, observe)");
   toml::table* t = root[section].as_table();
   if (!t) {
     root.insert_or_assign(section, toml::table{});
@@ -160,7 +163,7 @@ run_config parse_config(const std::string& text, const std::string& source, cons
   for (auto&& [k, v] : root) {
     const std::string name(k.str());
     if (!known_keys().count(name))
-      throw input_error(source + ": unknown section '" + name + "' (known: problem, lora, solve, observe)");
+      throw input_error(source + ": unknown section '" + name + "' (known: problem, lora, objective, solve, observe)");
     if (!v.is_table()) throw input_error(source + ": '" + name + "' must be a table ([" + name + "])");
     for (auto&& [kk, vv] : *v.as_table()) {
       (void)vv;
@@ -252,6 +255,79 @@ run_config parse_config(const std::string& text, const std::string& source, cons
       rd.fail("lora.rank", "expected rank <= " + std::string(L.init == "spectral" ? "min(m, n)" : "min(m, n, h)") + " = " + std::to_string(lim) + ", got " + std::to_string(L.rank));
   }
 
+  // [objective]
+  auto& O = c.objective;
+  if (auto n = get("objective", "kind")) {
+    std::vector<std::string> names;
+    for (const objective_info& i : objective_table) names.push_back(i.name);
+    O.kind = rd.choice(*n, "objective.kind", names);
+  }
+  {
+    // Which keys each kind reads; any other key set is an error naming the kind it belongs to.
+    const std::map<std::string, std::set<std::string>> keys_of{
+        {"frobenius", {}},
+        {"weighted", {"weights", "ratio", "seed"}},
+        {"sensing", {"operator", "measurements", "noise", "seed"}},
+        {"logistic", {"features", "labels", "samples", "separable", "seed"}},
+    };
+    for (const auto& key : known_keys().at("objective")) {
+      if (key == "kind" || !get("objective", key) || keys_of.at(O.kind).count(key)) continue;
+      std::string owners;
+      for (const auto& [k, ks] : keys_of)
+        if (ks.count(key)) owners += std::string(owners.empty() ? "" : " or ") + "\"" + k + "\"";
+      rd.fail("objective." + key, "only used with kind = " + owners + " (kind is \"" + O.kind + "\")");
+    }
+  }
+  if (auto n = get("objective", "seed")) O.seed = rd.seed(*n, "objective.seed");
+  // A kind's data: exactly one of its file keys and its generator key.
+  auto one_of = [&](const char* file_key, const char* gen_key, const char* example) {
+    const bool f = get("objective", file_key) != nullptr, g = get("objective", gen_key) != nullptr;
+    if (f == g)
+      rd.fail(std::string("objective.") + (f ? gen_key : file_key),
+              std::string(f ? "conflicts with objective." : "missing; kind = \"") + (f ? file_key : O.kind.c_str()) +
+                  (f ? " (give a file or a generator, not both)"
+                     : std::string("\" needs a file (") + file_key + ") or a generator (" + gen_key + "), e.g. " + example));
+    return f;
+  };
+  if (O.kind == "weighted") {
+    if (one_of("weights", "ratio", "ratio = 10"))
+      O.weights = rd.path(*get("objective", "weights"), "objective.weights");
+    else {
+      O.ratio = rd.positive_decimal(*get("objective", "ratio"), "objective.ratio");
+      if (parse<float100>(O.ratio) < 1) rd.fail("objective.ratio", "expected w_max / w_min >= 1, got '" + O.ratio + "'");
+    }
+  } else if (O.kind == "sensing") {
+    if (one_of("operator", "measurements", "measurements = 40"))
+      O.operator_file = rd.path(*get("objective", "operator"), "objective.operator");
+    else
+      O.measurements = rd.integer(*get("objective", "measurements"), "objective.measurements", 1, 100000000);
+    if (auto n = get("objective", "noise")) {
+      if (!O.operator_file.empty()) rd.fail("objective.noise", "only used with the generator (measurements); a file operator has no noise");
+      O.noise = rd.nonnegative_decimal(*n, "objective.noise");
+    }
+  } else if (O.kind == "logistic") {
+    const bool files = get("objective", "features") || get("objective", "labels");
+    if (files && get("objective", "samples"))
+      rd.fail("objective.samples", "conflicts with objective.features / objective.labels (give files or a generator, not both)");
+    if (files) {
+      for (auto [k, dst] : {std::pair<const char*, std::string*>{"features", &O.features}, {"labels", &O.labels}}) {
+        auto n = get("objective", k);
+        if (!n) rd.fail(std::string("objective.") + k, "missing; logistic data from files need features and labels");
+        *dst = rd.path(*n, std::string("objective.") + k);
+      }
+      if (get("objective", "separable")) rd.fail("objective.separable", "only used with the generator (samples)");
+    } else {
+      auto n = get("objective", "samples");
+      if (!n) rd.fail("objective.samples", "missing; kind = \"logistic\" needs files (features, labels) or a generator (samples), e.g. samples = 200");
+      O.samples = rd.integer(*n, "objective.samples", 1, 100000000);
+      if (auto s2 = get("objective", "separable")) {
+        auto b = s2->value_exact<bool>();
+        if (!b) rd.fail("objective.separable", "expected true or false, got " + reader::describe(*s2));
+        O.separable = *b;
+      }
+    }
+  }
+
   // [solve]
   auto& S = c.solve;
   if (auto n = get("solve", "method")) {
@@ -284,6 +360,9 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     if (S.frame == "singular" && P.kind != "xu2025")
       rd.fail("solve.frame", "\"singular\" needs problem.kind = \"xu2025\" (an aligned problem whose frame is known exactly); "
                              "problems from files integrate in frame = \"natural\"");
+    if (S.frame == "singular" && O.kind != "frobenius")
+      rd.fail("solve.frame", "\"singular\" integrates the frobenius objective only (the frame's field is the "
+                             "squared loss); objective.kind = \"" + O.kind + "\" integrates in frame = \"natural\"");
     if (S.frame == "singular" && !find_method(S.method)->singular_frame) {
       std::vector<std::string> ok;
       for (const method_info& m : method_table)
@@ -292,6 +371,13 @@ run_config parse_config(const std::string& text, const std::string& source, cons
       for (std::size_t i = 0; i < ok.size(); ++i) list += (i == 0 ? "" : i + 1 == ok.size() ? " or " : ", ") + ok[i];
       rd.fail("solve.frame", "\"singular\" is not available with method = \"" + S.method + "\"; use " + list);
     }
+  }
+  if (S.method == "taylor" && !info_of(*parse_objective_kind(O.kind)).quadratic) {
+    std::string others;
+    for (const method_info& m : method_table)
+      if (std::string(m.name) != "taylor") others += std::string(others.empty() ? "" : ", ") + m.name;
+    rd.fail("solve.method", "\"taylor\" cannot expand objective.kind = \"" + O.kind +
+                                "\" (not a polynomial field); use one of " + others);
   }
   if (!find_method(S.method)->adaptive && S.dt.empty())
     rd.fail("solve.dt", "missing; method = \"" + S.method + "\" needs a step (the GD step eta for gd), e.g. dt = \"1e-4\"");
@@ -381,6 +467,28 @@ std::string config_json(const run_config& c) {
     l["B1"] = c.lora.B1;
     l["A2"] = c.lora.A2;
     l["B2"] = c.lora.B2;
+  }
+  auto& o = j["objective"];
+  const objective_config& O = c.objective;
+  o["kind"] = O.kind;
+  if (O.kind == "weighted" && !O.weights.empty()) {
+    o["weights"] = O.weights;
+  } else if (O.kind == "weighted") {
+    o["ratio"] = O.ratio;
+    o["seed"] = O.seed;
+  } else if (O.kind == "sensing" && !O.operator_file.empty()) {
+    o["operator"] = O.operator_file;
+  } else if (O.kind == "sensing") {
+    o["measurements"] = O.measurements;
+    o["noise"] = O.noise;
+    o["seed"] = O.seed;
+  } else if (O.kind == "logistic" && !O.features.empty()) {
+    o["features"] = O.features;
+    o["labels"] = O.labels;
+  } else if (O.kind == "logistic") {
+    o["samples"] = O.samples;
+    o["separable"] = O.separable;
+    o["seed"] = O.seed;
   }
   auto& s = j["solve"];
   s["method"] = c.solve.method;

@@ -7,6 +7,9 @@
 // Gradient flow x' = -grad L (Lemma A.5, eq. (28) of the paper when s = 1, lambda = 0):
 //   B1' = s (W2 + s B2 A2)^T E A1^T,  A1' = s B1^T (W2 + s B2 A2)^T E,
 //   B2' = s E (W1 + s B1 A1)^T A2^T,  A2' = s B2^T E (W1 + s B1 A1)^T   (each minus lambda times itself).
+// Other objectives (model/objective.hpp): L = f(F) + lambda/2 ||x||^2 with the same field, E = -grad f(F) in place
+// of the residual. For the default objective, frobenius, E is the residual R = dY - F itself; for the others R is
+// formed first (same digits) and E = -grad f(F) from it, so one field serves every objective.
 //
 // Digits: E is formed as dY - F from the small products, never as Y_ft minus a product of O(1) matrices, which
 // would cancel the O(1) parts and lose log10(||Y||/||E||) digits exactly where loss floors are measured.
@@ -20,6 +23,7 @@
 // A model object owns mutable scratch space: use one object per thread.
 #pragma once
 
+#include <loraflow/model/objective.hpp>
 #include <loraflow/product.hpp>
 #include <loraflow/scalar.hpp>
 
@@ -39,6 +43,7 @@ template <class Real> struct lora_problem {
   bool adapt_W2 = true;  ///< adapters (B2, A2) on W2
   Real scale = Real(1);         ///< LoRA scale s in W + s B A (the alpha/r of Hu et al.)
   Real weight_decay = Real(0);  ///< lambda, applied to every adapter entry
+  objective_data<Real> objective;  ///< f(F); frobenius (1/2 ||dY - F||^2) by default
 };
 
 template <class Real> class lora_model {
@@ -50,6 +55,8 @@ template <class Real> class lora_model {
   explicit lora_model(lora_problem<Real> p);
 
   const lora_problem<Real>& problem() const { return m_p; }
+  const loraflow::objective<Real>& objective() const { return m_obj; }
+  bool frobenius() const { return m_obj.kind() == objective_kind::frobenius; }
   Eigen::Index dimension() const { return m_dim; }
   Eigen::Index m() const { return m_m; }
   Eigen::Index n() const { return m_n; }
@@ -91,13 +98,19 @@ template <class Real> class lora_model {
     return m_F;
   }
 
-  /// E = dY - F (the residual), computed without cancelling O(1) terms.
+  /// R = dY - F (the residual), computed without cancelling O(1) terms.
   const matrix<Real>& residual(const vector<Real>& x) const {
+    evaluate(x);
+    return frobenius() ? m_E : m_R;
+  }
+
+  /// E = -grad f(F): the residual R itself for frobenius.
+  const matrix<Real>& negative_gradient(const vector<Real>& x) const {
     evaluate(x);
     return m_E;
   }
 
-  /// L = 1/2 ||E||^2 + lambda/2 ||x||^2.
+  /// L = f(F) + lambda/2 ||x||^2 (f = 1/2 ||dY - F||^2 for frobenius).
   Real loss(const vector<Real>& x) const {
     evaluate(x);
     return evaluated_loss(x);
@@ -130,31 +143,42 @@ template <class Real> class lora_model {
   // then the two m x n products with inner dimension r.
   void evaluate(const vector<Real>& x) const;
 
+  static const lora_problem<Real>& checked(const lora_problem<Real>& p);
+
   lora_problem<Real> m_p;
+  loraflow::objective<Real> m_obj;
   Eigen::Index m_m = 0, m_n = 0, m_h = 0, m_r = 0, m_r1 = 0, m_r2 = 0;
   Eigen::Index m_off_B1 = 0, m_off_A2 = 0, m_off_B2 = 0, m_dim = 0;
   mutable matrix<Real> m_W2B1, m_A2B1, m_A2B1A1, m_N2, m_M1, m_F, m_E, m_EAt, m_B2tEAt, m_B2tE;
+  mutable matrix<Real> m_R;  // R = dY - F for objectives other than frobenius (there E is R)
 };
 
+template <class Real> const lora_problem<Real>& lora_model<Real>::checked(const lora_problem<Real>& p) {
+  const Eigen::Index h = p.W1.rows(), n = p.W1.cols(), m = p.W2.rows();
+  if (p.W2.cols() != h)
+    throw std::invalid_argument("lora_model: W2 has " + std::to_string(p.W2.cols()) + " columns but W1 has " +
+                                std::to_string(h) + " rows; expected equal inner dimensions");
+  if (p.dY.rows() != m || p.dY.cols() != n)
+    throw std::invalid_argument("lora_model: dY is " + std::to_string(p.dY.rows()) + "x" +
+                                std::to_string(p.dY.cols()) + "; expected " + std::to_string(m) + "x" +
+                                std::to_string(n) + " (rows of W2 x columns of W1)");
+  if (p.rank < 1) throw std::invalid_argument("lora_model: rank must be >= 1");
+  if (!p.adapt_W1 && !p.adapt_W2) throw std::invalid_argument("lora_model: no adapter enabled");
+  if (!(p.scale > 0)) throw std::invalid_argument("lora_model: LoRA scale must be > 0");
+  if (p.weight_decay < 0) throw std::invalid_argument("lora_model: weight decay must be >= 0");
+  return p;
+}
+
+// The shapes are checked before the objective reads them (it multiplies W2 W1 for logistic).
 template <class Real>
-lora_model<Real>::lora_model(lora_problem<Real> p) : m_p(std::move(p)) {
+lora_model<Real>::lora_model(lora_problem<Real> p)
+    : m_p((static_cast<void>(checked(p)), std::move(p))), m_obj(m_p.objective, m_p.W2, m_p.W1) {
   const auto& W1 = m_p.W1;
   const auto& W2 = m_p.W2;
   m_h = W1.rows();
   m_n = W1.cols();
   m_m = W2.rows();
   m_r = m_p.rank;
-  if (W2.cols() != m_h)
-    throw std::invalid_argument("lora_model: W2 has " + std::to_string(W2.cols()) + " columns but W1 has " +
-                                std::to_string(m_h) + " rows; expected equal inner dimensions");
-  if (m_p.dY.rows() != m_m || m_p.dY.cols() != m_n)
-    throw std::invalid_argument("lora_model: dY is " + std::to_string(m_p.dY.rows()) + "x" +
-                                std::to_string(m_p.dY.cols()) + "; expected " + std::to_string(m_m) + "x" +
-                                std::to_string(m_n) + " (rows of W2 x columns of W1)");
-  if (m_r < 1) throw std::invalid_argument("lora_model: rank must be >= 1");
-  if (!m_p.adapt_W1 && !m_p.adapt_W2) throw std::invalid_argument("lora_model: no adapter enabled");
-  if (!(m_p.scale > 0)) throw std::invalid_argument("lora_model: LoRA scale must be > 0");
-  if (m_p.weight_decay < 0) throw std::invalid_argument("lora_model: weight decay must be >= 0");
   const Eigen::Index r1 = m_p.adapt_W1 ? m_r : 0, r2 = m_p.adapt_W2 ? m_r : 0;
   m_off_B1 = r1 * m_n;
   m_off_A2 = m_off_B1 + m_h * r1;
@@ -173,6 +197,7 @@ lora_model<Real>::lora_model(lora_problem<Real> p) : m_p(std::move(p)) {
   m_EAt.resize(m_m, r1);
   m_B2tEAt.resize(r2, r1);
   m_B2tE.resize(r2, m_n);
+  if (!frobenius()) m_R.resize(m_m, m_n);
 }
 
 template <class Real>
@@ -233,11 +258,15 @@ void lora_model<Real>::evaluate(const vector<Real>& x) const {
   }
   if (m_r1) detail::product_add(m_F, s, m_W2B1, A1(x));
   m_E = m_p.dY - m_F;
+  if (!frobenius()) {
+    m_R = m_E;
+    m_obj.negative_gradient(m_F, m_R, m_E);
+  }
 }
 
 template <class Real>
 Real lora_model<Real>::evaluated_loss(const vector<Real>& x) const {
-  Real l = squared_norm(m_E) / 2;
+  Real l = frobenius() ? squared_norm(m_E) / 2 : m_obj.evaluated_value(m_R);
   if (m_p.weight_decay != 0) l += m_p.weight_decay * squared_norm(x) / 2;
   return l;
 }

@@ -36,6 +36,24 @@ struct lora_config {
   std::string A1, B1, A2, B2;      ///< init = files: resolved paths
 };
 
+/// [objective]: what the adapters minimise (model/objective.hpp). Data come from files or from a seeded generator.
+struct objective_config {
+  std::string kind = "frobenius";  ///< frobenius | weighted | sensing | logistic
+  std::uint64_t seed = 0;          ///< the generators' seed (stream streams::objective)
+  // weighted: weights (file, m x n, entries > 0) or ratio (generator: w_max / w_min, a decimal >= 1)
+  std::string weights, ratio;
+  // sensing: operator (file, N x (m n), row k = vec(M_k)^T column-major) or measurements (generator: N Gaussian
+  // matrices); noise: the standard deviation of Gaussian measurement noise (generator only)
+  std::string operator_file;
+  long measurements = 0;
+  std::string noise = "0";
+  // logistic: features (file, n x N) and labels (file, N class indices 0..m-1) or samples (generator: N samples
+  // labelled by the teacher W0 + dY); separable: labels by argmax (true) or drawn from the softmax (false)
+  std::string features, labels;
+  long samples = 0;
+  bool separable = true;
+};
+
 struct solve_config {
   std::string method = "dopri5";
   std::string precision = "double";  ///< double | long_double | float128 | 50 | 100 | mpfr:<digits> | auto
@@ -66,6 +84,7 @@ struct observe_config {
 struct run_config {
   problem_config problem;
   lora_config lora;
+  objective_config objective;
   solve_config solve;
   observe_config observe;
   std::string source;  ///< the config file, for messages

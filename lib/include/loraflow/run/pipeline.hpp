@@ -19,6 +19,7 @@
 #include <loraflow/io/text_matrix.hpp>
 #include <loraflow/model/init.hpp>
 #include <loraflow/model/lora_series.hpp>
+#include <loraflow/model/objective.hpp>
 #include <loraflow/model/singular_frame.hpp>
 #include <loraflow/model/xu2025.hpp>
 #include <loraflow/observe/events.hpp>
@@ -108,6 +109,67 @@ template <class Real> std::vector<Real> observation_times(const run_config& c, c
 
 // ---- Stage 1: the problem ------------------------------------------------------------------------------------
 
+/// The objective's data ([objective] of the config) for a problem whose W1, W2 and dY are set: from files (checked
+/// against the problem's shape) or from the seeded generators of model/objective.hpp.
+template <class Real> objective_data<Real> build_objective(const run_config& c, const lora_problem<Real>& p) {
+  const objective_config& O = c.objective;
+  objective_data<Real> d;
+  d.kind = *parse_objective_kind(O.kind);
+  const Eigen::Index m = p.W2.rows(), n = p.W1.cols();
+  const std::string mn = std::to_string(m) + "x" + std::to_string(n);
+  switch (d.kind) {
+    case objective_kind::frobenius:
+      break;
+    case objective_kind::weighted:
+      if (!O.weights.empty()) {
+        d.weights = read_matrix_file<Real>(O.weights, "objective.weights");
+        check_shape("objective.weights", O.weights, d.weights.rows(), d.weights.cols(), m, n, "the shape of dY, " + mn);
+        for (Eigen::Index j = 0; j < n; ++j)
+          for (Eigen::Index i = 0; i < m; ++i)
+            if (!(d.weights(i, j) > 0) || !is_finite(d.weights(i, j)))
+              throw input_error(O.weights + ": entry (" + std::to_string(i) + "," + std::to_string(j) + ") is " +
+                                to_string(d.weights(i, j)) + "; expected a finite weight > 0 (key 'objective.weights')");
+      } else {
+        d.weights = weights_with_ratio<Real>(m, n, parse_key<Real>(c, O.ratio, "objective.ratio"), O.seed);
+      }
+      break;
+    case objective_kind::sensing:
+      if (!O.operator_file.empty()) {
+        d.sensing = read_matrix_file<Real>(O.operator_file, "objective.operator");
+        if (d.sensing.cols() != m * n)
+          check_shape("objective.operator", O.operator_file, d.sensing.rows(), d.sensing.cols(), d.sensing.rows(), m * n,
+                      "N x (m n): one row vec(M_k)^T, column-major, per measurement of a " + mn + " matrix");
+      } else {
+        gaussian_sensing<Real>(O.measurements, m, n, parse_key<Real>(c, O.noise, "objective.noise"), O.seed, d);
+      }
+      break;
+    case objective_kind::logistic:
+      if (!O.features.empty()) {
+        d.features = read_matrix_file<Real>(O.features, "objective.features");
+        if (d.features.rows() != n)
+          check_shape("objective.features", O.features, d.features.rows(), d.features.cols(), n, d.features.cols(),
+                      "n x N: one column per sample, n = columns of W1");
+        const matrix<Real> y = read_matrix_file<Real>(O.labels, "objective.labels");
+        const Eigen::Index N = d.features.cols();
+        if (y.size() != N || (y.rows() != 1 && y.cols() != 1))
+          throw input_error(O.labels + ": shape " + std::to_string(y.rows()) + "x" + std::to_string(y.cols()) +
+                            "; expected " + std::to_string(N) + " labels in one row or column, one per column of "
+                            "the features (key 'objective.labels')");
+        for (Eigen::Index k = 0; k < N; ++k) {
+          const Real v = y.data()[k];
+          if (!(v >= 0 && v < Real(m) && v == Real(static_cast<long>(to_double(v)))))
+            throw input_error(O.labels + ": label " + std::to_string(k) + " is " + to_string(v) +
+                              "; expected a class index 0.." + std::to_string(m - 1) + " (m = rows of W2) (key 'objective.labels')");
+          d.labels.push_back(static_cast<Eigen::Index>(to_double(v)));
+        }
+      } else {
+        teacher_logistic<Real>(O.samples, matrix<Real>(p.W2 * p.W1 + p.dY), O.separable, O.seed, d);
+      }
+      break;
+  }
+  return d;
+}
+
 /// The problem alone (what `loraflow problem` exports): see setup_problem. Fills *basis (the spectral frame) when
 /// the generator made it or when the spectral initialization needs it, and *frame when asked.
 template <class Real>
@@ -144,6 +206,7 @@ lora_problem<Real> build_problem(const run_config& c, spectral_basis<Real>* basi
                 "rows of W2 x columns of W1");
     if (basis && c.lora.init == "spectral") *basis = spectral_basis_of(p.W1, p.W2);
   }
+  p.objective = build_objective<Real>(c, p);
   const Eigen::Index m = p.W2.rows(), n = p.W1.cols(), h = p.W1.rows();
   const Eigen::Index rank_limit = c.lora.init == "spectral" ? std::min(m, n) : std::min({m, n, h});
   if (p.rank > rank_limit)
@@ -397,6 +460,17 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   pj["v"] = d::json_vector(dir.v);
   pj["g"] = d::json_vector(dir.g);
   pj["gamma1"] = d::json_vector(dir.gamma1);
+  {
+    const loraflow::objective<Real>& ob = model.objective();
+    auto& oj = j["objective"];
+    oj["kind"] = info_of(ob.kind()).name;
+    oj["definition"] = info_of(ob.kind()).summary;
+    if (ob.samples() > 0) oj["samples"] = ob.samples();
+    if (ob.kind() == objective_kind::weighted) {
+      oj["weight_min"] = d::json_number(Real(ob.data().weights.minCoeff()));
+      oj["weight_max"] = d::json_number(Real(ob.data().weights.maxCoeff()));
+    }
+  }
   auto& prj = j["precision"];
   prj["type"] = scalar_name<Real>();
   prj["digits10"] = digits10<Real>();
