@@ -7,6 +7,7 @@
 //  - the Hessian-vector product: exact linearity for the quadratic kinds (E(X) - E(X + V) = H[V] to rounding),
 //    central differences of the gradient for logistic;
 //  - the LoRA field is minus the gradient of L = f(F) + lambda/2 ||x||^2, for every objective and scalar type;
+//  - the LoRA Hessian-vector product is symmetric (w^T H v = v^T H w) and the derivative of the gradient;
 //  - the Taylor series of a weighted and a noisy sensing run: first coefficient = the field, and the order of
 //    convergence h^(K+1) against odeint's Bulirsch-Stoer (an independent integrator) in 50 digits;
 //  - bad data: one message naming what is wrong; logistic refused by the Taylor method.
@@ -192,6 +193,39 @@ TEST_CASE_TEMPLATE_DEFINE("LoRA field under every objective is minus the gradien
   }
 }
 TEST_CASE_TEMPLATE_APPLY(lora_obj_grad, scalar_types);
+
+TEST_CASE_TEMPLATE_DEFINE("LoRA Hessian-vector product: symmetric, and the derivative of the gradient", Real, lora_hvp) {
+  test::precision_for_test<Real> prec;
+  using std::abs;
+  using std::cbrt;
+  gaussian_stream g(19, 7);
+  for (const objective_info& info : objective_table) {
+    for (int variant = 0; variant < 3; ++variant) {
+      CAPTURE(info.name);
+      CAPTURE(variant);
+      lora_problem<Real> p{g.normal_matrix<Real>(5, N_), g.normal_matrix<Real>(M, 5), g.normal_matrix<Real>(M, N_), 2,
+                           variant != 2, variant != 1, Real(3) / 2, Real(1) / 10};
+      p.objective = data_of<Real>(info.kind, M, N_);
+      const lora_model<Real> model(p);
+      const Eigen::Index dim = model.dimension();
+      const vector<Real> x = g.normal_matrix<Real>(dim, 1).col(0) / 2, v = g.normal_matrix<Real>(dim, 1).col(0),
+                         w = g.normal_matrix<Real>(dim, 1).col(0);
+      vector<Real> Hv, Hw, gp, gm;
+      model.hessian_product(x, v, Hv);
+      model.hessian_product(x, w, Hw);
+      // Symmetry: w^T H v = v^T H w, to rounding.
+      const Real scale = max_abs(Hv) * max_abs(w) + max_abs(Hw) * max_abs(v);
+      CHECK(abs(Real(w.dot(Hv) - v.dot(Hw))) <= 64 * Real(dim) * eps<Real>() * scale);
+      // Central difference of the gradient along v: error O(h^2) with h = eps^(1/3).
+      const Real h = cbrt(eps<Real>());
+      model.gradient(vector<Real>(x + h * v), gp);
+      model.gradient(vector<Real>(x - h * v), gm);
+      const vector<Real> fd = (gp - gm) / (2 * h);
+      CHECK(max_abs(vector<Real>(fd - Hv)) <= 100 * h * h * (1 + max_abs(Hv)));
+    }
+  }
+}
+TEST_CASE_TEMPLATE_APPLY(lora_hvp, scalar_types);
 
 TEST_CASE_TEMPLATE_DEFINE("Taylor series under weighted and sensing objectives: the first coefficient is the field", Real, series_obj_c1) {
   test::precision_for_test<Real> prec;

@@ -43,7 +43,7 @@ template <class Real> struct lora_problem {
   bool adapt_W2 = true;  ///< adapters (B2, A2) on W2
   Real scale = Real(1);         ///< LoRA scale s in W + s B A (the alpha/r of Hu et al.)
   Real weight_decay = Real(0);  ///< lambda, applied to every adapter entry
-  objective_data<Real> objective;  ///< f(F); frobenius (1/2 ||dY - F||^2) by default
+  objective_data<Real> objective{};  ///< f(F); frobenius (1/2 ||dY - F||^2) by default
 };
 
 template <class Real> class lora_model {
@@ -124,6 +124,10 @@ template <class Real> class lora_model {
 
   /// dxdt = -grad L(x), allocation-free after construction.
   void field(const vector<Real>& x, vector<Real>& dxdt) const;
+
+  /// out = Hess L(x) v, exactly (the directional derivative of grad L along v, derived in the comment of the
+  /// definition). For stationary-point analysis, not for the hot loop: it allocates and costs O(m h n).
+  void hessian_product(const vector<Real>& x, const vector<Real>& v, vector<Real>& out) const;
 
   /// grad L(x) (the negative of the field), for finite-difference tests and GD.
   void gradient(const vector<Real>& x, vector<Real>& g) const {
@@ -269,6 +273,55 @@ Real lora_model<Real>::evaluated_loss(const vector<Real>& x) const {
   Real l = frobenius() ? squared_norm(m_E) / 2 : m_obj.evaluated_value(m_R);
   if (m_p.weight_decay != 0) l += m_p.weight_decay * squared_norm(x) / 2;
   return l;
+}
+
+// Hess L(x) v. With P2 = W2 + s B2 A2 (m x h), P1 = W1 + s B1 A1 (h x n), F = P2 P1 - W2 W1 and G = grad f(F) = -E:
+//   grad_B1 L = s P2^T G A1^T + lambda B1,   grad_A1 L = s B1^T P2^T G + lambda A1,
+//   grad_B2 L = s G P1^T A2^T + lambda B2,   grad_A2 L = s B2^T G P1^T + lambda A2.
+// Along v = (dA1, dB1, dA2, dB2): dP1 = s (dB1 A1 + B1 dA1), dP2 = s (dB2 A2 + B2 dA2), dF = dP2 P1 + P2 dP1,
+// dG = Hess f(F)[dF] (objective::hessian_product), and by the product rule
+//   d grad_B1 = s (dP2^T G A1^T + P2^T dG A1^T + P2^T G dA1^T) + lambda dB1,
+//   d grad_A1 = s (dB1^T P2^T G + B1^T dP2^T G + B1^T P2^T dG) + lambda dA1,
+//   d grad_B2 = s (dG P1^T A2^T + G dP1^T A2^T + G P1^T dA2^T) + lambda dB2,
+//   d grad_A2 = s (dB2^T G P1^T + B2^T dG P1^T + B2^T G dP1^T) + lambda dA2.
+// A disabled adapter has no blocks, and its factor is the pretrained one (P1 = W1 or P2 = W2).
+template <class Real>
+void lora_model<Real>::hessian_product(const vector<Real>& x, const vector<Real>& v, vector<Real>& out) const {
+  if (v.size() != m_dim)
+    throw std::invalid_argument("lora_model: direction has " + std::to_string(v.size()) + " entries; expected " +
+                                std::to_string(m_dim));
+  evaluate(x);
+  const Real& s = m_p.scale;
+  const matrix<Real> G = -m_E;
+  matrix<Real> P1 = m_p.W1, P2 = m_p.W2;
+  matrix<Real> dP1 = matrix<Real>::Zero(m_h, m_n), dP2 = matrix<Real>::Zero(m_m, m_h);
+  if (m_r1) {
+    P1 += s * (B1(x) * A1(x));
+    dP1 = s * (B1(v) * A1(x) + B1(x) * A1(v));
+  }
+  if (m_r2) {
+    P2 += s * (B2(x) * A2(x));
+    dP2 = s * (B2(v) * A2(x) + B2(x) * A2(v));
+  }
+  const matrix<Real> dF = dP2 * P1 + P2 * dP1;
+  matrix<Real> dG(m_m, m_n);
+  m_obj.hessian_product(m_F, dF, dG);
+  out.resize(m_dim);
+  const Real& lambda = m_p.weight_decay;
+  if (m_r1) {
+    const matrix<Real> P2tG = P2.transpose() * G;
+    B1(out) = s * (dP2.transpose() * G * A1(x).transpose() + P2.transpose() * dG * A1(x).transpose() +
+                   P2tG * A1(v).transpose()) + lambda * B1(v);
+    A1(out) = s * (B1(v).transpose() * P2tG + B1(x).transpose() * (dP2.transpose() * G) +
+                   B1(x).transpose() * (P2.transpose() * dG)) + lambda * A1(v);
+  }
+  if (m_r2) {
+    const matrix<Real> GP1t = G * P1.transpose();
+    B2(out) = s * (dG * P1.transpose() * A2(x).transpose() + G * dP1.transpose() * A2(x).transpose() +
+                   GP1t * A2(v).transpose()) + lambda * B2(v);
+    A2(out) = s * (B2(v).transpose() * GP1t + B2(x).transpose() * (dG * P1.transpose()) +
+                   B2(x).transpose() * (G * dP1.transpose())) + lambda * A2(v);
+  }
 }
 
 /// One-matrix LoRA, 1/2 ||Y - (W + s B A)||^2 with W (m x n): the two-layer model with W2 = I_m, W1 = W and only
