@@ -125,7 +125,8 @@ template <class Real> class objective {
     return evaluated_value(R);
   }
 
-  /// out = H(X)[V], the Hessian of f at X applied to V (X is read only by logistic).
+  /// out = H(X)[V], the Hessian of f at X applied to V (X is read only by logistic, which re-evaluates the softmax
+  /// at X: evaluated_value then refers to X).
   void hessian_product(const matrix<Real>& X, const matrix<Real>& V, matrix<Real>& out) const;
 
   /// Quadratic kinds: RE <- Q[RE] (+ c when with_offset), the affine map E = Q[R] + c in place. For the Taylor
@@ -139,7 +140,8 @@ template <class Real> class objective {
   Eigen::Index m_m = 0, m_n = 0, m_N = 0;
   matrix<Real> m_offset;                 // sensing: A*(eps) / N (m x n), empty without noise
   matrix<Real> m_Z0;                     // logistic: W0 Xf (m x N)
-  mutable vector<Real> m_r;              // sensing: A(R) + eps (N)
+  mutable vector<Real> m_r;              // sensing: A(R) + eps (N), read by evaluated_value
+  mutable vector<Real> m_rh;             // sensing: A(V) of hessian_product (N), so m_r survives it
   mutable matrix<Real> m_Z, m_P, m_dZ;   // logistic: logits, probabilities, Hessian scratch (m x N)
   mutable vector<Real> m_lse;            // logistic: log-sum-exp of each column (N)
   mutable matrix<Real> m_E;              // value(): scratch for the negative gradient
@@ -177,6 +179,7 @@ objective<Real>::objective(objective_data<Real> d, const matrix<Real>& W2, const
         throw std::invalid_argument("objective sensing: noise has " + std::to_string(m_d.noise.size()) +
                                     " entries; expected N = " + std::to_string(m_N) + " or none");
       m_r.resize(m_N);
+      m_rh.resize(m_N);
       if (m_d.noise.size() != 0) {
         m_offset.resize(m_m, m_n);
         map(m_offset.data(), m_m * m_n, 1) = A.transpose() * m_d.noise / Real(m_N);
@@ -286,9 +289,9 @@ void objective<Real>::hessian_product(const matrix<Real>& X, const matrix<Real>&
       out = m_d.weights.cwiseProduct(V);
       return;
     case objective_kind::sensing: {
-      detail::product_set(m_r, m_d.sensing, cvec_map(V.data(), m_m * m_n));
+      detail::product_set(m_rh, m_d.sensing, cvec_map(V.data(), m_m * m_n));
       map o(out.data(), m_m * m_n, 1);
-      detail::product_set(o, m_d.sensing.transpose(), m_r);
+      detail::product_set(o, m_d.sensing.transpose(), m_rh);
       out /= Real(m_N);
       return;
     }
