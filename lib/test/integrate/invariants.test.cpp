@@ -143,7 +143,8 @@ TEST_CASE_TEMPLATE_DEFINE("every objective: C_i is conserved, and decays as exp(
   gaussian_stream g(23, 4);
   for (const objective_info& info : objective_table) {
     for (const Real& lambda : {Real(0), Real(1) / 5}) {
-      CAPTURE(info.name);
+      const std::string name = info.name;
+      CAPTURE(name);
       CAPTURE(to_double(lambda));
       lora_problem<Real> p{g.normal_matrix<Real>(6, 3), g.normal_matrix<Real>(4, 6), g.normal_matrix<Real>(4, 3), 2,
                            true, true, Real(1), lambda};

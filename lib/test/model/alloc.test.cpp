@@ -201,7 +201,8 @@ TEST_CASE_TEMPLATE_DEFINE("right-hand sides (natural and singular frame, factori
   }
   // Every objective (model/objective.hpp) inside the field, and the quadratic ones inside the Taylor expansion.
   for (const objective_info& info : objective_table) {
-    CAPTURE(info.name);
+    const std::string name = info.name;
+    CAPTURE(name);
     lora_problem<Real> p{g.normal_matrix<Real>(30, 8), g.normal_matrix<Real>(9, 30), g.normal_matrix<Real>(9, 8), 3,
                          true, true, Real(3) / 2, Real(1) / 10};
     p.objective = test::data_of<Real>(info.kind, 9, 8);

@@ -54,7 +54,8 @@ TEST_CASE_TEMPLATE_DEFINE("objectives: the negative gradient is minus the deriva
   const matrix<Real> S = g.normal_matrix<Real>(M, N_), X = g.normal_matrix<Real>(M, N_) / 2;
   const Real h = cbrt(eps<Real>()), tol = 100 * h * h;
   for (const objective_info& info : objective_table) {
-    CAPTURE(info.name);
+    const std::string name = info.name;
+    CAPTURE(name);
     const objective<Real> f(data_of<Real>(info.kind, M, N_), W2, W1);
     matrix<Real> E(M, N_);
     f.negative_gradient(X, matrix<Real>(S - X), E);
@@ -78,7 +79,8 @@ TEST_CASE_TEMPLATE_DEFINE("objectives: Hessian-vector products (exact for the qu
   const matrix<Real> S = g.normal_matrix<Real>(M, N_), X = g.normal_matrix<Real>(M, N_) / 2,
                      V = g.normal_matrix<Real>(M, N_);
   for (const objective_info& info : objective_table) {
-    CAPTURE(info.name);
+    const std::string name = info.name;
+    CAPTURE(name);
     const objective<Real> f(data_of<Real>(info.kind, M, N_), W2, W1);
     matrix<Real> HV(M, N_), E0(M, N_), Ep(M, N_), Em(M, N_);
     f.hessian_product(X, V, HV);
@@ -148,7 +150,8 @@ TEST_CASE_TEMPLATE_DEFINE("objectives: the affine map E = Q[R] + c of the Taylor
   const matrix<Real> W2 = g.normal_matrix<Real>(M, 5), W1 = g.normal_matrix<Real>(5, N_);
   const matrix<Real> R = g.normal_matrix<Real>(M, N_);
   for (const objective_info& info : objective_table) {
-    CAPTURE(info.name);
+    const std::string name = info.name;
+    CAPTURE(name);
     const objective<Real> f(data_of<Real>(info.kind, M, N_), W2, W1);
     if (!info.quadratic) {
       matrix<Real> RE = R;
@@ -168,7 +171,8 @@ TEST_CASE_TEMPLATE_DEFINE("LoRA field under every objective is minus the gradien
   gaussian_stream g(11, 5);
   for (const objective_info& info : objective_table) {
     for (int variant = 0; variant < 3; ++variant) {
-      CAPTURE(info.name);
+      const std::string name = info.name;
+      CAPTURE(name);
       CAPTURE(variant);
       lora_problem<Real> p;
       p.W1 = g.normal_matrix<Real>(5, N_);
@@ -201,7 +205,8 @@ TEST_CASE_TEMPLATE_DEFINE("LoRA Hessian-vector product: symmetric, and the deriv
   gaussian_stream g(19, 7);
   for (const objective_info& info : objective_table) {
     for (int variant = 0; variant < 3; ++variant) {
-      CAPTURE(info.name);
+      const std::string name = info.name;
+      CAPTURE(name);
       CAPTURE(variant);
       lora_problem<Real> p{g.normal_matrix<Real>(5, N_), g.normal_matrix<Real>(M, 5), g.normal_matrix<Real>(M, N_), 2,
                            variant != 2, variant != 1, Real(3) / 2, Real(1) / 10};
@@ -231,7 +236,8 @@ TEST_CASE_TEMPLATE_DEFINE("Taylor series under weighted and sensing objectives: 
   test::precision_for_test<Real> prec;
   gaussian_stream g(13, 2);
   for (objective_kind kind : {objective_kind::weighted, objective_kind::sensing}) {
-    CAPTURE(info_of(kind).name);
+    const std::string name = info_of(kind).name;
+    CAPTURE(name);
     lora_problem<Real> p{g.normal_matrix<Real>(5, N_), g.normal_matrix<Real>(M, 5), g.normal_matrix<Real>(M, N_), 2,
                          true, true, Real(3) / 2, Real(1) / 10};
     p.objective = data_of<Real>(kind, M, N_);
@@ -251,7 +257,8 @@ TEST_CASE("Taylor series under weighted and noisy sensing objectives: error fall
   using Real = float50;
   gaussian_stream g(17, 9);
   for (objective_kind kind : {objective_kind::weighted, objective_kind::sensing}) {
-    CAPTURE(info_of(kind).name);
+    const std::string name = info_of(kind).name;
+    CAPTURE(name);
     lora_problem<Real> p{g.normal_matrix<Real>(5, N_), g.normal_matrix<Real>(M, 5), g.normal_matrix<Real>(M, N_), 2,
                          true, true, Real(1), Real(1) / 20};
     p.objective = data_of<Real>(kind, M, N_);
@@ -275,7 +282,7 @@ TEST_CASE("Taylor series under weighted and noisy sensing objectives: error fall
       const Real err = max_abs(vector<Real>(sum - xh));
       if (i > 0) {
         const double observed = to_double(Real(log(prev / err) / log(Real(2))));
-        MESSAGE(info_of(kind).name, " h = 1/", (32 << i), ": observed order ", observed, " (expected ", K + 1, ")");
+        MESSAGE(std::string(info_of(kind).name), " h = 1/", (32 << i), ": observed order ", observed, " (expected ", K + 1, ")");
         CHECK(std::abs(observed - (K + 1)) < 0.35);
       }
       prev = err;
