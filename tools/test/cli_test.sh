@@ -470,6 +470,91 @@ a, b = ([float(r["loss"]) for r in csv.DictReader(open(p))] for p in sys.argv[1:
 assert len(a) == len(b) and all(abs(x - y) <= 1e-7 * abs(y) for x, y in zip(a, b)), (a, b)
 PY
     echo "ok [$CASE]" ;;
+  state_continue)  # --save-state writes every digit; init = "files", state = DIR/state continues from it exactly
+    OM='kind = "one_matrix"
+m = 5
+n = 4
+sigma = [3, 1]
+seed = 2'
+    printf '[problem]\n%s\n\n[lora]\nrank = 2\nalpha = "1e-2"\nweight_decay = "0.1"\n\n[solve]\nt_end = 1\nprecision = 50\nrtol = "1e-30"\nmethod = "taylor"\n\n[observe]\ntimes = "linspace:0:1:3"\n' \
+      "$OM" >"$T/om.toml"
+    ok run "$T/om.toml" --save-state --no-progress --out "$T/a"
+    [ "$(listing "$T/a/state")" = "A1.npy A1.txt B1.npy B1.txt" ] || fail "state/ holds: $(listing "$T/a/state")"
+    ok run "$T/om.toml" --set lora.init=files --set "lora.state=\"$T/a/state\"" --no-progress --out "$T/b"
+    "$PYTHON" - "$T/a/summary.json" "$T/b/summary.json" <<'PY' || fail "the continued run does not start where the first ended"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+# Every digit of the 50-digit state was kept: the loss at the start of b is the loss at the end of a, digit for digit.
+assert a["final"]["loss"] == b["problem"]["initial_loss"], (a["final"]["loss"], b["problem"]["initial_loss"])
+assert b["config"]["lora"]["state"].endswith("/a/state"), b["config"]["lora"]
+PY
+    # A two-adapter run in the singular frame saves the natural adapters: the natural run continued from them starts
+    # at the frame run's final loss (to the rotation's rounding).
+    printf '[problem]\n%s\n\n[lora]\n%s\n\n[solve]\nt_end = 3\nframe = "singular"\n\n[observe]\ntimes = "linspace:0:3:4"\n' "$GEN" "$LORA" >"$T/fr.toml"
+    ok run "$T/fr.toml" --save-state --no-progress --out "$T/c"
+    [ "$(listing "$T/c/state")" = "A1.npy A1.txt A2.npy A2.txt B1.npy B1.txt B2.npy B2.txt" ] || fail "state/ holds: $(listing "$T/c/state")"
+    ok run "$T/fr.toml" --set solve.frame=natural --set lora.init=files --set "lora.state=\"$T/c/state\"" --no-progress --out "$T/d"
+    "$PYTHON" - "$T/c/summary.json" "$T/d/summary.json" <<'PY' || fail "frame state: the natural continuation starts elsewhere"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+x, y = float(a["final"]["loss"]), float(b["problem"]["initial_loss"])
+assert abs(x - y) <= 1e-13 * abs(x), (x, y)
+PY
+    echo "ok [$CASE]" ;;
+  analyze_run)  # observe.stationary and loraflow analyze agree: the special-regime example ends at the global minimum
+    ok run "$SRC/docs/examples/kim_special.toml" --save-state --no-progress --out "$T/k"
+    ok analyze "$T/k"
+    grep -q "stationary: global minimum" "$T/log" || fail "analyze did not report the global minimum: $(cat "$T/log")"
+    "$PYTHON" - "$T/k/summary.json" "$T/k/stationary.json" <<'PY' || fail "stationary blocks: $(head -c 800 "$T/k/stationary.json")"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+s, t = a["stationary"], b["stationary"]
+assert s["verdict"] == t["verdict"] == "global minimum", (s["verdict"], t["verdict"])
+assert s["kind"] == "second-order stationary" and s["rank"] == 2 and s["oracle"]["rank"] == 2, s
+# sigma(S) = 3, 2, 0.5 soft-thresholded at lambda/s = 0.25 on the top r = 2 (docs/examples/kim_special.toml).
+assert abs(s["oracle"]["sigma"][0] - 2.75) <= 1e-13 and abs(s["oracle"]["sigma"][1] - 1.75) <= 1e-13, s["oracle"]
+assert s["oracle"]["distance"] <= s["oracle"]["global_tol"], s["oracle"]
+assert s["grad_norm"] <= s["grad_tol"] and s["hessian_min"] >= -s["hess_tol"], s
+assert abs(s["dual_norm"] - s["mu"]) <= 1e-8, (s["dual_norm"], s["mu"])
+PY
+    echo "ok [$CASE]" ;;
+  bad_analyze_no_state)  # analyze on a run without --save-state: exit 2, one line naming state/ and the fix
+    write_config "$T/c.toml" "$GEN" "$LORA"
+    ok run "$T/c.toml" --no-progress --out "$T/r"
+    rc=0
+    "$LORAFLOW" analyze "$T/r" >"$T/stdout" 2>"$T/stderr" || rc=$?
+    [ "$rc" -eq 2 ] || fail "exit status $rc, expected 2: $(cat "$T/stderr")"
+    [ "$(awk 'END { print NR }' "$T/stderr")" -eq 1 ] || fail "stderr: $(cat "$T/stderr")"
+    grep -qF "state: missing; run again with loraflow run --save-state" "$T/stderr" || fail "stderr: $(cat "$T/stderr")"
+    [ ! -e "$T/r/stationary.json" ] || fail "stationary.json written after bad input"
+    echo "ok [$CASE]: $(cat "$T/stderr")" ;;
+  bad_one_matrix_adapters)  # kind = "one_matrix" adapts its one matrix: adapters = ["W2"] names lora.adapters
+    write_config "$T/c.toml" 'kind = "one_matrix"' "$LORA
+adapters = [\"W2\"]"
+    expect_bad_input "key 'lora.adapters'" 'one_matrix' -- run "$T/c.toml" ;;
+  files_no_direction_runs)  # W1 = 0, W2 = I (plain whitened MF, dY not in W1's range): runs; the metrics of the aligned form are NaN and say why
+    mkdir -p "$T/nd" || fail "mkdir"
+    printf '0 0 0\n0 0 0\n0 0 0\n' >"$T/nd/W1.txt"
+    printf '1 0 0\n0 1 0\n0 0 1\n' >"$T/nd/W2.txt"
+    printf '2 0.5 0\n0.25 1 0\n0 0 0.5\n' >"$T/nd/dY.txt"
+    write_config "$T/nd.toml" "$(files_body "$T/nd" txt)" 'rank = 3
+alpha = "1e-2"'
+    ok run "$T/nd.toml" --set solve.t_end=40 --set 'observe.times="linspace:0:40:5"' --no-progress --out "$T/o"
+    grep -q "no dY direction: W1 v = 0" "$T/log" || fail "the human summary does not say why: $(cat "$T/log")"
+    "$PYTHON" - "$T/o/summary.json" "$T/o/trajectory.csv" <<'PY' || fail "no-direction run: $(head -c 600 "$T/o/summary.json")"
+import csv, json, math, sys
+s = json.load(open(sys.argv[1]))
+assert s["solver"]["status"] == "ok", s["solver"]
+assert s["problem"]["direction_undefined"].startswith("W1 v = 0"), s["problem"]
+assert s["events"]["T1"] is None and s["at"]["T1"] is None, s["events"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert all(math.isnan(float(r["misalign"])) and math.isnan(float(r["escape"])) for r in rows), rows[0]
+loss = [float(r["loss"]) for r in rows]
+# Whitened MF at full rank 3 from a small init fits dY: the loss falls by orders (the smallest singular value of dY,
+# about 0.5, is learnt by t of about 20, then the loss decays like exp(-t)).
+assert loss[-1] < 1e-6 * loss[0], loss
+PY
+    echo "ok [$CASE]" ;;
   help)  # --help lists every option: at the top level all of them, per subcommand its own (and --version)
     check_help() {
       local what=$1
@@ -480,12 +565,13 @@ PY
         grep -qF -- "$o" "$T/help" || fail "loraflow $what --help does not mention $o"
       done
     }
-    run_opts=(--set --out --quiet --no-progress --certify)
+    run_opts=(--set --out --quiet --no-progress --certify --save-state)
     problem_opts=(--set --out --text --quiet)
     check_opts=(IDS --list --ids --quick --out --json --strict --no-progress)
-    check_help "" run problem sweep table reproduce check "${run_opts[@]}" "${problem_opts[@]}" "${check_opts[@]}" --version --help
+    check_help "" run problem analyze sweep table reproduce check "${run_opts[@]}" "${problem_opts[@]}" "${check_opts[@]}" --version --help
     check_help run CONFIG "${run_opts[@]}" --version
     check_help problem CONFIG "${problem_opts[@]}" --version
+    check_help analyze RUN_DIR --quiet docs/stationary.md
     check_help check "${check_opts[@]}" docs/checks.md
     "$LORAFLOW" --version | grep -q '^loraflow ' || fail "loraflow --version does not print 'loraflow <version>'"
     echo "ok [$CASE]" ;;

@@ -6,6 +6,8 @@
 // strict saddle.
 #include <loraflow/integrate/integrate.hpp>
 #include <loraflow/model/lora.hpp>
+#include <loraflow/model/init.hpp>
+#include <loraflow/model/one_matrix.hpp>
 #include <loraflow/observe/stationary.hpp>
 #include <loraflow/random.hpp>
 
@@ -66,3 +68,87 @@ TEST_CASE_TEMPLATE_DEFINE("stationary: proximal gradient on unit weights reprodu
   CHECK(sqrt(squared_norm(matrix<Real>(a.X - b.X))) <= 256 * eps<Real>() * sqrt(squared_norm(a.X)));
 }
 TEST_CASE_TEMPLATE_APPLY(st_prox, scalar_types);
+
+// Kim, Kim, Ryu Theorem 1 (special regime, frobenius: alpha = beta = 1) as an oracle: gradient flow with weight decay
+// from a small init ends at the soft-thresholded global minimum; analyze_state, with tolerances derived from the run's
+// rtol alone, calls it a global minimum, balanced, with the dual certificate ||grad f||_2 <= lambda/s. The same state
+// pushed off the minimum is not stationary, and the two-adapter problem has no oracle.
+TEST_CASE_TEMPLATE_DEFINE("stationary: gradient flow with weight decay ends at the global minimum (analyze_state)", Real,
+                          st_flow) {
+  test::precision_for_test<Real> prec;
+  // sigma(S) = 3, 2, 1 and rank r = 2 with lambda/s = 0.5: the minimiser keeps 2.5, 1.5 (rank 2).
+  one_matrix_spec<Real> spec;
+  spec.m = 4;
+  spec.n = 3;
+  spec.sigma = {Real(3), Real(2), Real(1)};
+  spec.seed = 3;
+  matrix<Real> W0, S;
+  generate_one_matrix(spec, W0, S);
+  const Real s = Real(2), lambda = Real(1);
+  const lora_model<Real> model(one_matrix_problem<Real>(W0, S, 2, s, lambda));
+  vector<Real> x = small_init(model, Real(1) / 100, 1);
+  solve_options<Real> opt;
+  opt.stepper = method::dopri5;
+  opt.rtol = std::max(Real(1000 * eps<Real>()), parse<Real>("1e-13"));
+  opt.atol = opt.rtol * parse<Real>("1e-4");
+  const run_stats<Real> st =
+      integrate<Real>(std::cref(model), x, Real(0), Real(60), {}, [](const Real&, const vector<Real>&) {}, opt);
+  REQUIRE(st.status == run_status::ok);
+  const state_analysis<Real> a = analyze_state<Real>(model, x, opt.rtol);
+  CAPTURE(a.verdict);
+  CAPTURE(to_double(a.point.grad_norm));
+  CAPTURE(to_double(a.tolerances.grad_tol));
+  REQUIRE(a.oracle.has_value());
+  CHECK(a.oracle->rank == 2);
+  LORAFLOW_CHECK_CLOSE(Real(a.oracle->sigma(0)), Real(Real(5) / 2), 64 * eps<Real>());
+  LORAFLOW_CHECK_CLOSE(Real(a.oracle->sigma(1)), Real(Real(3) / 2), 64 * eps<Real>());
+  CHECK(a.point.kind == point_kind::second_order_stationary);
+  CHECK(a.verdict == "global minimum");
+  CHECK(a.point.rank == 2);
+  CHECK(to_double(a.point.balance1) <= to_double(Real(1000 * opt.rtol)));
+  CHECK(a.point.dual_norm <= a.point.mu * (1 + Real(1000 * opt.rtol)));
+
+  // Off the minimum by 1e-3 in every entry of A: not stationary.
+  vector<Real> y = x;
+  model.A1(y).array() += parse<Real>("1e-3");
+  CHECK(analyze_state<Real>(model, y, opt.rtol).verdict == "not stationary");
+
+  // Two adapters: no oracle, and the reason says so.
+  lora_problem<Real> two = one_matrix_problem<Real>(W0, S, 2, s, lambda);
+  two.adapt_W2 = true;
+  const lora_model<Real> m2(two);
+  const state_analysis<Real> b = analyze_state<Real>(m2, vector<Real>(vector<Real>::Zero(m2.dimension())), opt.rtol);
+  CHECK_FALSE(b.oracle.has_value());
+  CHECK(b.oracle_absent.find("one-matrix form") != std::string::npos);
+  CHECK(b.verdict == "strict saddle");
+}
+TEST_CASE_TEMPLATE_APPLY(st_flow, fixed_digit_scalar_types);
+
+// beta = smoothness_constant bounds the curvature <V, H[V]> <= beta ||V||^2 (and is attained for frobenius and
+// weighted by the closed forms).
+TEST_CASE_TEMPLATE_DEFINE("stationary: smoothness constants bound the objective's curvature", Real, st_beta) {
+  test::precision_for_test<Real> prec;
+  gaussian_stream g(5, 1);
+  const matrix<Real> W = g.normal_matrix<Real>(3, 4), S = g.normal_matrix<Real>(3, 4);
+  lora_problem<Real> p = one_matrix_problem<Real>(W, S, 2);
+  for (objective_kind k : {objective_kind::frobenius, objective_kind::weighted, objective_kind::sensing,
+                           objective_kind::logistic}) {
+    CAPTURE(info_of(k).name);
+    p.objective = objective_data<Real>{};
+    p.objective.kind = k;
+    if (k == objective_kind::weighted) p.objective.weights = weights_with_ratio<Real>(3, 4, Real(7), 2);
+    if (k == objective_kind::sensing) gaussian_sensing<Real>(20, 3, 4, Real(0), 2, p.objective);
+    if (k == objective_kind::logistic) teacher_logistic<Real>(30, matrix<Real>(W + S), false, 2, p.objective);
+    const lora_model<Real> model(p);
+    const Real beta = smoothness_constant(model.objective());
+    if (k == objective_kind::frobenius) CHECK(beta == 1);
+    if (k == objective_kind::weighted) LORAFLOW_CHECK_CLOSE(beta, Real(7), 16 * eps<Real>());
+    matrix<Real> out(3, 4);
+    for (int t = 0; t < 5; ++t) {
+      const matrix<Real> V = g.normal_matrix<Real>(3, 4);
+      model.objective().hessian_product(S, V, out);
+      CHECK(V.cwiseProduct(out).sum() <= beta * squared_norm(V) * (1 + 64 * eps<Real>()));
+    }
+  }
+}
+TEST_CASE_TEMPLATE_APPLY(st_beta, scalar_types);

@@ -341,6 +341,14 @@ lora_problem<Real> one_matrix_problem(const matrix<Real>& W, const matrix<Real>&
   return p;
 }
 
+/// True when p has the one-matrix form of one_matrix_problem: only the W1 adapter, and W2 exactly the identity (then
+/// F = s B1 A1, and the adapters' Frobenius penalty is the nuclear-norm penalty (lambda/s) ||F||_* at the optimum:
+/// what the global-minimum oracle of observe/stationary.hpp needs, catalogue 1.7).
+template <class Real> bool is_one_matrix(const lora_problem<Real>& p) {
+  return p.adapt_W1 && !p.adapt_W2 && p.W2.rows() == p.W2.cols() &&
+         p.W2 == matrix<Real>::Identity(p.W2.rows(), p.W2.cols());
+}
+
 #define LORAFLOW_INST_LORA_MODEL(EXT, T) EXT template class lora_model<T>;
 #ifndef LORAFLOW_NO_EXTERN_TEMPLATES
 LORAFLOW_EXTERN_ALL(LORAFLOW_INST_LORA_MODEL)

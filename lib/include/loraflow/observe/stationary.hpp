@@ -13,6 +13,21 @@
 // Classification (with the tolerances of stationary_options): not stationary (||grad L|| > grad_tol), strict saddle
 // (smallest Hessian eigenvalue < -hess_tol), or second-order stationary; and global or spurious by the distance
 // to the oracle.
+// analyze_state derives those tolerances from the state's resolution delta (its relative error: the run's rtol, or
+// a few eps for an exact iterate), never from the verdict they decide:
+//   grad_tol   = (delta ||x|| + 64 eps max(1, ||x||)) ||H||_2: the first-order change of grad L under a state error
+//                of size delta ||x|| (plus the gradient's own rounding);
+//   hess_tol   = sqrt(dim) max_k ||H(x + d_k) - H(x)||_2 + 64 eps ||H||_2 over two seeded random d_k with
+//                ||d_k|| = delta ||x||: the Hessian's change under the state error, measured (sqrt(dim): a worst-case
+//                direction against a random one);
+//   rank_tol   = sqrt(delta): singular values of F below sqrt(delta) sigma_1 count as zero (directions that decay
+//                exponentially towards a lower-rank limit are still above delta at any finite time);
+//   global_tol = sqrt(delta) max(1, ||X_star||_F): a state whose gradient is at its resolution lies within O(delta)
+//                of a nondegenerate minimiser and within O(sqrt(delta)) of a degenerate one (quadratic growth of L);
+//                the spurious points of the generic regime sit at O(1) distance (catalogue 1.7, Fig. 2).
+// The oracle exists only for the one-matrix form (is_one_matrix, model/lora.hpp), where the LoRA problem with weight
+// decay is equivalent to f + (lambda/s) ||X||_* over rank <= r (catalogue 1.7); otherwise the analysis says why
+// there is none, and global is unknown.
 // Not for the hot loop: it allocates and costs dim Hessian-vector products plus one dense eigensolve.
 #pragma once
 
@@ -21,6 +36,8 @@
 
 #include <optional>
 #include <string>
+
+#include <loraflow/random.hpp>
 
 namespace loraflow {
 
@@ -119,7 +136,8 @@ template <class Real> struct stationary_analysis {
 template <class Real>
 stationary_analysis<Real> analyze_point(const lora_model<Real>& model, const vector<Real>& x,
                                         const stationary_options<Real>& opt,
-                                        const nuclear_oracle<Real>* oracle = nullptr) {
+                                        const nuclear_oracle<Real>* oracle = nullptr,
+                                        const matrix<Real>* hessian = nullptr) {
   using std::sqrt;
   stationary_analysis<Real> a;
   const Eigen::Index dim = model.dimension();
@@ -127,16 +145,20 @@ stationary_analysis<Real> analyze_point(const lora_model<Real>& model, const vec
   model.gradient(x, g);
   a.grad_norm = sqrt(squared_norm(g));
   a.loss = model.loss(x);
-  matrix<Real> H(dim, dim);
-  vector<Real> e = vector<Real>::Zero(dim), col;
-  for (Eigen::Index j = 0; j < dim; ++j) {
-    e(j) = 1;
-    model.hessian_product(x, e, col);
-    H.col(j) = col;
-    e(j) = 0;
+  if (hessian) {  // given (symmetrised) by the caller
+    a.hessian = linalg::sym_eig<Real>(*hessian).values.reverse();
+  } else {
+    matrix<Real> H(dim, dim);
+    vector<Real> e = vector<Real>::Zero(dim), col;
+    for (Eigen::Index j = 0; j < dim; ++j) {
+      e(j) = 1;
+      model.hessian_product(x, e, col);
+      H.col(j) = col;
+      e(j) = 0;
+    }
+    const matrix<Real> Hs = (H + H.transpose()) / 2;
+    a.hessian = linalg::sym_eig<Real>(Hs).values.reverse();
   }
-  const matrix<Real> Hs = (H + H.transpose()) / 2;
-  a.hessian = linalg::sym_eig<Real>(Hs).values.reverse();
   const matrix<Real> F = model.product(x);
   a.sigma = linalg::svd<Real>(F).s;
   for (Eigen::Index i = 0; i < a.sigma.size(); ++i)
@@ -158,5 +180,118 @@ stationary_analysis<Real> analyze_point(const lora_model<Real>& model, const vec
   a.global = oracle && a.distance <= opt.global_tol;
   return a;
 }
+
+
+/// beta, the smoothness constant of f in X (the Lipschitz constant of grad f; catalogue 1.7's beta, and the step
+/// 1/beta of the proximal-gradient oracle): frobenius 1; weighted max w_ij; sensing ||A||_2^2 / N (the operator's
+/// top singular value); logistic ||Xf||_2^2 / (2N) (the softmax Jacobian is bounded by I/2 in the Loewner order).
+template <class Real> Real smoothness_constant(const objective<Real>& f) {
+  const objective_data<Real>& d = f.data();
+  switch (f.kind()) {
+    case objective_kind::frobenius: return Real(1);
+    case objective_kind::weighted: return d.weights.maxCoeff();
+    case objective_kind::sensing: {
+      const Real top = linalg::svd<Real>(d.sensing).s(0);
+      return top * top / Real(f.samples());
+    }
+    case objective_kind::logistic: {
+      const Real top = linalg::svd<Real>(d.features).s(0);
+      return top * top / (2 * Real(f.samples()));
+    }
+  }
+  return Real(1);
+}
+
+/// analyze_point with tolerances derived from the state's resolution delta (the file comment), plus the oracle
+/// where one exists. oracle_absent says why there is none (empty when there is one).
+template <class Real> struct state_analysis {
+  Real resolution;
+  stationary_options<Real> tolerances;
+  stationary_analysis<Real> point;
+  std::optional<nuclear_oracle<Real>> oracle;
+  std::string oracle_absent;
+  /// "global minimum", "spurious second-order stationary point", "strict saddle", "not stationary", or
+  /// "second-order stationary (global or spurious unknown: no oracle)"
+  std::string verdict;
+};
+
+template <class Real>
+state_analysis<Real> analyze_state(const lora_model<Real>& model, const vector<Real>& x, const Real& delta_in) {
+  using std::sqrt;
+  state_analysis<Real> r;
+  const Real e64 = 64 * eps<Real>();
+  const Real delta = std::max(delta_in, e64);
+  r.resolution = delta;
+  const Eigen::Index dim = model.dimension();
+  const Real xn = sqrt(squared_norm(x));
+  auto dense_hessian = [&](const vector<Real>& at) {
+    matrix<Real> H(dim, dim);
+    vector<Real> e = vector<Real>::Zero(dim), col;
+    for (Eigen::Index j = 0; j < dim; ++j) {
+      e(j) = 1;
+      model.hessian_product(at, e, col);
+      H.col(j) = col;
+      e(j) = 0;
+    }
+    return matrix<Real>((H + H.transpose()) / 2);
+  };
+  using std::abs;
+  auto spectral_norm = [](const matrix<Real>& M) {
+    const vector<Real> ev = linalg::sym_eig<Real>(M).values;
+    return std::max(Real(abs(ev(0))), Real(abs(ev(ev.size() - 1))));
+  };
+  const matrix<Real> H = dense_hessian(x);
+  const Real Hn = spectral_norm(H);
+  Real dH(0);
+  gaussian_stream g(0, streams::adapters);
+  for (int k = 0; k < 2 && xn > 0; ++k) {
+    vector<Real> d = g.normal_matrix<Real>(dim, 1).col(0);
+    d *= delta * xn / sqrt(squared_norm(d));
+    dH = std::max(dH, spectral_norm(matrix<Real>(dense_hessian(vector<Real>(x + d)) - H)));
+  }
+  stationary_options<Real>& t = r.tolerances;
+  t.grad_tol = (delta * xn + e64 * std::max(Real(1), xn)) * Hn;
+  t.hess_tol = sqrt(Real(dim)) * dH + e64 * Hn;
+  t.rank_tol = sqrt(delta);
+  t.global_tol = Real(0);
+  const lora_problem<Real>& p = model.problem();
+  if (!is_one_matrix(p)) {
+    r.oracle_absent = "the problem is not in the one-matrix form (only the W1 adapter, W2 = I), where LoRA with weight "
+                      "decay equals f + (lambda/s) ||X||_* over rank <= r";
+  } else if (!(p.weight_decay > 0) && model.objective().kind() == objective_kind::logistic) {
+    r.oracle_absent = "logistic without weight decay: the minimum need not be attained";
+  } else {
+    const Real mu = p.weight_decay / p.scale;
+    nuclear_oracle<Real> o = nuclear_minimiser<Real>(model, mu, smoothness_constant(model.objective()), delta / 16, 20000);
+    if (!o.converged) {
+      r.oracle_absent = "the proximal-gradient oracle did not converge in " + std::to_string(o.iterations - 1) +
+                        " iterations (last step " + to_string(o.step_change) + ")";
+    } else if (o.rank > p.rank && model.objective().kind() != objective_kind::frobenius) {
+      r.oracle_absent = "the nuclear-norm minimiser has rank " + std::to_string(o.rank) + " > r = " +
+                        std::to_string(p.rank) + ": the rank-r problem's minimum is not the convex one";
+    } else {
+      t.global_tol = sqrt(delta) * std::max(Real(1), Real(sqrt(squared_norm(o.X))));
+      r.oracle = std::move(o);
+    }
+  }
+  r.point = analyze_point<Real>(model, x, t, r.oracle ? &*r.oracle : nullptr, &H);
+  switch (r.point.kind) {
+    case point_kind::not_stationary: r.verdict = "not stationary"; break;
+    case point_kind::strict_saddle: r.verdict = "strict saddle"; break;
+    case point_kind::second_order_stationary:
+      r.verdict = !r.oracle ? "second-order stationary (global or spurious unknown: no oracle)"
+                  : r.point.global ? "global minimum"
+                                   : "spurious second-order stationary point";
+      break;
+  }
+  return r;
+}
+
+#define LORAFLOW_INST_STATIONARY(EXT, T)                                                                 \
+  EXT template state_analysis<T> analyze_state<T>(const lora_model<T>&, const vector<T>&, const T&);      \
+  EXT template nuclear_oracle<T> nuclear_minimiser<T>(const lora_model<T>&, const T&, const T&, const T&, long);
+#ifndef LORAFLOW_NO_EXTERN_TEMPLATES
+LORAFLOW_EXTERN_ALL(LORAFLOW_INST_STATIONARY)
+#endif
 
 }  // namespace loraflow
