@@ -511,7 +511,7 @@ a, b = (json.load(open(p)) for p in sys.argv[1:3])
 s, t = a["stationary"], b["stationary"]
 assert s["verdict"] == t["verdict"] == "global minimum", (s["verdict"], t["verdict"])
 assert s["kind"] == "second-order stationary" and s["rank"] == 2 and s["oracle"]["rank"] == 2, s
-# sigma(S) = 3, 2, 0.5 soft-thresholded at lambda/s = 0.25 on the top r = 2 (docs/examples/kim_special.toml).
+# sigma(S) = 3, 2, 0.2 soft-thresholded at lambda/s = 0.25 (docs/examples/kim_special.toml): rank 2.
 assert abs(s["oracle"]["sigma"][0] - 2.75) <= 1e-13 and abs(s["oracle"]["sigma"][1] - 1.75) <= 1e-13, s["oracle"]
 assert s["oracle"]["distance"] <= s["oracle"]["global_tol"], s["oracle"]
 assert s["grad_norm"] <= s["grad_tol"] and s["hessian_min"] >= -s["hess_tol"], s

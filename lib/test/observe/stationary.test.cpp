@@ -76,11 +76,12 @@ TEST_CASE_TEMPLATE_APPLY(st_prox, scalar_types);
 TEST_CASE_TEMPLATE_DEFINE("stationary: gradient flow with weight decay ends at the global minimum (analyze_state)", Real,
                           st_flow) {
   test::precision_for_test<Real> prec;
-  // sigma(S) = 3, 2, 1 and rank r = 2 with lambda/s = 0.5: the minimiser keeps 2.5, 1.5 (rank 2).
+  // sigma(S) = 3, 2, 0.25 and rank r = 2 with lambda/s = 0.5: the minimiser keeps 2.5, 1.5 and thresholds 0.25 away,
+  // so its rank r* = 2 <= r (Kim et al.'s assumption A1) and the dual certificate ||grad f||_2 <= lambda/s holds.
   one_matrix_spec<Real> spec;
   spec.m = 4;
   spec.n = 3;
-  spec.sigma = {Real(3), Real(2), Real(1)};
+  spec.sigma = {Real(3), Real(2), Real(1) / 4};
   spec.seed = 3;
   matrix<Real> W0, S;
   generate_one_matrix(spec, W0, S);

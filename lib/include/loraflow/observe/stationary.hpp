@@ -41,21 +41,32 @@
 
 namespace loraflow {
 
-/// U diag((s_i - tau)_+) V^T over the top `keep` singular triples of Y (keep < 0: all).
-template <class Real> matrix<Real> soft_threshold(const matrix<Real>& Y, const Real& tau, Eigen::Index keep = -1) {
+/// U diag((s_i - tau)_+) V^T over the top `keep` singular triples of Y (keep < 0: all). With kept, also the
+/// thresholded singular values s_i - tau > 0 (descending; their count is the rank, exactly: an SVD of the result
+/// would show rounding-level singular values instead of zeros).
+template <class Real>
+matrix<Real> soft_threshold(const matrix<Real>& Y, const Real& tau, Eigen::Index keep = -1, vector<Real>* kept = nullptr) {
   const linalg::svd_result<Real> d = linalg::svd<Real>(Y);
   matrix<Real> X = matrix<Real>::Zero(Y.rows(), Y.cols());
   const Eigen::Index k = keep < 0 ? d.s.size() : std::min<Eigen::Index>(keep, d.s.size());
+  Eigen::Index count = 0;
   for (Eigen::Index i = 0; i < k; ++i)
-    if (d.s(i) > tau) X.noalias() += (d.s(i) - tau) * d.U.col(i) * d.V.col(i).transpose();
+    if (d.s(i) > tau) {
+      X.noalias() += (d.s(i) - tau) * d.U.col(i) * d.V.col(i).transpose();
+      ++count;
+    }
+  if (kept) {
+    kept->resize(count);
+    for (Eigen::Index i = 0; i < count; ++i) (*kept)(i) = d.s(i) - tau;
+  }
   return X;
 }
 
 /// The global minimiser of f(X) + mu ||X||_*.
 template <class Real> struct nuclear_oracle {
   matrix<Real> X;
-  vector<Real> sigma;          ///< its singular values, descending
-  Eigen::Index rank = 0;       ///< r_star: singular values > 0 (soft-thresholding makes the others exactly 0)
+  vector<Real> sigma;          ///< its nonzero singular values, descending (from the last soft-thresholding)
+  Eigen::Index rank = 0;       ///< r_star = sigma.size(): soft-thresholding sets the others to exactly 0
   long iterations = 0;         ///< 0 for the closed form
   Real step_change = Real(0);  ///< last ||X_(k+1) - X_k||_F (0 for the closed form)
   bool converged = true;
@@ -73,7 +84,7 @@ nuclear_oracle<Real> nuclear_minimiser(const lora_model<Real>& model, const Real
   const objective<Real>& f = model.objective();
   nuclear_oracle<Real> o;
   if (f.kind() == objective_kind::frobenius) {
-    o.X = soft_threshold<Real>(p.dY, mu, p.rank);
+    o.X = soft_threshold<Real>(p.dY, mu, p.rank, &o.sigma);
     o.method = "singular-value soft-thresholding at lambda/s on the top r (closed form)";
   } else {
     const Real t = 1 / beta;
@@ -82,7 +93,7 @@ nuclear_oracle<Real> nuclear_minimiser(const lora_model<Real>& model, const Real
     o.converged = false;
     for (o.iterations = 1; o.iterations <= max_iter; ++o.iterations) {
       f.negative_gradient(Y, matrix<Real>(p.dY - Y), E);
-      Xn = soft_threshold<Real>(matrix<Real>(Y + t * E), t * mu);
+      Xn = soft_threshold<Real>(matrix<Real>(Y + t * E), t * mu, -1, &o.sigma);
       o.step_change = sqrt(squared_norm(matrix<Real>(Xn - X)));
       const Real thn = (1 + sqrt(1 + 4 * theta * theta)) / 2;
       // Restart when the momentum points uphill (O'Donoghue and Candes 2015).
@@ -98,9 +109,7 @@ nuclear_oracle<Real> nuclear_minimiser(const lora_model<Real>& model, const Real
     o.X = X;
     o.method = "accelerated proximal gradient on f + (lambda/s) ||X||_*";
   }
-  o.sigma = linalg::svd<Real>(o.X).s;
-  for (Eigen::Index i = 0; i < o.sigma.size(); ++i)
-    if (o.sigma(i) > 0) ++o.rank;
+  o.rank = o.sigma.size();
   return o;
 }
 
