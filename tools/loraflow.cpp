@@ -313,7 +313,7 @@ int main(int argc, char** argv) {
                     "Example: loraflow reproduce xu2025-fig1 --out out/fig1-repro. Gallery: docs/gallery.md");
 
   auto* check = app.add_subcommand(
-      "check", "Check the papers' claims (Xu et al. 2025, Min et al. 2021): predict, measure, give a verdict.\n"
+      "check", "Check the papers' claims (Xu et al. 2025, Min et al. 2021, Kim et al. 2025): predict, measure, give a verdict.\n"
                "  Usage: loraflow check [IDS...] [--quick] [--out DIR] [--json] [--strict] [--no-progress]\n"
                "         loraflow check --list [--ids]\n"
                "  (run by loraflow-check, the checks' own program; loraflow check --help explains each option)");
