@@ -10,7 +10,7 @@
 //               weighted with w_max / w_min = 1.5 (generator weights_with_ratio): alpha >= w_min = 1, beta <= w_max =
 //               1.5 globally (catalogue 1.7 Test 2), so 2 alpha >= 2 > 1.5 >= beta.
 // Check:      from zero-B small inits (alpha = 1e-2, model/init.hpp) and from large random inits (every entry of A
-//             and B N(0, 1)), several seeds each (quick: 3 + 3 per objective; full: 10 + 10), integrate gradient flow
+//             and B N(0, 1)), several seeds each (quick: 10 + 10 per objective; full: 50 + 50), integrate gradient flow
 //             (dopri5, double, rtol 1e-12) to t = 200 and classify the final state with analyze_state
 //             (observe/stationary.hpp): gradient, full Hessian spectrum, and the distance to the oracle X*
 //             (soft-thresholding at lambda_eff on the top r for frobenius; accelerated proximal gradient for
@@ -103,7 +103,7 @@ void objective_rows(const context& ctx, objective_kind k, const std::string& reg
   const auto t0 = std::chrono::steady_clock::now();
   const lora_model<double> model = special_model(k);
   const std::string name = info_of(k).name;
-  const int seeds = ctx.quick ? 3 : 10;
+  const int seeds = ctx.quick ? 10 : 50;
   std::vector<kim_run> runs;
   for (const char* init : {"zero-B", "large"})
     for (int s = 0; s < seeds; ++s) {

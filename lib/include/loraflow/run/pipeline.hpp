@@ -312,6 +312,14 @@ initial_state<Real> initialize(const run_config& c, const lora_model<Real>& mode
 
 // ---- Stage 3: the solver settings ----------------------------------------------------------------------------
 
+/// The Taylor series of the model's flow, built only for method = "taylor" (the one method that reads it; and the
+/// only one refused for a non-polynomial objective, at config time).
+template <class Real> std::optional<lora_series<Real>> series_for(const run_config& c, const lora_model<Real>& model) {
+  std::optional<lora_series<Real>> s;
+  if (parse_method(c.solve.method) == method::taylor) s.emplace(model);
+  return s;
+}
+
 /// solve.t_end at working precision.
 template <class Real> Real end_time(const run_config& c) { return parse_key<Real>(c, c.solve.t_end, "solve.t_end"); }
 
@@ -513,8 +521,8 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   vector<Real> x = x0;
 
   // 3. Solver settings.
-  const lora_series<Real> series(model);
-  const solve_options<Real> opt = solver_options<Real>(c, plan, alpha, &series);
+  const std::optional<lora_series<Real>> series = series_for(c, model);
+  const solve_options<Real> opt = solver_options<Real>(c, plan, alpha, series ? &*series : nullptr);
   const Real t_end = end_time<Real>(c);
   const std::vector<Real> times = observation_times<Real>(c, t_end);
 
