@@ -153,3 +153,38 @@ TEST_CASE_TEMPLATE_DEFINE("stationary: smoothness constants bound the objective'
   }
 }
 TEST_CASE_TEMPLATE_APPLY(st_beta, scalar_types);
+
+// Kim et al.'s restricted constants: exact for frobenius; for weighted the guarantees w_min <= alpha, beta <= w_max
+// bracket the estimates, a ratio below 2 is certified special and a ratio of 20 certified generic (the estimates are
+// an upper bound of alpha and a lower bound of beta, so 2 alpha_est < beta_est proves 2 alpha < beta); the
+// adversarial estimates are never more optimistic than Monte-Carlo.
+TEST_CASE_TEMPLATE_DEFINE("stationary: restricted constants and the regime (Kim et al. (A2)-(A3))", Real, st_rsc) {
+  test::precision_for_test<Real> prec;
+  objective_data<Real> d;
+  const matrix<Real> W2 = matrix<Real>::Identity(6, 6), W1 = matrix<Real>::Zero(6, 5);
+  const restricted_constants<Real> fro = restricted_constants_of(objective<Real>(d, W2, W1), 6, 5, 2);
+  CHECK(fro.alpha == 1);
+  CHECK(fro.beta == 1);
+  CHECK(fro.regime == "special (2 alpha > beta)");
+  CHECK(fro.certified);
+  d.kind = objective_kind::weighted;
+  for (const Real ratio : {Real(3) / 2, Real(20)}) {
+    CAPTURE(to_double(ratio));
+    d.weights = weights_with_ratio<Real>(6, 5, ratio, 1);
+    const restricted_constants<Real> c = restricted_constants_of(objective<Real>(d, W2, W1), 6, 5, 2);
+    const Real slack = 64 * eps<Real>() * ratio;
+    CHECK(c.alpha_lower == 1);
+    CHECK(c.beta_upper == ratio);
+    CHECK(c.alpha >= c.alpha_lower - slack);
+    CHECK(c.beta <= c.beta_upper + slack);
+    CHECK(c.alpha <= c.alpha_mc);
+    CHECK(c.beta >= c.beta_mc);
+    CHECK(c.certified);
+    CHECK(c.regime == (ratio < 2 ? "special (2 alpha > beta)" : "generic (2 alpha < beta)"));
+  }
+  d.kind = objective_kind::logistic;
+  d.weights.resize(0, 0);
+  teacher_logistic<Real>(20, matrix<Real>(matrix<Real>::Ones(6, 5)), true, 1, d);
+  CHECK_FALSE(restricted_constants_of(objective<Real>(d, W2, W1), 6, 5, 2).computed);
+}
+TEST_CASE_TEMPLATE_APPLY(st_rsc, fixed_digit_scalar_types);

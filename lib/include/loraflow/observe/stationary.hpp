@@ -39,6 +39,9 @@
 
 #include <loraflow/random.hpp>
 
+#include <algorithm>
+#include <limits>
+
 namespace loraflow {
 
 /// U diag((s_i - tau)_+) V^T over the top `keep` singular triples of Y (keep < 0: all). With kept, also the
@@ -211,6 +214,99 @@ template <class Real> Real smoothness_constant(const objective<Real>& f) {
   return Real(1);
 }
 
+
+/// Kim et al.'s restricted constants of f (assumptions (A2)-(A3), catalogue 1.2 and 1.7 Tests 2-3) and the regime
+/// they put a problem in. For a quadratic f the Hessian H is constant, so both are Rayleigh quotients <V, H[V]> / ||V||^2:
+/// alpha the infimum over the directions X - X* (rank <= 2r, as r* <= r), beta the supremum over rank-2 directions.
+///   frobenius: alpha = beta = 1, exact.
+///   weighted:  w_min <= alpha and beta <= w_max (bounds, catalogue 1.7 Test 2), and the estimates below.
+///   sensing:   beta <= ||A||_2^2 / N (smoothness_constant), and the estimates below.
+/// Estimates: any direction's quotient is >= alpha and <= beta, so an estimate of alpha is an upper bound and one of
+/// beta a lower bound (optimistic about the special regime). Monte-Carlo takes the extremes over random rank-k
+/// directions (products of Gaussian factors); the adversarial estimate runs projected power iterations (V <-
+/// P_k(H[V]) for beta, V <- P_k(c V - H[V]) with c an upper bound of beta for alpha; P_k the rank-k truncation) from
+/// several starts, and is the one used (it is never more optimistic than Monte-Carlo: both are kept).
+/// Regime: special when 2 alpha > beta, generic when 2 alpha < beta, ambiguous within 64 eps beta (the paper is
+/// inconsistent about 2 alpha = beta, catalogue 1.3). certified says whether the guarantees decide it: special is
+/// certified by lower/upper bounds (2 alpha_lower > beta_upper), generic by estimates (2 alpha_est <= beta_est).
+/// logistic: not computed (its Hessian depends on X; the constants about X* are not estimated here).
+template <class Real> struct restricted_constants {
+  bool computed = false;
+  Real alpha, beta;                 ///< the values the regime is read from (exact, or the adversarial estimates)
+  Real alpha_lower, beta_upper;     ///< guaranteed bounds (alpha_lower = 0 when none is known)
+  Real alpha_mc, beta_mc;           ///< plain Monte-Carlo estimates (optimistic)
+  std::string how, regime;
+  bool certified = false;
+};
+
+template <class Real>
+restricted_constants<Real> restricted_constants_of(const objective<Real>& f, Eigen::Index m, Eigen::Index n,
+                                                   Eigen::Index r, std::uint64_t seed = 0) {
+  using std::sqrt;
+  restricted_constants<Real> c;
+  const Real nan = std::numeric_limits<Real>::quiet_NaN();
+  c.alpha = c.beta = c.alpha_lower = c.beta_upper = c.alpha_mc = c.beta_mc = nan;
+  if (f.kind() == objective_kind::logistic) {
+    c.how = "not computed (logistic: the Hessian depends on X)";
+    c.regime = "unknown";
+    return c;
+  }
+  c.computed = true;
+  if (f.kind() == objective_kind::frobenius) {
+    c.alpha = c.beta = c.alpha_lower = c.beta_upper = c.alpha_mc = c.beta_mc = Real(1);
+    c.how = "exact (alpha = beta = 1)";
+  } else {
+    const matrix<Real> zero = matrix<Real>::Zero(m, n);
+    matrix<Real> HV(m, n);
+    auto quotient = [&](const matrix<Real>& V) {
+      f.hessian_product(zero, V, HV);
+      return Real(V.cwiseProduct(HV).sum() / squared_norm(V));
+    };
+    auto truncate = [](const matrix<Real>& V, Eigen::Index k) {
+      const linalg::svd_result<Real> d = linalg::svd<Real>(V);
+      matrix<Real> out = matrix<Real>::Zero(V.rows(), V.cols());
+      for (Eigen::Index i = 0; i < std::min<Eigen::Index>(k, d.s.size()); ++i)
+        out.noalias() += d.s(i) * d.U.col(i) * d.V.col(i).transpose();
+      return out;
+    };
+    c.beta_upper = smoothness_constant(f);
+    c.alpha_lower = f.kind() == objective_kind::weighted ? Real(f.data().weights.minCoeff()) : Real(0);
+    const Eigen::Index ka = std::min<Eigen::Index>(2 * r, std::min(m, n)), kb = std::min<Eigen::Index>(2, std::min(m, n));
+    gaussian_stream g(seed, streams::constants);
+    for (int i = 0; i < 1000; ++i) {
+      const Real qa = quotient(matrix<Real>(g.normal_matrix<Real>(m, ka) * g.normal_matrix<Real>(ka, n)));
+      const Real qb = quotient(matrix<Real>(g.normal_matrix<Real>(m, kb) * g.normal_matrix<Real>(kb, n)));
+      c.alpha_mc = i == 0 ? qa : std::min(c.alpha_mc, qa);
+      c.beta_mc = i == 0 ? qb : std::max(c.beta_mc, qb);
+    }
+    c.alpha = c.alpha_mc;
+    c.beta = c.beta_mc;
+    for (int start = 0; start < 8; ++start) {
+      matrix<Real> Vb = truncate(g.normal_matrix<Real>(m, n), kb), Va = truncate(g.normal_matrix<Real>(m, n), ka);
+      for (int it = 0; it < 200; ++it) {
+        f.hessian_product(zero, Vb, HV);
+        Vb = truncate(HV, kb);
+        Vb /= sqrt(squared_norm(Vb));
+        f.hessian_product(zero, Va, HV);
+        Va = truncate(matrix<Real>(c.beta_upper * Va - HV), ka);
+        Va /= sqrt(squared_norm(Va));
+      }
+      c.beta = std::max(c.beta, quotient(Vb));
+      c.alpha = std::min(c.alpha, quotient(Va));
+    }
+    c.how = std::string(f.kind() == objective_kind::weighted ? "bounds w_min <= alpha, beta <= w_max" : "bound beta <= ||A||_2^2 / N") +
+            "; adversarial estimates (projected power iteration, 8 starts x 200 steps) and Monte-Carlo (1000 random "
+            "directions); alpha over rank-" + std::to_string(ka) + " and beta over rank-" + std::to_string(kb) + " directions";
+  }
+  const Real gap = 2 * c.alpha - c.beta;
+  const Real amb = 64 * eps<Real>() * c.beta;
+  c.regime = gap > amb ? "special (2 alpha > beta)" : gap < -amb ? "generic (2 alpha < beta)" : "ambiguous (2 alpha = beta)";
+  // Special from the guarantees (alpha_lower <= alpha, beta <= beta_upper); generic from the estimates (alpha <= the
+  // alpha estimate, the beta estimate <= beta).
+  c.certified = gap > amb ? Real(2 * c.alpha_lower) > c.beta_upper : gap < -amb;
+  return c;
+}
+
 /// analyze_point with tolerances derived from the state's resolution delta (the file comment), plus the oracle
 /// where one exists. oracle_absent says why there is none (empty when there is one).
 template <class Real> struct state_analysis {
@@ -219,6 +315,7 @@ template <class Real> struct state_analysis {
   stationary_analysis<Real> point;
   std::optional<nuclear_oracle<Real>> oracle;
   std::string oracle_absent;
+  restricted_constants<Real> constants;  ///< Kim et al.'s alpha, beta and the regime (restricted_constants_of)
   /// "global minimum", "spurious second-order stationary point", "strict saddle", "not stationary", or
   /// "second-order stationary (global or spurious unknown: no oracle)"
   std::string verdict;
@@ -284,6 +381,7 @@ state_analysis<Real> analyze_state(const lora_model<Real>& model, const vector<R
     }
   }
   r.point = analyze_point<Real>(model, x, t, r.oracle ? &*r.oracle : nullptr, &H);
+  r.constants = restricted_constants_of<Real>(model.objective(), model.m(), model.n(), p.rank);
   switch (r.point.kind) {
     case point_kind::not_stationary: r.verdict = "not stationary"; break;
     case point_kind::strict_saddle: r.verdict = "strict saddle"; break;

@@ -399,6 +399,19 @@ template <class Real> nlohmann::ordered_json json_stationary(const state_analysi
   j["balance_W2"] = json_number(p.balance2);
   j["dual_norm"] = json_number(p.dual_norm);
   j["mu"] = json_number(p.mu);
+  {
+    const restricted_constants<Real>& k = a.constants;
+    auto& cj = j["constants"];
+    cj["alpha"] = json_number(k.alpha);
+    cj["beta"] = json_number(k.beta);
+    cj["alpha_lower"] = json_number(k.alpha_lower);
+    cj["beta_upper"] = json_number(k.beta_upper);
+    cj["alpha_monte_carlo"] = json_number(k.alpha_mc);
+    cj["beta_monte_carlo"] = json_number(k.beta_mc);
+    cj["how"] = k.how;
+    cj["regime"] = k.regime;
+    cj["certified"] = k.certified;
+  }
   if (a.oracle) {
     auto& o = j["oracle"];
     o["method"] = a.oracle->method;
@@ -423,6 +436,12 @@ template <class Real> std::string human_stationary(const state_analysis<Real>& a
                 a.verdict.c_str(), to_double(p.grad_norm), to_double(a.tolerances.grad_tol), to_double(Real(p.hessian(0))),
                 to_double(a.tolerances.hess_tol), static_cast<long>(p.rank), to_double(p.dual_norm), to_double(p.mu));
   std::string out = b;
+  if (a.constants.computed) {
+    std::snprintf(b, sizeof b, "    Kim et al. constants: alpha = %.6g, beta = %.6g: %s%s\n", to_double(a.constants.alpha),
+                  to_double(a.constants.beta), a.constants.regime.c_str(),
+                  a.constants.certified ? " (certified)" : " (from estimates, not certified)");
+    out += b;
+  }
   if (a.oracle) {
     std::snprintf(b, sizeof b, "    oracle: rank %ld, ||F - X*||_F = %.3g (global within %.3g)\n",
                   static_cast<long>(a.oracle->rank), to_double(p.distance), to_double(a.tolerances.global_tol));
