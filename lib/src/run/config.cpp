@@ -137,6 +137,19 @@ void apply_override(toml::table& root, const std::string& ov, const std::string&
   }
 }
 
+// Keys that only some kinds of a section read (problem.kind, objective.kind): any key set that `kind` does not read
+// is an error naming the kinds that do.
+void check_kind_keys(const reader& rd, const toml::table& root, const std::string& section, const std::string& kind,
+                     const std::map<std::string, std::set<std::string>>& keys_of) {
+  for (const auto& key : known_keys().at(section)) {
+    if (key == "kind" || !root[section][key].node() || keys_of.at(kind).count(key)) continue;
+    std::string owners;
+    for (const auto& [k, ks] : keys_of)
+      if (ks.count(key)) owners += std::string(owners.empty() ? "" : " or ") + "\"" + k + "\"";
+    rd.fail(section + "." + key, "only used with kind = " + owners + " (kind is \"" + kind + "\")");
+  }
+}
+
 long pair_index(const toml::node& n, const std::string& key, const reader& rd) {
   if (auto s = n.value_exact<std::string>()) {
     if (*s == "top") return 0;
@@ -183,20 +196,10 @@ run_config parse_config(const std::string& text, const std::string& source, cons
   if (auto n = get("problem", "kind")) c.problem.kind = rd.choice(*n, "problem.kind", {"xu2025", "files", "one_matrix"});
   auto& P = c.problem;
   // Which keys each kind reads; any other key set is an error naming the kinds it belongs to.
-  {
-    const std::map<std::string, std::set<std::string>> keys_of{
-        {"xu2025", {"m", "n", "h", "sigma", "scale", "pair", "seed"}},
-        {"files", {"W1", "W2", "dY"}},
-        {"one_matrix", {"m", "n", "sigma", "seed", "W0", "S"}},
-    };
-    for (const auto& key : known_keys().at("problem")) {
-      if (key == "kind" || !get("problem", key) || keys_of.at(P.kind).count(key)) continue;
-      std::string owners;
-      for (const auto& [k, ks] : keys_of)
-        if (ks.count(key)) owners += std::string(owners.empty() ? "" : " or ") + "\"" + k + "\"";
-      rd.fail("problem." + key, "only used with kind = " + owners + " (kind is \"" + P.kind + "\")");
-    }
-  }
+  check_kind_keys(rd, root, "problem", P.kind,
+                  {{"xu2025", {"m", "n", "h", "sigma", "scale", "pair", "seed"}},
+                   {"files", {"W1", "W2", "dY"}},
+                   {"one_matrix", {"m", "n", "sigma", "seed", "W0", "S"}}});
   if (P.kind == "one_matrix") {
     const bool files = get("problem", "W0") || get("problem", "S");
     if (files) {
@@ -314,22 +317,11 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     for (const objective_info& i : objective_table) names.push_back(i.name);
     O.kind = rd.choice(*n, "objective.kind", names);
   }
-  {
-    // Which keys each kind reads; any other key set is an error naming the kind it belongs to.
-    const std::map<std::string, std::set<std::string>> keys_of{
-        {"frobenius", {}},
-        {"weighted", {"weights", "ratio", "seed"}},
-        {"sensing", {"operator", "measurements", "noise", "seed"}},
-        {"logistic", {"features", "labels", "samples", "separable", "seed"}},
-    };
-    for (const auto& key : known_keys().at("objective")) {
-      if (key == "kind" || !get("objective", key) || keys_of.at(O.kind).count(key)) continue;
-      std::string owners;
-      for (const auto& [k, ks] : keys_of)
-        if (ks.count(key)) owners += std::string(owners.empty() ? "" : " or ") + "\"" + k + "\"";
-      rd.fail("objective." + key, "only used with kind = " + owners + " (kind is \"" + O.kind + "\")");
-    }
-  }
+  check_kind_keys(rd, root, "objective", O.kind,
+                  {{"frobenius", {}},
+                   {"weighted", {"weights", "ratio", "seed"}},
+                   {"sensing", {"operator", "measurements", "noise", "seed"}},
+                   {"logistic", {"features", "labels", "samples", "separable", "seed"}}});
   if (auto n = get("objective", "seed")) O.seed = rd.seed(*n, "objective.seed");
   // A kind's data: exactly one of its file keys and its generator key.
   auto one_of = [&](const char* file_key, const char* gen_key, const char* example) {
