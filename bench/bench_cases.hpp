@@ -7,17 +7,20 @@
 // Naive field: full matrices and temporaries, W1~ = W1 + s B1 A1, W2~ = W2 + s B2 A2, E = Y_ft - W2~ W1~ with
 // Y_ft = W2 W1 + dY formed once, then B1' = s W2~^T E A1^T, A1' = s B1^T W2~^T E, B2' = s E W1~^T A2^T,
 // A2' = s B2^T E W1~^T, evaluated left to right: O(m n h), what a first implementation in Eigen looks like.
+// Objective cases: the Fig. 1 problem and state under each objective of model/objective.hpp (fig1_objective_case).
 // Frame cases: the same problem and state, rotated into the singular frame (model/singular_frame.hpp).
 #pragma once
 
 #include <loraflow/model/init.hpp>
 #include <loraflow/model/lora.hpp>
+#include <loraflow/model/objective.hpp>
 #include <loraflow/model/singular_frame.hpp>
 #include <loraflow/model/xu2025.hpp>
 #include <loraflow/random.hpp>
 #include <loraflow/scalar.hpp>
 
 #include <cstdint>
+#include <map>
 #include <utility>
 
 namespace loraflow::bench {
@@ -71,6 +74,24 @@ template <class Real> const rhs_case<Real>& fig1_case() {
 template <class Real> const matrix<Real>& fig1_target() {
   static const matrix<Real> Y_ft = target_of(fig1_case<Real>());
   return Y_ft;
+}
+
+/// The Fig. 1 case with objective k (model/objective.hpp), built once per type and kind. Data from the seeded
+/// generators (seed 0): weighted w_max/w_min = 10; sensing N = 200 Gaussian measurements of the 10 x 10 F (2 mn),
+/// no noise; logistic N = 200 samples labelled from the softmax of the teacher W2 W1 + dY (not separable).
+template <class Real> const rhs_case<Real>& fig1_objective_case(loraflow::objective_kind k) {
+  static std::map<loraflow::objective_kind, rhs_case<Real>> cases;
+  auto it = cases.find(k);
+  if (it == cases.end()) {
+    loraflow::lora_problem<Real> p = xu2025_problem<Real>(10, 10, 100, 4);
+    p.objective.kind = k;
+    if (k == loraflow::objective_kind::weighted) p.objective.weights = loraflow::weights_with_ratio<Real>(10, 10, Real(10), 0);
+    if (k == loraflow::objective_kind::sensing) loraflow::gaussian_sensing<Real>(200, 10, 10, Real(0), 0, p.objective);
+    if (k == loraflow::objective_kind::logistic)
+      loraflow::teacher_logistic<Real>(200, matrix<Real>(p.W2 * p.W1 + p.dY), false, 0, p.objective);
+    it = cases.emplace(k, make_case(std::move(p), 0)).first;
+  }
+  return it->second;
 }
 
 /// The m = n = h = 1024, r = 8 case in double, built once.

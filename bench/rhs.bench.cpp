@@ -19,6 +19,8 @@
 //
 // Counters: time per iteration is the time of one call; "flop" is the matrix-product flop count of one call
 // (2 per multiply-add, elementwise terms left out) and "FLOPS" the resulting rate.
+// Objectives: the field under each objective of model/objective.hpp (frobenius, weighted with ratio 10, sensing with
+// N = 200 measurements, logistic with N = 200 samples) on the Fig. 1 problem and state, in double and float50.
 // Also timed: the singular-frame field (model/singular_frame.hpp) on the frame image of the same state, per type
 // (fig1) and at n1024; one Taylor expansion (model/lora_series.hpp) of the order method taylor uses at rtol 1e-10 in double
 // and 1e-37 in float50, the whole per-step cost of that method.
@@ -118,6 +120,11 @@ template <class Real> void bm_fig1_series(benchmark::State& state) {
   }
 }
 
+/// The field under objective kind state.range(0) (model/objective.hpp), Fig. 1 problem and state.
+template <class Real> void bm_fig1_objective(benchmark::State& state) {
+  time_model_field(state, fig1_objective_case<Real>(static_cast<loraflow::objective_kind>(state.range(0))));
+}
+
 /// The singular-frame field (model/singular_frame.hpp) on the frame image of the same state.
 template <class Real> void bm_fig1_frame(benchmark::State& state) { time_model_field(state, fig1_frame_case<Real>()); }
 void bm_n1024_frame(benchmark::State& state) { time_model_field(state, n1024_frame_case()); }
@@ -194,6 +201,16 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("fig1/series/float50", bm_fig1_series<loraflow::float50>)
       ->Arg(44)
       ->Unit(benchmark::kMillisecond);
+  for (const loraflow::objective_info& o : loraflow::objective_table) {
+    const long k = static_cast<long>(o.kind);
+    benchmark::RegisterBenchmark((std::string("fig1/objective/") + o.name + "/double").c_str(), bm_fig1_objective<double>)
+        ->Arg(k)
+        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark((std::string("fig1/objective/") + o.name + "/float50").c_str(),
+                                 bm_fig1_objective<loraflow::float50>)
+        ->Arg(k)
+        ->Unit(benchmark::kMicrosecond);
+  }
   benchmark::RegisterBenchmark("n1024/field/double", bm_n1024_field)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("n1024/naive/double", bm_n1024_naive)->Unit(benchmark::kMillisecond);
 

@@ -1,6 +1,7 @@
 // tools/loraflow.cpp: the loraflow command, a thin layer over the library (lib/include/loraflow/run).
 //
-//   loraflow run CONFIG [--set section.key=value]... [--out DIR] [--quiet] [--no-progress]
+//   loraflow run CONFIG [--set section.key=value]... [--out DIR] [--save-state] [--quiet] [--no-progress]
+//   loraflow analyze RUN_DIR [--quiet]
 //   loraflow problem CONFIG [--set section.key=value]... --out DIR [--text] [--quiet]
 //   loraflow sweep SWEEP_FILE --out DIR [--jobs N] [--table] [--no-progress]
 //   loraflow table SWEEP_DIR [--quiet]
@@ -38,7 +39,7 @@ struct cli_args {
   bool quiet = false, no_progress = false, text = false;
   bool list = false, quick = false;
   unsigned jobs = 0;  // sweep, reproduce
-  bool table = false, certify = false;
+  bool table = false, certify = false, save_state = false;
   std::string preset;
 };
 
@@ -180,6 +181,7 @@ int cmd_run(const cli_args& a) {
   loraflow::run_options o;
   o.out_dir = a.out.empty() ? (std::filesystem::path("out") / std::filesystem::path(a.config).stem()).string() : a.out;
   o.progress = !a.no_progress;
+  o.save_state = a.save_state;
   // --certify: the reference run (run/certify.hpp) runs beside the run on a second thread when neither uses
   // mpfr_float (whose precision is process-wide), else after it.
   auto show = [&](const loraflow::run_result& r) {
@@ -202,6 +204,12 @@ int cmd_run(const cli_args& a) {
     loraflow::write_file_atomic((std::filesystem::path(o.out_dir) / "certify.json").string(), out.certified->json);
     if (!a.quiet) std::cout << out.certified->human << "  wrote " << o.out_dir << "/certify.json\n" << std::flush;
   }
+  return 0;
+}
+
+int cmd_analyze(const cli_args& a) {
+  const loraflow::analyze_result r = loraflow::analyze_run(a.config, true);
+  if (!a.quiet) std::cout << r.human << std::flush;
   return 0;
 }
 
@@ -236,6 +244,10 @@ int main(int argc, char** argv) {
       ->type_name("DIR");
   run->add_flag("--quiet", a.quiet, "Do not print the human summary on stdout");
   run->add_flag("--no-progress", a.no_progress, "Do not print the progress line on stderr");
+  run->add_flag("--save-state", a.save_state,
+                "Also write the adapters at t_final under DIR/state/ (<name>.npy float64 and <name>.txt with every "
+                "digit): continue from them with [lora] init = \"files\", state = \"DIR/state\", or analyse them "
+                "with loraflow analyze DIR");
   run->add_flag("--certify", a.certify,
                 "Run a reference at higher precision and a tighter rtol (at most rtol/1000; below 1e-14 the Taylor "
                 "method, or Bulirsch-Stoer in the singular frame), beside the run on a second thread unless mpfr is "
@@ -244,6 +256,17 @@ int main(int argc, char** argv) {
   run->footer("Exit status: 0 ok, 2 bad input (nothing written), 3 numerical failure (outputs written, status in "
               "summary.json).\nExample: loraflow run docs/examples/fig1.toml --set lora.alpha=1e-5 --out out/a5\n"
               "See also: loraflow --help (every subcommand), loraflow --version");
+
+  auto* analyze = app.add_subcommand(
+      "analyze", "Classify the final state of a run saved with --save-state: gradient, Hessian spectrum, rank, "
+                 "balance, dual certificate, distance to the global minimum");
+  analyze->add_option("RUN_DIR", a.config, "Output directory of loraflow run --save-state (summary.json and state/)")
+      ->required();
+  analyze->add_flag("--quiet", a.quiet, "Do not print the summary on stdout");
+  analyze->footer("Writes RUN_DIR/stationary.json (the \"stationary\" block of docs/outputs.md). The analysis and its "
+                  "tolerances:\ndocs/stationary.md. Exit status: 0 ok, 2 bad input (no summary.json or no state/; "
+                  "nothing written).\nExample: loraflow run docs/examples/kim_special.toml --save-state --out out/k && "
+                  "loraflow analyze out/k");
 
   auto* problem = app.add_subcommand(
       "problem", "Build the problem of a configuration as run does and write W1.npy, W2.npy, dY.npy (float64)");
@@ -290,7 +313,7 @@ int main(int argc, char** argv) {
                     "Example: loraflow reproduce xu2025-fig1 --out out/fig1-repro. Gallery: docs/gallery.md");
 
   auto* check = app.add_subcommand(
-      "check", "Check the papers' claims (Xu et al. 2025, Min et al. 2021): predict, measure, give a verdict.\n"
+      "check", "Check the papers' claims (Xu et al. 2025, Min et al. 2021, Kim et al. 2025): predict, measure, give a verdict.\n"
                "  Usage: loraflow check [IDS...] [--quick] [--out DIR] [--json] [--strict] [--no-progress]\n"
                "         loraflow check --list [--ids]\n"
                "  (run by loraflow-check, the checks' own program; loraflow check --help explains each option)");
@@ -312,6 +335,7 @@ int main(int argc, char** argv) {
   try {
     if (*run) return cmd_run(a);
     if (*problem) return cmd_problem(a);
+    if (*analyze) return cmd_analyze(a);
     if (*sweep) return cmd_sweep(a);
     if (*table) return cmd_table(a);
     if (*reproduce) {

@@ -414,6 +414,148 @@ assert 1e-60 < mis < 1e-57, mis
 assert d["events.T1"] >= 6 and d["at.T1.misalign"] >= 6, d
 PY
     echo "ok [$CASE]" ;;
+  # ---- objectives (model/objective.hpp, [objective] of run configs) ----
+  bad_objective_kind)
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "hinge"'
+    expect_bad_input "c.toml" "objective.kind" "'hinge'" "frobenius, weighted, sensing or logistic" -- run "$T/c.toml" ;;
+  bad_objective_key_of_other_kind)  # a key of another kind names the kind it belongs to
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "sensing"\nratio = 10\nmeasurements = 40'
+    expect_bad_input "objective.ratio" '"weighted"' '"sensing"' -- run "$T/c.toml" ;;
+  bad_objective_missing_data)
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "weighted"'
+    expect_bad_input "objective.weights" "missing" "ratio" -- run "$T/c.toml" ;;
+  bad_objective_weights)  # a weight file with a zero entry: the file, the entry and the key
+    { for i in $(seq 10); do printf '1 1 1 1 1 1 1 1 1 %s\n' "$([ "$i" = 3 ] && echo 0 || echo 2)"; done; } >"$T/w.txt"
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "weighted"\nweights = "w.txt"'
+    expect_bad_input "w.txt" "entry (2,9)" "> 0" "objective.weights" -- run "$T/c.toml" ;;
+  bad_objective_sensing_shape)  # an operator whose rows are not vec(M_k) of a 10 x 10 matrix
+    { for i in $(seq 4); do seq -s ' ' 99; done; } >"$T/A.txt"
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "sensing"\noperator = "A.txt"'
+    expect_bad_input "A.txt" "shape 4x99" "expected 4x100" "objective.operator" -- run "$T/c.toml" ;;
+  bad_objective_labels)  # a label outside 0..m-1
+    { for i in $(seq 10); do seq -s ' ' 5; done; } >"$T/X.txt"
+    printf '0 1 2 3 10\n' >"$T/y.txt"
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "logistic"\nfeatures = "X.txt"\nlabels = "y.txt"'
+    expect_bad_input "y.txt" "label 4" "0..9" "objective.labels" -- run "$T/c.toml" ;;
+  bad_objective_taylor_logistic)  # the Taylor method cannot expand a non-polynomial objective
+    write_config "$T/c.toml" "$GEN" "$LORA" $'\n[objective]\nkind = "logistic"\nsamples = 50'
+    expect_bad_input "solve.method" "taylor" "logistic" "dopri5" -- run "$T/c.toml" --set solve.method=taylor ;;
+  objective_runs)  # every objective runs from its generator; the loss falls; summary.json names the objective
+    for spec in 'kind = "weighted"\nratio = 10' 'kind = "sensing"\nmeasurements = 300\nnoise = "1e-3"' \
+                'kind = "logistic"\nsamples = 60\nseparable = false'; do
+      kind=$(printf "$spec" | sed -n 's/kind = "\(.*\)"/\1/p')
+      write_config "$T/$kind.toml" "$GEN" "$LORA" "$(printf '\n[objective]\n%b' "$spec")"
+      ok run "$T/$kind.toml" --set solve.t_end=2 --set 'observe.times="linspace:0:2:5"' --no-progress --out "$T/$kind"
+      "$PYTHON" - "$T/$kind/summary.json" "$T/$kind/trajectory.csv" "$kind" <<'PY' || fail "objective $kind: $(head -c 600 "$T/$kind/summary.json")"
+import csv, json, sys
+s = json.load(open(sys.argv[1]))
+assert s["objective"]["kind"] == sys.argv[3] and s["config"]["objective"]["kind"] == sys.argv[3], s["objective"]
+assert s["solver"]["status"] == "ok", s["solver"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+loss = [float(r["loss"]) for r in rows]
+assert all(b <= a for a, b in zip(loss, loss[1:])) and loss[-1] < loss[0], loss
+if sys.argv[3] == "weighted":
+    assert float(s["objective"]["weight_min"]) == 1 and float(s["objective"]["weight_max"]) == 10, s["objective"]
+else:
+    assert s["objective"]["samples"] == {"sensing": 300, "logistic": 60}[sys.argv[3]], s["objective"]
+PY
+    done
+    # The Taylor method expands a quadratic objective: weighted in 50 digits agrees with dopri5 in double.
+    ok run "$T/weighted.toml" --set solve.method=taylor --set solve.precision=50 --set 'solve.rtol="1e-30"' \
+      --set solve.t_end=2 --set 'observe.times="linspace:0:2:5"' --no-progress --out "$T/wt"
+    "$PYTHON" - "$T/weighted/trajectory.csv" "$T/wt/trajectory.csv" <<'PY' || fail "weighted: taylor (50 digits) and dopri5 (double) disagree"
+import csv, sys
+a, b = ([float(r["loss"]) for r in csv.DictReader(open(p))] for p in sys.argv[1:3])
+# dopri5 at the default rtol 1e-10 in double: about 8 digits of the loss.
+assert len(a) == len(b) and all(abs(x - y) <= 1e-7 * abs(y) for x, y in zip(a, b)), (a, b)
+PY
+    echo "ok [$CASE]" ;;
+  state_continue)  # --save-state writes every digit; init = "files", state = DIR/state continues from it exactly
+    OM='kind = "one_matrix"
+m = 5
+n = 4
+sigma = [3, 1]
+seed = 2'
+    printf '[problem]\n%s\n\n[lora]\nrank = 2\nalpha = "1e-2"\nweight_decay = "0.1"\n\n[solve]\nt_end = 1\nprecision = 50\nrtol = "1e-30"\nmethod = "taylor"\n\n[observe]\ntimes = "linspace:0:1:3"\n' \
+      "$OM" >"$T/om.toml"
+    ok run "$T/om.toml" --save-state --no-progress --out "$T/a"
+    [ "$(listing "$T/a/state")" = "A1.npy A1.txt B1.npy B1.txt" ] || fail "state/ holds: $(listing "$T/a/state")"
+    ok run "$T/om.toml" --set lora.init=files --set "lora.state=\"$T/a/state\"" --no-progress --out "$T/b"
+    "$PYTHON" - "$T/a/summary.json" "$T/b/summary.json" <<'PY' || fail "the continued run does not start where the first ended"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+# Every digit of the 50-digit state was kept: the loss at the start of b is the loss at the end of a, digit for digit.
+assert a["final"]["loss"] == b["problem"]["initial_loss"], (a["final"]["loss"], b["problem"]["initial_loss"])
+assert b["config"]["lora"]["state"].endswith("/a/state"), b["config"]["lora"]
+PY
+    # A two-adapter run in the singular frame saves the natural adapters: the natural run continued from them starts
+    # at the frame run's final loss, to the rotation's rounding. At t = 0.5 (before T1) the loss is O(1), so the natural
+    # evaluation keeps its digits (near the alpha^4 floor the natural E = dY - F has only eps ||F|| / ||E|| of them).
+    printf '[problem]\n%s\n\n[lora]\n%s\n\n[solve]\nt_end = 0.5\nframe = "singular"\n\n[observe]\ntimes = "linspace:0:0.5:3"\n' "$GEN" "$LORA" >"$T/fr.toml"
+    ok run "$T/fr.toml" --save-state --no-progress --out "$T/c"
+    [ "$(listing "$T/c/state")" = "A1.npy A1.txt A2.npy A2.txt B1.npy B1.txt B2.npy B2.txt" ] || fail "state/ holds: $(listing "$T/c/state")"
+    ok run "$T/fr.toml" --set solve.frame=natural --set lora.init=files --set "lora.state=\"$T/c/state\"" --no-progress --out "$T/d"
+    "$PYTHON" - "$T/c/summary.json" "$T/d/summary.json" <<'PY' || fail "frame state: the natural continuation starts elsewhere"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+x, y = float(a["final"]["loss"]), float(b["problem"]["initial_loss"])
+assert abs(x - y) <= 1e-13 * abs(x), (x, y)
+PY
+    echo "ok [$CASE]" ;;
+  analyze_run)  # observe.stationary and loraflow analyze agree: the special-regime example ends at the global minimum
+    ok run "$SRC/docs/examples/kim_special.toml" --save-state --no-progress --out "$T/k"
+    ok analyze "$T/k"
+    grep -q "stationary: global minimum" "$T/log" || fail "analyze did not report the global minimum: $(cat "$T/log")"
+    "$PYTHON" - "$T/k/summary.json" "$T/k/stationary.json" <<'PY' || fail "stationary blocks: $(head -c 800 "$T/k/stationary.json")"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+s, t = a["stationary"], b["stationary"]
+assert s["verdict"] == t["verdict"] == "global minimum", (s["verdict"], t["verdict"])
+assert s["kind"] == "second-order stationary" and s["rank"] == 2 and s["oracle"]["rank"] == 2, s
+# sigma(S) = 3, 2, 0.2 soft-thresholded at lambda/s = 0.25 (docs/examples/kim_special.toml): rank 2.
+assert abs(s["oracle"]["sigma"][0] - 2.75) <= 1e-13 and abs(s["oracle"]["sigma"][1] - 1.75) <= 1e-13, s["oracle"]
+assert s["oracle"]["distance"] <= s["oracle"]["global_tol"], s["oracle"]
+assert s["grad_norm"] <= s["grad_tol"] and s["hessian_min"] >= -s["hess_tol"], s
+assert abs(s["dual_norm"] - s["mu"]) <= 1e-8, (s["dual_norm"], s["mu"])
+PY
+    echo "ok [$CASE]" ;;
+  bad_analyze_no_state)  # analyze on a run without --save-state: exit 2, one line naming state/ and the fix
+    write_config "$T/c.toml" "$GEN" "$LORA"
+    ok run "$T/c.toml" --no-progress --out "$T/r"
+    rc=0
+    "$LORAFLOW" analyze "$T/r" >"$T/stdout" 2>"$T/stderr" || rc=$?
+    [ "$rc" -eq 2 ] || fail "exit status $rc, expected 2: $(cat "$T/stderr")"
+    [ "$(awk 'END { print NR }' "$T/stderr")" -eq 1 ] || fail "stderr: $(cat "$T/stderr")"
+    grep -qF "state: missing; run again with loraflow run --save-state" "$T/stderr" || fail "stderr: $(cat "$T/stderr")"
+    [ ! -e "$T/r/stationary.json" ] || fail "stationary.json written after bad input"
+    echo "ok [$CASE]: $(cat "$T/stderr")" ;;
+  bad_one_matrix_adapters)  # kind = "one_matrix" adapts its one matrix: adapters = ["W2"] names lora.adapters
+    write_config "$T/c.toml" 'kind = "one_matrix"' "$LORA
+adapters = [\"W2\"]"
+    expect_bad_input "key 'lora.adapters'" 'one_matrix' -- run "$T/c.toml" ;;
+  files_no_direction_runs)  # W1 = 0, W2 = I (plain whitened MF, dY not in W1's range): runs; the metrics of the aligned form are NaN and say why
+    mkdir -p "$T/nd" || fail "mkdir"
+    printf '0 0 0\n0 0 0\n0 0 0\n' >"$T/nd/W1.txt"
+    printf '1 0 0\n0 1 0\n0 0 1\n' >"$T/nd/W2.txt"
+    printf '2 0.5 0\n0.25 1 0\n0 0 0.5\n' >"$T/nd/dY.txt"
+    write_config "$T/nd.toml" "$(files_body "$T/nd" txt)" 'rank = 3
+alpha = "1e-2"'
+    ok run "$T/nd.toml" --set solve.t_end=40 --set 'observe.times="linspace:0:40:5"' --no-progress --out "$T/o"
+    grep -q "no dY direction: W1 v = 0" "$T/log" || fail "the human summary does not say why: $(cat "$T/log")"
+    "$PYTHON" - "$T/o/summary.json" "$T/o/trajectory.csv" <<'PY' || fail "no-direction run: $(head -c 600 "$T/o/summary.json")"
+import csv, json, math, sys
+s = json.load(open(sys.argv[1]))
+assert s["solver"]["status"] == "ok", s["solver"]
+assert s["problem"]["direction_undefined"].startswith("W1 v = 0"), s["problem"]
+assert s["events"]["T1"] is None and s["at"]["T1"] is None, s["events"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert all(math.isnan(float(r["misalign"])) and math.isnan(float(r["escape"])) for r in rows), rows[0]
+loss = [float(r["loss"]) for r in rows]
+# Whitened MF at full rank 3 from a small init fits dY: the loss falls by orders (the smallest singular value of dY,
+# about 0.5, is learnt by t of about 20, then the loss decays like exp(-t)).
+assert loss[-1] < 1e-6 * loss[0], loss
+PY
+    echo "ok [$CASE]" ;;
   help)  # --help lists every option: at the top level all of them, per subcommand its own (and --version)
     check_help() {
       local what=$1
@@ -424,12 +566,13 @@ PY
         grep -qF -- "$o" "$T/help" || fail "loraflow $what --help does not mention $o"
       done
     }
-    run_opts=(--set --out --quiet --no-progress --certify)
+    run_opts=(--set --out --quiet --no-progress --certify --save-state)
     problem_opts=(--set --out --text --quiet)
     check_opts=(IDS --list --ids --quick --out --json --strict --no-progress)
-    check_help "" run problem sweep table reproduce check "${run_opts[@]}" "${problem_opts[@]}" "${check_opts[@]}" --version --help
+    check_help "" run problem analyze sweep table reproduce check "${run_opts[@]}" "${problem_opts[@]}" "${check_opts[@]}" --version --help
     check_help run CONFIG "${run_opts[@]}" --version
     check_help problem CONFIG "${problem_opts[@]}" --version
+    check_help analyze RUN_DIR --quiet docs/stationary.md
     check_help check "${check_opts[@]}" docs/checks.md
     "$LORAFLOW" --version | grep -q '^loraflow ' || fail "loraflow --version does not print 'loraflow <version>'"
     echo "ok [$CASE]" ;;

@@ -57,7 +57,7 @@ int run_checks(const check_args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"loraflow check: check the papers' claims (Xu et al. 2025, Min et al. 2021): predict, measure, give a "
+  CLI::App app{"loraflow check: check the papers' claims (Xu et al. 2025, Min et al. 2021, Kim et al. 2025): predict, measure, give a "
                "verdict"};
   app.name("loraflow check");
   app.set_version_flag("--version", loraflow::version_string());

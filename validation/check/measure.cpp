@@ -161,8 +161,8 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
   }
   const lora_observer<Real> obs(model, dir, x);
 
-  const lora_series<Real> series(model);
-  const solve_options<Real> opt = solver_options<Real>(c, plan, alpha, &series);
+  const std::optional<lora_series<Real>> series = series_for(c, model);
+  const solve_options<Real> opt = solver_options<Real>(c, plan, alpha, series ? &*series : nullptr);
   const Real t_end = end_time<Real>(c);
 
   // Per-direction quantities of the spectral frame.

@@ -27,6 +27,8 @@ claim make_min2021_lemma1();
 claim make_min2021_thm2();
 claim make_min2021_appA2();
 claim make_min2021_thm3_corollaries();
+claim make_kim2025_thm1_special();
+claim make_kim2025_scale_equivalence();
 
 const std::vector<claim>& registry() {
   static const std::vector<claim> all{
@@ -41,6 +43,8 @@ const std::vector<claim>& registry() {
       make_min2021_thm2(),
       make_min2021_appA2(),
       make_min2021_thm3_corollaries(),
+      make_kim2025_thm1_special(),
+      make_kim2025_scale_equivalence(),
   };
   return all;
 }

@@ -58,7 +58,8 @@ class gaussian_stream {
 
 /// Stream ids, so that the problem, the adapters and sweep points never share draws.
 namespace streams {
-constexpr std::uint64_t y_pre = 1, haar_g = 2, adapters = 3, spectral_rotation = 4, data = 5;
+constexpr std::uint64_t y_pre = 1, haar_g = 2, adapters = 3, spectral_rotation = 4, data = 5, objective = 6,
+                        pretrained = 7, target = 8, constants = 9;
 }
 
 }  // namespace loraflow

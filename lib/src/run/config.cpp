@@ -1,6 +1,7 @@
 // Parsing and validation of run configurations (see run/config.hpp and docs/config.md).
 #include <loraflow/decimal.hpp>
 #include <loraflow/integrate/method.hpp>
+#include <loraflow/model/objective.hpp>
 #include <loraflow/run/config.hpp>
 #include <loraflow/scalar.hpp>
 
@@ -98,10 +99,12 @@ struct reader {
 
 const std::map<std::string, std::set<std::string>>& known_keys() {
   static const std::map<std::string, std::set<std::string>> k{
-      {"problem", {"kind", "m", "n", "h", "sigma", "scale", "pair", "seed", "W1", "W2", "dY"}},
-      {"lora", {"rank", "adapters", "init", "alpha", "seed", "scale", "weight_decay", "A1", "B1", "A2", "B2"}},
+      {"problem", {"kind", "m", "n", "h", "sigma", "scale", "pair", "seed", "W1", "W2", "dY", "W0", "S"}},
+      {"lora", {"rank", "adapters", "init", "alpha", "seed", "scale", "weight_decay", "A1", "B1", "A2", "B2", "state"}},
       {"solve", {"method", "precision", "rtol", "atol", "t_end", "dt", "max_steps", "digits", "taylor_order", "frame"}},
-      {"observe", {"times"}},
+      {"objective", {"kind", "seed", "weights", "ratio", "operator", "measurements", "noise", "features", "labels",
+                     "samples", "separable"}},
+      {"observe", {"times", "stationary"}},
   };
   return k;
 }
@@ -120,7 +123,7 @@ void apply_override(toml::table& root, const std::string& ov, const std::string&
     throw input_error(source + ": --set '" + ov + "': expected section.key=value (e.g. lora.alpha=1e-6)");
   const std::string section = ov.substr(0, dot), key = ov.substr(dot + 1, eq - dot - 1), value = ov.substr(eq + 1);
   if (!known_keys().count(section))
-    throw input_error(source + ": --set '" + ov + "': unknown section '" + section + "' (known: problem, lora, solve, observe)");
+    throw input_error(source + ": --set '" + ov + "': unknown section '" + section + "' (known: problem, lora, objective, solve, observe)");
   toml::table* t = root[section].as_table();
   if (!t) {
     root.insert_or_assign(section, toml::table{});
@@ -131,6 +134,19 @@ void apply_override(toml::table& root, const std::string& ov, const std::string&
     t->insert_or_assign(key, *parsed["v"].node());
   } catch (const toml::parse_error&) {
     t->insert_or_assign(key, value);
+  }
+}
+
+// Keys that only some kinds of a section read (problem.kind, objective.kind): any key set that `kind` does not read
+// is an error naming the kinds that do.
+void check_kind_keys(const reader& rd, const toml::table& root, const std::string& section, const std::string& kind,
+                     const std::map<std::string, std::set<std::string>>& keys_of) {
+  for (const auto& key : known_keys().at(section)) {
+    if (key == "kind" || !root[section][key].node() || keys_of.at(kind).count(key)) continue;
+    std::string owners;
+    for (const auto& [k, ks] : keys_of)
+      if (ks.count(key)) owners += std::string(owners.empty() ? "" : " or ") + "\"" + k + "\"";
+    rd.fail(section + "." + key, "only used with kind = " + owners + " (kind is \"" + kind + "\")");
   }
 }
 
@@ -160,7 +176,7 @@ run_config parse_config(const std::string& text, const std::string& source, cons
   for (auto&& [k, v] : root) {
     const std::string name(k.str());
     if (!known_keys().count(name))
-      throw input_error(source + ": unknown section '" + name + "' (known: problem, lora, solve, observe)");
+      throw input_error(source + ": unknown section '" + name + "' (known: problem, lora, objective, solve, observe)");
     if (!v.is_table()) throw input_error(source + ": '" + name + "' must be a table ([" + name + "])");
     for (auto&& [kk, vv] : *v.as_table()) {
       (void)vv;
@@ -177,11 +193,40 @@ run_config parse_config(const std::string& text, const std::string& source, cons
   };
 
   // [problem]
-  if (auto n = get("problem", "kind")) c.problem.kind = rd.choice(*n, "problem.kind", {"xu2025", "files"});
+  if (auto n = get("problem", "kind")) c.problem.kind = rd.choice(*n, "problem.kind", {"xu2025", "files", "one_matrix"});
   auto& P = c.problem;
-  if (P.kind == "xu2025") {
-    for (const char* k : {"W1", "W2", "dY"})
-      if (get("problem", k)) rd.fail(std::string("problem.") + k, "only used with kind = \"files\"");
+  // Which keys each kind reads; any other key set is an error naming the kinds it belongs to.
+  check_kind_keys(rd, root, "problem", P.kind,
+                  {{"xu2025", {"m", "n", "h", "sigma", "scale", "pair", "seed"}},
+                   {"files", {"W1", "W2", "dY"}},
+                   {"one_matrix", {"m", "n", "sigma", "seed", "W0", "S"}}});
+  if (P.kind == "one_matrix") {
+    const bool files = get("problem", "W0") || get("problem", "S");
+    if (files) {
+      for (const char* k : {"m", "n", "sigma", "seed"})
+        if (get("problem", k))
+          rd.fail(std::string("problem.") + k, "conflicts with problem.W0 / problem.S (give files or the generator's m, n, sigma, seed, not both)");
+      for (auto [k, dst] : {std::pair<const char*, std::string*>{"W0", &P.W0}, {"S", &P.S}}) {
+        auto n = get("problem", k);
+        if (!n) rd.fail(std::string("problem.") + k, "missing; kind = \"one_matrix\" from files needs W0 and S");
+        *dst = rd.path(*n, std::string("problem.") + k);
+      }
+    } else {
+      if (auto n = get("problem", "m")) P.m = rd.integer(*n, "problem.m", 1, 100000);
+      if (auto n = get("problem", "n")) P.n = rd.integer(*n, "problem.n", 1, 100000);
+      if (auto n = get("problem", "seed")) P.seed = rd.seed(*n, "problem.seed");
+      if (auto n = get("problem", "sigma")) {
+        P.sigma.clear();
+        if (auto a = n->as_array())
+          for (std::size_t i = 0; i < a->size(); ++i) P.sigma.push_back(rd.positive_decimal(*a->get(i), "problem.sigma"));
+        else P.sigma.push_back(rd.positive_decimal(*n, "problem.sigma"));
+      }
+      if (P.sigma.empty() || static_cast<long>(P.sigma.size()) > std::min(P.m, P.n))
+        rd.fail("problem.sigma", "expected 1.." + std::to_string(std::min(P.m, P.n)) + " singular values of S (min(m, n)), got " +
+                                     std::to_string(P.sigma.size()));
+    }
+    P.h = P.m;  // W2 = I_m
+  } else if (P.kind == "xu2025") {
     if (auto n = get("problem", "m")) P.m = rd.integer(*n, "problem.m", 1, 100000);
     if (auto n = get("problem", "n")) P.n = rd.integer(*n, "problem.n", 1, 100000);
     if (auto n = get("problem", "h")) P.h = rd.integer(*n, "problem.h", 1, 100000);
@@ -210,8 +255,6 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     if (P.sigma.size() != P.pair.size())
       rd.fail("problem.sigma", "expected one sigma per pair (" + std::to_string(P.pair.size()) + "), got " + std::to_string(P.sigma.size()));
   } else {
-    for (const char* k : {"m", "n", "h", "sigma", "scale", "pair", "seed"})
-      if (get("problem", k)) rd.fail(std::string("problem.") + k, "only used with kind = \"xu2025\" (files define the problem)");
     for (auto [k, dst] : {std::pair<const char*, std::string*>{"W1", &P.W1}, {"W2", &P.W2}, {"dY", &P.dY}}) {
       auto n = get("problem", k);
       if (!n) rd.fail(std::string("problem.") + k, "missing; kind = \"files\" needs W1, W2 and dY");
@@ -231,6 +274,12 @@ run_config parse_config(const std::string& text, const std::string& source, cons
       (s == "W1" ? L.adapt_W1 : L.adapt_W2) = true;
     }
   }
+  if (P.kind == "one_matrix") {
+    if (get("lora", "adapters") && (!L.adapt_W1 || L.adapt_W2))
+      rd.fail("lora.adapters", "kind = \"one_matrix\" adapts its one matrix W0 (as the W1 adapter); leave adapters out or set [\"W1\"]");
+    L.adapt_W1 = true;
+    L.adapt_W2 = false;
+  }
   if (auto n = get("lora", "init")) L.init = rd.choice(*n, "lora.init", {"small", "spectral", "files"});
   if (auto n = get("lora", "alpha")) L.alpha = rd.positive_decimal(*n, "lora.alpha");
   else if (L.init != "files") rd.fail("lora.alpha", "missing; the initialization scale is required (e.g. alpha = \"1e-5\")");
@@ -242,14 +291,85 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     if (n && L.init != "files") rd.fail(std::string("lora.") + k, "only used with init = \"files\"");
     if (n) *dst = rd.path(*n, std::string("lora.") + k);
   }
+  if (auto n = get("lora", "state")) {
+    if (L.init != "files") rd.fail("lora.state", "only used with init = \"files\"");
+    for (const std::string* k : {&L.A1, &L.B1, &L.A2, &L.B2})
+      if (!k->empty()) rd.fail("lora.state", "conflicts with lora.A1 / B1 / A2 / B2 (give a state folder or the files, not both)");
+    L.state = rd.path(*n, "lora.state");
+    // The text files of `loraflow run --save-state` (every digit of the precision they were written in).
+    if (L.adapt_W1) L.A1 = (fs::path(L.state) / "A1.txt").string(), L.B1 = (fs::path(L.state) / "B1.txt").string();
+    if (L.adapt_W2) L.A2 = (fs::path(L.state) / "A2.txt").string(), L.B2 = (fs::path(L.state) / "B2.txt").string();
+  }
   if (L.init == "files") {
     if (L.adapt_W1 && (L.A1.empty() || L.B1.empty())) rd.fail(L.A1.empty() ? "lora.A1" : "lora.B1", "missing; init = \"files\" with the W1 adapter needs A1 and B1");
     if (L.adapt_W2 && (L.A2.empty() || L.B2.empty())) rd.fail(L.A2.empty() ? "lora.A2" : "lora.B2", "missing; init = \"files\" with the W2 adapter needs A2 and B2");
   }
-  if (P.kind == "xu2025") {
+  if (P.kind == "xu2025" || (P.kind == "one_matrix" && P.W0.empty())) {
     const long lim = L.init == "spectral" ? std::min(P.m, P.n) : std::min({P.m, P.n, P.h});
     if (L.rank > lim)
       rd.fail("lora.rank", "expected rank <= " + std::string(L.init == "spectral" ? "min(m, n)" : "min(m, n, h)") + " = " + std::to_string(lim) + ", got " + std::to_string(L.rank));
+  }
+
+  // [objective]
+  auto& O = c.objective;
+  if (auto n = get("objective", "kind")) {
+    std::vector<std::string> names;
+    for (const objective_info& i : objective_table) names.push_back(i.name);
+    O.kind = rd.choice(*n, "objective.kind", names);
+  }
+  check_kind_keys(rd, root, "objective", O.kind,
+                  {{"frobenius", {}},
+                   {"weighted", {"weights", "ratio", "seed"}},
+                   {"sensing", {"operator", "measurements", "noise", "seed"}},
+                   {"logistic", {"features", "labels", "samples", "separable", "seed"}}});
+  if (auto n = get("objective", "seed")) O.seed = rd.seed(*n, "objective.seed");
+  // A kind's data: exactly one of its file keys and its generator key.
+  auto one_of = [&](const char* file_key, const char* gen_key, const char* example) {
+    const bool f = get("objective", file_key) != nullptr, g = get("objective", gen_key) != nullptr;
+    if (f == g)
+      rd.fail(std::string("objective.") + (f ? gen_key : file_key),
+              std::string(f ? "conflicts with objective." : "missing; kind = \"") + (f ? file_key : O.kind.c_str()) +
+                  (f ? " (give a file or a generator, not both)"
+                     : std::string("\" needs a file (") + file_key + ") or a generator (" + gen_key + "), e.g. " + example));
+    return f;
+  };
+  if (O.kind == "weighted") {
+    if (one_of("weights", "ratio", "ratio = 10"))
+      O.weights = rd.path(*get("objective", "weights"), "objective.weights");
+    else {
+      O.ratio = rd.positive_decimal(*get("objective", "ratio"), "objective.ratio");
+      if (parse<float100>(O.ratio) < 1) rd.fail("objective.ratio", "expected w_max / w_min >= 1, got '" + O.ratio + "'");
+    }
+  } else if (O.kind == "sensing") {
+    if (one_of("operator", "measurements", "measurements = 40"))
+      O.operator_file = rd.path(*get("objective", "operator"), "objective.operator");
+    else
+      O.measurements = rd.integer(*get("objective", "measurements"), "objective.measurements", 1, 100000000);
+    if (auto n = get("objective", "noise")) {
+      if (!O.operator_file.empty()) rd.fail("objective.noise", "only used with the generator (measurements); a file operator has no noise");
+      O.noise = rd.nonnegative_decimal(*n, "objective.noise");
+    }
+  } else if (O.kind == "logistic") {
+    const bool files = get("objective", "features") || get("objective", "labels");
+    if (files && get("objective", "samples"))
+      rd.fail("objective.samples", "conflicts with objective.features / objective.labels (give files or a generator, not both)");
+    if (files) {
+      for (auto [k, dst] : {std::pair<const char*, std::string*>{"features", &O.features}, {"labels", &O.labels}}) {
+        auto n = get("objective", k);
+        if (!n) rd.fail(std::string("objective.") + k, "missing; logistic data from files need features and labels");
+        *dst = rd.path(*n, std::string("objective.") + k);
+      }
+      if (get("objective", "separable")) rd.fail("objective.separable", "only used with the generator (samples)");
+    } else {
+      auto n = get("objective", "samples");
+      if (!n) rd.fail("objective.samples", "missing; kind = \"logistic\" needs files (features, labels) or a generator (samples), e.g. samples = 200");
+      O.samples = rd.integer(*n, "objective.samples", 1, 100000000);
+      if (auto s2 = get("objective", "separable")) {
+        auto b = s2->value_exact<bool>();
+        if (!b) rd.fail("objective.separable", "expected true or false, got " + reader::describe(*s2));
+        O.separable = *b;
+      }
+    }
   }
 
   // [solve]
@@ -284,6 +404,9 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     if (S.frame == "singular" && P.kind != "xu2025")
       rd.fail("solve.frame", "\"singular\" needs problem.kind = \"xu2025\" (an aligned problem whose frame is known exactly); "
                              "problems from files integrate in frame = \"natural\"");
+    if (S.frame == "singular" && O.kind != "frobenius")
+      rd.fail("solve.frame", "\"singular\" integrates the frobenius objective only (the frame's field is the "
+                             "squared loss); objective.kind = \"" + O.kind + "\" integrates in frame = \"natural\"");
     if (S.frame == "singular" && !find_method(S.method)->singular_frame) {
       std::vector<std::string> ok;
       for (const method_info& m : method_table)
@@ -292,6 +415,13 @@ run_config parse_config(const std::string& text, const std::string& source, cons
       for (std::size_t i = 0; i < ok.size(); ++i) list += (i == 0 ? "" : i + 1 == ok.size() ? " or " : ", ") + ok[i];
       rd.fail("solve.frame", "\"singular\" is not available with method = \"" + S.method + "\"; use " + list);
     }
+  }
+  if (S.method == "taylor" && !info_of(*parse_objective_kind(O.kind)).quadratic) {
+    std::string others;
+    for (const method_info& m : method_table)
+      if (std::string(m.name) != "taylor") others += std::string(others.empty() ? "" : ", ") + m.name;
+    rd.fail("solve.method", "\"taylor\" cannot expand objective.kind = \"" + O.kind +
+                                "\" (not a polynomial field); use one of " + others);
   }
   if (!find_method(S.method)->adaptive && S.dt.empty())
     rd.fail("solve.dt", "missing; method = \"" + S.method + "\" needs a step (the GD step eta for gd), e.g. dt = \"1e-4\"");
@@ -307,6 +437,11 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     }
   } else {
     c.observe = parse_time_grid("linspace:0:" + S.t_end + ":501", source);
+  }
+  if (auto n = get("observe", "stationary")) {
+    auto b = n->value_exact<bool>();
+    if (!b) rd.fail("observe.stationary", "expected true or false, got " + reader::describe(*n));
+    c.observe.stationary = *b;
   }
   return c;
 }
@@ -360,10 +495,18 @@ std::string config_json(const run_config& c) {
     p["pair"] = pairs;
     p["scale"] = c.problem.scale;
     p["seed"] = c.problem.seed;
-  } else {
+  } else if (c.problem.kind == "files") {
     p["W1"] = c.problem.W1;
     p["W2"] = c.problem.W2;
     p["dY"] = c.problem.dY;
+  } else if (!c.problem.W0.empty()) {
+    p["W0"] = c.problem.W0;
+    p["S"] = c.problem.S;
+  } else {
+    p["m"] = c.problem.m;
+    p["n"] = c.problem.n;
+    p["sigma"] = c.problem.sigma;
+    p["seed"] = c.problem.seed;
   }
   auto& l = j["lora"];
   l["rank"] = c.lora.rank;
@@ -376,11 +519,35 @@ std::string config_json(const run_config& c) {
   l["seed"] = c.lora.seed;
   l["scale"] = c.lora.scale;
   l["weight_decay"] = c.lora.weight_decay;
-  if (c.lora.init == "files") {
+  if (c.lora.init == "files" && !c.lora.state.empty()) {
+    l["state"] = c.lora.state;
+  } else if (c.lora.init == "files") {
     l["A1"] = c.lora.A1;
     l["B1"] = c.lora.B1;
     l["A2"] = c.lora.A2;
     l["B2"] = c.lora.B2;
+  }
+  auto& o = j["objective"];
+  const objective_config& O = c.objective;
+  o["kind"] = O.kind;
+  if (O.kind == "weighted" && !O.weights.empty()) {
+    o["weights"] = O.weights;
+  } else if (O.kind == "weighted") {
+    o["ratio"] = O.ratio;
+    o["seed"] = O.seed;
+  } else if (O.kind == "sensing" && !O.operator_file.empty()) {
+    o["operator"] = O.operator_file;
+  } else if (O.kind == "sensing") {
+    o["measurements"] = O.measurements;
+    o["noise"] = O.noise;
+    o["seed"] = O.seed;
+  } else if (O.kind == "logistic" && !O.features.empty()) {
+    o["features"] = O.features;
+    o["labels"] = O.labels;
+  } else if (O.kind == "logistic") {
+    o["samples"] = O.samples;
+    o["separable"] = O.separable;
+    o["seed"] = O.seed;
   }
   auto& s = j["solve"];
   s["method"] = c.solve.method;
@@ -395,7 +562,28 @@ std::string config_json(const run_config& c) {
   s["frame"] = c.solve.frame;
   if (c.observe.spacing == "list") j["observe"]["times"] = c.observe.list;
   else j["observe"]["times"] = c.observe.grid_text();
+  j["observe"]["stationary"] = c.observe.stationary;
   return j.dump(2);
+}
+
+run_config config_from_json(const std::string& json_text, const std::string& source) {
+  nlohmann::ordered_json j;
+  try {
+    j = nlohmann::ordered_json::parse(json_text);
+  } catch (const nlohmann::json::exception& e) {
+    throw input_error(source + ": not JSON (" + e.what() + ")");
+  }
+  if (!j.is_object()) throw input_error(source + ": expected a JSON object of config sections");
+  std::string toml_text;
+  for (auto sec = j.begin(); sec != j.end(); ++sec) {
+    if (!sec->is_object()) throw input_error(source + ": section '" + sec.key() + "': expected an object");
+    toml_text += "[" + sec.key() + "]\n";
+    for (auto kv = sec->begin(); kv != sec->end(); ++kv) {
+      if (kv->is_string() && kv->get<std::string>().empty()) continue;  // an unset optional key (atol, dt, alpha)
+      toml_text += kv.key() + " = " + kv->dump() + "\n";               // JSON scalars and arrays are TOML values
+    }
+  }
+  return parse_config(toml_text, source, "/");
 }
 
 }  // namespace loraflow

@@ -14,25 +14,6 @@ namespace loraflow {
 
 namespace {
 
-// Rounds to the nearest double (exact when Real is double) for the float64 .npy files.
-template <class Real> void write_npy_of(const std::string& path, const matrix<Real>& a) {
-  std::vector<double> data(static_cast<std::size_t>(a.size()));
-  for (Eigen::Index j = 0; j < a.cols(); ++j)
-    for (Eigen::Index i = 0; i < a.rows(); ++i) data[static_cast<std::size_t>(i + j * a.rows())] = to_double(a(i, j));
-  write_npy(path, static_cast<std::size_t>(a.rows()), static_cast<std::size_t>(a.cols()), data.data());
-}
-
-// Every digit of the working precision (to_string reads back to the same value through parse<Real>).
-template <class Real> void write_text_of(const std::string& path, const matrix<Real>& a) {
-  text_matrix t;
-  t.rows = static_cast<std::size_t>(a.rows());
-  t.cols = static_cast<std::size_t>(a.cols());
-  t.entries.reserve(t.rows * t.cols);
-  for (Eigen::Index j = 0; j < a.cols(); ++j)
-    for (Eigen::Index i = 0; i < a.rows(); ++i) t.entries.push_back(to_string(a(i, j)));
-  write_text_matrix(path, t);
-}
-
 template <class Real> problem_export_result export_typed(const run_config& c, const problem_export_options& o) {
   const fp_environment_scope fp_scope;  // the same problem a run builds, whatever the host's environment
   const lora_problem<Real> p = build_problem<Real>(c, nullptr);  // exactly what a run integrates
@@ -45,12 +26,12 @@ template <class Real> problem_export_result export_typed(const run_config& c, co
 
   staging_dir stage(o.out_dir);
   for (const auto& [name, a] : named) {
-    write_npy_of(stage.path(std::string(name) + ".npy"), *a);
+    detail::write_npy_matrix(stage.path(std::string(name) + ".npy"), *a);
     r.files.push_back(std::string(name) + ".npy");
   }
   if (o.text)
     for (const auto& [name, a] : named) {
-      write_text_of(stage.path(std::string(name) + ".txt"), *a);
+      detail::write_text_matrix_of(stage.path(std::string(name) + ".txt"), *a);
       r.files.push_back(std::string(name) + ".txt");
     }
   stage.commit();

@@ -33,6 +33,7 @@ void eigen_assert_failed(const char* expr, const char* file, int line) noexcept;
 #include <loraflow/random.hpp>
 
 #include "checks.hpp"
+#include "model/objective_cases.hpp"
 
 #include <atomic>
 #include <cstdlib>
@@ -197,6 +198,37 @@ TEST_CASE_TEMPLATE_DEFINE("right-hand sides (natural and singular frame, factori
       const allocations a = w.stop();
       check_none<Real>(a, "lora_series::expand");
     }
+  }
+  // Every objective (model/objective.hpp) inside the field, and the quadratic ones inside the Taylor expansion.
+  for (const objective_info& info : objective_table) {
+    const std::string name = info.name;
+    CAPTURE(name);
+    lora_problem<Real> p{g.normal_matrix<Real>(30, 8), g.normal_matrix<Real>(9, 30), g.normal_matrix<Real>(9, 8), 3,
+                         true, true, Real(3) / 2, Real(1) / 10};
+    p.objective = test::data_of<Real>(info.kind, 9, 8);
+    lora_model<Real> model(p);
+    const vector<Real> x = g.normal_matrix<Real>(model.dimension(), 1).col(0);
+    vector<Real> dxdt(model.dimension());
+    matrix<Real> V = g.normal_matrix<Real>(9, 8), HV(9, 8);
+    model.field(x, dxdt);
+    model.objective().hessian_product(model.product(x), V, HV);
+    {
+      no_alloc_window w;
+      model(x, dxdt, Real(0));
+      const Real l = model.loss(x);
+      model.objective().hessian_product(model.product(x), V, HV);
+      const allocations a = w.stop();
+      check_none<Real>(a, std::string("objective ") + info.name + ": field, loss, Hessian-vector product");
+      CHECK(is_finite(l));
+    }
+    if (!info.quadratic) continue;
+    const lora_series<Real> series(model);
+    std::vector<vector<Real>> c(9, vector<Real>(model.dimension()));
+    series.expand(x, 8, c);
+    no_alloc_window w;
+    series.expand(x, 8, c);
+    const allocations a = w.stop();
+    check_none<Real>(a, std::string("objective ") + info.name + ": lora_series::expand");
   }
   // The singular frame's field (model/singular_frame.hpp): the frame's lora_model plus the split pairs.
   for (int variant = 0; variant < 3; ++variant) {

@@ -7,6 +7,9 @@
 // Gradient flow x' = -grad L (Lemma A.5, eq. (28) of the paper when s = 1, lambda = 0):
 //   B1' = s (W2 + s B2 A2)^T E A1^T,  A1' = s B1^T (W2 + s B2 A2)^T E,
 //   B2' = s E (W1 + s B1 A1)^T A2^T,  A2' = s B2^T E (W1 + s B1 A1)^T   (each minus lambda times itself).
+// Other objectives (model/objective.hpp): L = f(F) + lambda/2 ||x||^2 with the same field, E = -grad f(F) in place
+// of the residual. For the default objective, frobenius, E is the residual R = dY - F itself; for the others R is
+// formed first (same digits) and E = -grad f(F) from it, so one field serves every objective.
 //
 // Digits: E is formed as dY - F from the small products, never as Y_ft minus a product of O(1) matrices, which
 // would cancel the O(1) parts and lose log10(||Y||/||E||) digits exactly where loss floors are measured.
@@ -20,6 +23,7 @@
 // A model object owns mutable scratch space: use one object per thread.
 #pragma once
 
+#include <loraflow/model/objective.hpp>
 #include <loraflow/product.hpp>
 #include <loraflow/scalar.hpp>
 
@@ -39,6 +43,7 @@ template <class Real> struct lora_problem {
   bool adapt_W2 = true;  ///< adapters (B2, A2) on W2
   Real scale = Real(1);         ///< LoRA scale s in W + s B A (the alpha/r of Hu et al.)
   Real weight_decay = Real(0);  ///< lambda, applied to every adapter entry
+  objective_data<Real> objective{};  ///< f(F); frobenius (1/2 ||dY - F||^2) by default
 };
 
 template <class Real> class lora_model {
@@ -50,6 +55,8 @@ template <class Real> class lora_model {
   explicit lora_model(lora_problem<Real> p);
 
   const lora_problem<Real>& problem() const { return m_p; }
+  const loraflow::objective<Real>& objective() const { return m_obj; }
+  bool frobenius() const { return m_obj.kind() == objective_kind::frobenius; }
   Eigen::Index dimension() const { return m_dim; }
   Eigen::Index m() const { return m_m; }
   Eigen::Index n() const { return m_n; }
@@ -91,13 +98,19 @@ template <class Real> class lora_model {
     return m_F;
   }
 
-  /// E = dY - F (the residual), computed without cancelling O(1) terms.
+  /// R = dY - F (the residual), computed without cancelling O(1) terms.
   const matrix<Real>& residual(const vector<Real>& x) const {
+    evaluate(x);
+    return frobenius() ? m_E : m_R;
+  }
+
+  /// E = -grad f(F): the residual R itself for frobenius.
+  const matrix<Real>& negative_gradient(const vector<Real>& x) const {
     evaluate(x);
     return m_E;
   }
 
-  /// L = 1/2 ||E||^2 + lambda/2 ||x||^2.
+  /// L = f(F) + lambda/2 ||x||^2 (f = 1/2 ||dY - F||^2 for frobenius).
   Real loss(const vector<Real>& x) const {
     evaluate(x);
     return evaluated_loss(x);
@@ -111,6 +124,10 @@ template <class Real> class lora_model {
 
   /// dxdt = -grad L(x), allocation-free after construction.
   void field(const vector<Real>& x, vector<Real>& dxdt) const;
+
+  /// out = Hess L(x) v, exactly (the directional derivative of grad L along v, derived in the comment of the
+  /// definition). For stationary-point analysis, not for the hot loop: it allocates and costs O(m h n).
+  void hessian_product(const vector<Real>& x, const vector<Real>& v, vector<Real>& out) const;
 
   /// grad L(x) (the negative of the field), for finite-difference tests and GD.
   void gradient(const vector<Real>& x, vector<Real>& g) const {
@@ -130,31 +147,42 @@ template <class Real> class lora_model {
   // then the two m x n products with inner dimension r.
   void evaluate(const vector<Real>& x) const;
 
+  static const lora_problem<Real>& checked(const lora_problem<Real>& p);
+
   lora_problem<Real> m_p;
+  loraflow::objective<Real> m_obj;
   Eigen::Index m_m = 0, m_n = 0, m_h = 0, m_r = 0, m_r1 = 0, m_r2 = 0;
   Eigen::Index m_off_B1 = 0, m_off_A2 = 0, m_off_B2 = 0, m_dim = 0;
   mutable matrix<Real> m_W2B1, m_A2B1, m_A2B1A1, m_N2, m_M1, m_F, m_E, m_EAt, m_B2tEAt, m_B2tE;
+  mutable matrix<Real> m_R;  // R = dY - F for objectives other than frobenius (there E is R)
 };
 
+template <class Real> const lora_problem<Real>& lora_model<Real>::checked(const lora_problem<Real>& p) {
+  const Eigen::Index h = p.W1.rows(), n = p.W1.cols(), m = p.W2.rows();
+  if (p.W2.cols() != h)
+    throw std::invalid_argument("lora_model: W2 has " + std::to_string(p.W2.cols()) + " columns but W1 has " +
+                                std::to_string(h) + " rows; expected equal inner dimensions");
+  if (p.dY.rows() != m || p.dY.cols() != n)
+    throw std::invalid_argument("lora_model: dY is " + std::to_string(p.dY.rows()) + "x" +
+                                std::to_string(p.dY.cols()) + "; expected " + std::to_string(m) + "x" +
+                                std::to_string(n) + " (rows of W2 x columns of W1)");
+  if (p.rank < 1) throw std::invalid_argument("lora_model: rank must be >= 1");
+  if (!p.adapt_W1 && !p.adapt_W2) throw std::invalid_argument("lora_model: no adapter enabled");
+  if (!(p.scale > 0)) throw std::invalid_argument("lora_model: LoRA scale must be > 0");
+  if (p.weight_decay < 0) throw std::invalid_argument("lora_model: weight decay must be >= 0");
+  return p;
+}
+
+// The shapes are checked before the objective reads them (it multiplies W2 W1 for logistic).
 template <class Real>
-lora_model<Real>::lora_model(lora_problem<Real> p) : m_p(std::move(p)) {
+lora_model<Real>::lora_model(lora_problem<Real> p)
+    : m_p((static_cast<void>(checked(p)), std::move(p))), m_obj(m_p.objective, m_p.W2, m_p.W1) {
   const auto& W1 = m_p.W1;
   const auto& W2 = m_p.W2;
   m_h = W1.rows();
   m_n = W1.cols();
   m_m = W2.rows();
   m_r = m_p.rank;
-  if (W2.cols() != m_h)
-    throw std::invalid_argument("lora_model: W2 has " + std::to_string(W2.cols()) + " columns but W1 has " +
-                                std::to_string(m_h) + " rows; expected equal inner dimensions");
-  if (m_p.dY.rows() != m_m || m_p.dY.cols() != m_n)
-    throw std::invalid_argument("lora_model: dY is " + std::to_string(m_p.dY.rows()) + "x" +
-                                std::to_string(m_p.dY.cols()) + "; expected " + std::to_string(m_m) + "x" +
-                                std::to_string(m_n) + " (rows of W2 x columns of W1)");
-  if (m_r < 1) throw std::invalid_argument("lora_model: rank must be >= 1");
-  if (!m_p.adapt_W1 && !m_p.adapt_W2) throw std::invalid_argument("lora_model: no adapter enabled");
-  if (!(m_p.scale > 0)) throw std::invalid_argument("lora_model: LoRA scale must be > 0");
-  if (m_p.weight_decay < 0) throw std::invalid_argument("lora_model: weight decay must be >= 0");
   const Eigen::Index r1 = m_p.adapt_W1 ? m_r : 0, r2 = m_p.adapt_W2 ? m_r : 0;
   m_off_B1 = r1 * m_n;
   m_off_A2 = m_off_B1 + m_h * r1;
@@ -173,6 +201,7 @@ lora_model<Real>::lora_model(lora_problem<Real> p) : m_p(std::move(p)) {
   m_EAt.resize(m_m, r1);
   m_B2tEAt.resize(r2, r1);
   m_B2tE.resize(r2, m_n);
+  if (!frobenius()) m_R.resize(m_m, m_n);
 }
 
 template <class Real>
@@ -233,13 +262,66 @@ void lora_model<Real>::evaluate(const vector<Real>& x) const {
   }
   if (m_r1) detail::product_add(m_F, s, m_W2B1, A1(x));
   m_E = m_p.dY - m_F;
+  if (!frobenius()) {
+    m_R = m_E;
+    m_obj.negative_gradient(m_F, m_R, m_E);
+  }
 }
 
 template <class Real>
 Real lora_model<Real>::evaluated_loss(const vector<Real>& x) const {
-  Real l = squared_norm(m_E) / 2;
+  Real l = frobenius() ? squared_norm(m_E) / 2 : m_obj.evaluated_value(m_R);
   if (m_p.weight_decay != 0) l += m_p.weight_decay * squared_norm(x) / 2;
   return l;
+}
+
+// Hess L(x) v. With P2 = W2 + s B2 A2 (m x h), P1 = W1 + s B1 A1 (h x n), F = P2 P1 - W2 W1 and G = grad f(F) = -E:
+//   grad_B1 L = s P2^T G A1^T + lambda B1,   grad_A1 L = s B1^T P2^T G + lambda A1,
+//   grad_B2 L = s G P1^T A2^T + lambda B2,   grad_A2 L = s B2^T G P1^T + lambda A2.
+// Along v = (dA1, dB1, dA2, dB2): dP1 = s (dB1 A1 + B1 dA1), dP2 = s (dB2 A2 + B2 dA2), dF = dP2 P1 + P2 dP1,
+// dG = Hess f(F)[dF] (objective::hessian_product), and by the product rule
+//   d grad_B1 = s (dP2^T G A1^T + P2^T dG A1^T + P2^T G dA1^T) + lambda dB1,
+//   d grad_A1 = s (dB1^T P2^T G + B1^T dP2^T G + B1^T P2^T dG) + lambda dA1,
+//   d grad_B2 = s (dG P1^T A2^T + G dP1^T A2^T + G P1^T dA2^T) + lambda dB2,
+//   d grad_A2 = s (dB2^T G P1^T + B2^T dG P1^T + B2^T G dP1^T) + lambda dA2.
+// A disabled adapter has no blocks, and its factor is the pretrained one (P1 = W1 or P2 = W2).
+template <class Real>
+void lora_model<Real>::hessian_product(const vector<Real>& x, const vector<Real>& v, vector<Real>& out) const {
+  if (v.size() != m_dim)
+    throw std::invalid_argument("lora_model: direction has " + std::to_string(v.size()) + " entries; expected " +
+                                std::to_string(m_dim));
+  evaluate(x);
+  const Real& s = m_p.scale;
+  const matrix<Real> G = -m_E;
+  matrix<Real> P1 = m_p.W1, P2 = m_p.W2;
+  matrix<Real> dP1 = matrix<Real>::Zero(m_h, m_n), dP2 = matrix<Real>::Zero(m_m, m_h);
+  if (m_r1) {
+    P1 += s * (B1(x) * A1(x));
+    dP1 = s * (B1(v) * A1(x) + B1(x) * A1(v));
+  }
+  if (m_r2) {
+    P2 += s * (B2(x) * A2(x));
+    dP2 = s * (B2(v) * A2(x) + B2(x) * A2(v));
+  }
+  const matrix<Real> dF = dP2 * P1 + P2 * dP1;
+  matrix<Real> dG(m_m, m_n);
+  m_obj.hessian_product(m_F, dF, dG);
+  out.resize(m_dim);
+  const Real& lambda = m_p.weight_decay;
+  if (m_r1) {
+    const matrix<Real> P2tG = P2.transpose() * G;
+    B1(out) = s * (dP2.transpose() * G * A1(x).transpose() + P2.transpose() * dG * A1(x).transpose() +
+                   P2tG * A1(v).transpose()) + lambda * B1(v);
+    A1(out) = s * (B1(v).transpose() * P2tG + B1(x).transpose() * (dP2.transpose() * G) +
+                   B1(x).transpose() * (P2.transpose() * dG)) + lambda * A1(v);
+  }
+  if (m_r2) {
+    const matrix<Real> GP1t = G * P1.transpose();
+    B2(out) = s * (dG * P1.transpose() * A2(x).transpose() + G * dP1.transpose() * A2(x).transpose() +
+                   GP1t * A2(v).transpose()) + lambda * B2(v);
+    A2(out) = s * (B2(v).transpose() * GP1t + B2(x).transpose() * (dG * P1.transpose()) +
+                   B2(x).transpose() * (G * dP1.transpose())) + lambda * A2(v);
+  }
 }
 
 /// One-matrix LoRA, 1/2 ||Y - (W + s B A)||^2 with W (m x n): the two-layer model with W2 = I_m, W1 = W and only
@@ -257,6 +339,14 @@ lora_problem<Real> one_matrix_problem(const matrix<Real>& W, const matrix<Real>&
   p.scale = scale;
   p.weight_decay = weight_decay;
   return p;
+}
+
+/// True when p has the one-matrix form of one_matrix_problem: only the W1 adapter, and W2 exactly the identity (then
+/// F = s B1 A1, and the adapters' Frobenius penalty is the nuclear-norm penalty (lambda/s) ||F||_* at the optimum:
+/// what the global-minimum oracle of observe/stationary.hpp needs, catalogue 1.7).
+template <class Real> bool is_one_matrix(const lora_problem<Real>& p) {
+  return p.adapt_W1 && !p.adapt_W2 && p.W2.rows() == p.W2.cols() &&
+         p.W2 == matrix<Real>::Identity(p.W2.rows(), p.W2.cols());
 }
 
 #define LORAFLOW_INST_LORA_MODEL(EXT, T) EXT template class lora_model<T>;

@@ -15,6 +15,10 @@
 // m n r multiply-adds each (expansion_work counts them). E is again formed as dY - F, never as a difference of O(1)
 // products.
 //
+// Objectives (model/objective.hpp): the quadratic ones have E = Q[R] + c, affine in the residual R = dY - F, so
+// E_k = Q[R_k] + [k = 0] c costs one application of Q per coefficient (nothing for frobenius, where E = R).
+// logistic is not polynomial: the constructor refuses it.
+//
 // All series storage is sized by the first expansion of the highest order so far and reused: later expansions of
 // that order or lower allocate nothing. One object per thread (it owns mutable scratch space).
 #pragma once
@@ -28,7 +32,12 @@ namespace loraflow {
 
 template <class Real> class lora_series final : public series_source<Real> {
  public:
-  explicit lora_series(const lora_model<Real>& model) : m_model(&model) {}
+  explicit lora_series(const lora_model<Real>& model) : m_model(&model) {
+    if (!model.objective().quadratic())
+      throw std::invalid_argument(std::string("lora_series: the objective '") + info_of(model.objective().kind()).name +
+                                  "' is not polynomial, so the Taylor method cannot expand it; use an odeint "
+                                  "method or gd");
+  }
 
   /// c[k], k = 0..K: the Taylor coefficients of the trajectory through x0 (c[0] = x0). c must hold K + 1 vectors.
   void expand(const vector<Real>& x0, int K, std::vector<vector<Real>>& c) const override;
@@ -57,7 +66,7 @@ template <class Real> double lora_series<Real>::expansion_work(int K) const {
                         + r2 * m * r1 + h * r2 * r1 + r1 * m * n             // B2^T EAt, A2^T B2tEAt, M1^T E
                         + m * n * r2 + r2 * m * n + r2 * r1 * h;             // E N2^T, B2^T E, B2tEAt B1^T
   const double k = static_cast<double>(K);
-  return k * linear + k * (k + 1) / 2 * cauchy;
+  return k * (linear + md.objective().work()) + k * (k + 1) / 2 * cauchy;
 }
 
 template <class Real> void lora_series<Real>::reserve(int K) const {
@@ -126,13 +135,14 @@ void lora_series<Real>::expand(const vector<Real>& x0, int K, std::vector<vector
       }
     }
     if (w1 && !w2) at(m_M1, k) = at(m_W2B1, k);
-    // E_k = [k = 0] dY - F_k.
+    // R_k = [k = 0] dY - F_k, then E_k = Q[R_k] + [k = 0] c (E_k = R_k for frobenius).
     matrix<Real>& e = at(m_E, k);
     e.setZero();
     if (w2) detail::product_sum(e, sub, k + 1, B2, reversed(m_N2, k));
     if (w1) detail::product_sum(e, sub, k + 1, term(m_W2B1), [&](int j) { return A1(k - j); });
     e *= s;
     if (k == 0) e += p.dY;
+    if (!md.frobenius()) md.objective().apply_quadratic(e, k == 0);
     // The field's coefficient f_k, block by block (lora_model::field, as series).
     if (w1) {
       matrix<Real>& eat = at(m_EAt, k);

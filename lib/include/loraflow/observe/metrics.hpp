@@ -15,6 +15,7 @@
 #include <loraflow/linalg.hpp>
 #include <loraflow/model/lora.hpp>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -30,19 +31,38 @@ template <class Real> struct direction {
   /// roles of the adapters swap (mirror case, eq. (5)): u^T B2 A2 g >= (1 - 1/delta_w) sigma / (4 sigma_W1).
   Real t1_threshold;
   bool w1_side_active;  ///< delta_w < 1: the W1-side adapter (B1, A1) is selected
+  /// Empty for a problem with a dY direction in W1's range; otherwise why it has none (dY = 0, or W1 v = 0): then
+  /// the quantities that need it (g, gamma_i, delta_w, the misalignments, the escapes, T1) are NaN, never a refusal.
+  std::string undefined;
 };
 
 template <class Real> direction<Real> direction_of(const lora_problem<Real>& p) {
   using std::sqrt;
+  const Real nan = std::numeric_limits<Real>::quiet_NaN();
   const linalg::svd_result<Real> f = linalg::svd<Real>(p.dY);
   direction<Real> d;
   d.sigma = f.s(0);
-  if (!(d.sigma > 0)) throw std::invalid_argument("direction_of: dY is zero");
   d.u = f.U.col(0);
   d.v = f.V.col(0);
+  d.sigma_W1 = d.sigma_W2 = d.delta_w = d.t1_threshold = nan;
+  d.g = vector<Real>::Constant(p.W1.rows(), nan);
+  d.w1_side_active = p.adapt_W1 && !p.adapt_W2;
+  auto undefined = [&](const std::string& why) {
+    d.undefined = why;
+    d.gamma1 = vector<Real>::Constant(d.g.size() + d.v.size(), nan);
+    d.gamma2 = vector<Real>::Constant(d.u.size() + d.g.size(), nan);
+    return d;
+  };
+  if (!(d.sigma > 0)) {
+    d.u.setConstant(nan);
+    d.v.setConstant(nan);
+    return undefined("dY = 0: no target direction, so u, v, g, the misalignments, the escapes and T1 are undefined");
+  }
   const vector<Real> w = p.W1 * d.v;
   d.sigma_W1 = sqrt(squared_norm(w));
-  if (!(d.sigma_W1 > 0)) throw std::invalid_argument("direction_of: W1 v = 0 (dY direction not in W1's range)");
+  if (!(d.sigma_W1 > 0))
+    return undefined("W1 v = 0 (the top right singular vector v of dY is in the null space of W1), so g, the "
+                     "misalignments, the escapes and T1 of Xu et al. Section 3 are undefined");
   d.g = w / d.sigma_W1;
   d.sigma_W2 = sqrt(squared_norm(vector<Real>(p.W2 * d.g)));
   d.delta_w = d.sigma_W1 / d.sigma_W2;
@@ -59,7 +79,7 @@ template <class Real> direction<Real> direction_of(const lora_problem<Real>& p) 
   d.w1_side_active = p.adapt_W1 && (!p.adapt_W2 || d.delta_w < 1);
   d.t1_threshold = d.w1_side_active ? Real((1 - d.delta_w) * d.sigma / (4 * d.sigma_W2))
                                     : Real((1 - 1 / d.delta_w) * d.sigma / (4 * d.sigma_W1));
-  if (!(d.t1_threshold > 0)) d.t1_threshold = std::numeric_limits<Real>::quiet_NaN();
+  if (!(d.t1_threshold > 0)) d.t1_threshold = nan;
   return d;
 }
 

@@ -16,13 +16,14 @@
 namespace loraflow {
 
 struct problem_config {
-  std::string kind = "xu2025";  ///< xu2025 | files
-  long m = 10, n = 10, h = 100;
-  std::vector<std::string> sigma{"5"};  ///< one per dY pair
+  std::string kind = "xu2025";  ///< xu2025 | files | one_matrix
+  long m = 10, n = 10, h = 100;         ///< xu2025: all three; one_matrix generator: m, n (h = m)
+  std::vector<std::string> sigma{"5"};  ///< xu2025: one per dY pair; one_matrix generator: the singular values of S
   std::vector<long> pair{0};            ///< 0-based singular pair index of Y_pre (0 = top; -1 = bottom)
   std::string scale = "1.05";           ///< c: W2 = c (...), W1 = (1/c) (...), delta_w = 1/c^2
   std::uint64_t seed = 0;
   std::string W1, W2, dY;  ///< kind = files: resolved paths (.npy or text)
+  std::string W0, S;       ///< kind = one_matrix from files: resolved paths (else the generator: m, n, sigma, seed)
 };
 
 struct lora_config {
@@ -34,6 +35,25 @@ struct lora_config {
   std::string scale = "1";         ///< LoRA scale s
   std::string weight_decay = "0";  ///< lambda
   std::string A1, B1, A2, B2;      ///< init = files: resolved paths
+  std::string state;               ///< init = files: a state/ folder of `loraflow run --save-state` (fills A1..B2)
+};
+
+/// [objective]: what the adapters minimise (model/objective.hpp). Data come from files or from a seeded generator.
+struct objective_config {
+  std::string kind = "frobenius";  ///< frobenius | weighted | sensing | logistic
+  std::uint64_t seed = 0;          ///< the generators' seed (stream streams::objective)
+  // weighted: weights (file, m x n, entries > 0) or ratio (generator: w_max / w_min, a decimal >= 1)
+  std::string weights, ratio;
+  // sensing: operator (file, N x (m n), row k = vec(M_k)^T column-major) or measurements (generator: N Gaussian
+  // matrices); noise: the standard deviation of Gaussian measurement noise (generator only)
+  std::string operator_file;
+  long measurements = 0;
+  std::string noise = "0";
+  // logistic: features (file, n x N) and labels (file, N class indices 0..m-1) or samples (generator: N samples
+  // labelled by the teacher W0 + dY); separable: labels by argmax (true) or drawn from the softmax (false)
+  std::string features, labels;
+  long samples = 0;
+  bool separable = true;
 };
 
 struct solve_config {
@@ -57,6 +77,7 @@ struct observe_config {
   std::string a = "0", b = "5";      ///< the grid's ends (spacing linspace or logspace)
   long n = 501;                      ///< the grid's number of times
   std::vector<std::string> list;     ///< spacing list: the times
+  bool stationary = false;           ///< observe.stationary: the stationary-point analysis of the final state
   /// The number of observation times.
   std::size_t count() const { return spacing == "list" ? list.size() : static_cast<std::size_t>(n); }
   /// The text form, as written in a config ("linspace:0:5:501"; empty for a list).
@@ -66,6 +87,7 @@ struct observe_config {
 struct run_config {
   problem_config problem;
   lora_config lora;
+  objective_config objective;
   solve_config solve;
   observe_config observe;
   std::string source;  ///< the config file, for messages
@@ -81,6 +103,10 @@ run_config parse_config(const std::string& toml_text, const std::string& source,
 
 /// The resolved configuration as JSON text (written into summary.json).
 std::string config_json(const run_config& c);
+
+/// The config of a summary.json's "config" block (what config_json wrote), validated like a file. Its paths are
+/// absolute already. Throws input_error naming source.
+run_config config_from_json(const std::string& json_text, const std::string& source);
 
 /// The one grammar of observe.times for a grid: linspace:a:b:n | logspace:a:b:n with decimals a < b and
 /// 2 <= n <= 1e8. Throws input_error naming source and the key.

@@ -19,17 +19,21 @@
 #include <loraflow/io/text_matrix.hpp>
 #include <loraflow/model/init.hpp>
 #include <loraflow/model/lora_series.hpp>
+#include <loraflow/model/objective.hpp>
+#include <loraflow/model/one_matrix.hpp>
 #include <loraflow/model/singular_frame.hpp>
 #include <loraflow/model/xu2025.hpp>
 #include <loraflow/observe/events.hpp>
 #include <loraflow/observe/frame_observer.hpp>
 #include <loraflow/observe/metrics.hpp>
+#include <loraflow/observe/stationary.hpp>
 #include <loraflow/run/precision.hpp>
 #include <loraflow/run/run.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -108,6 +112,67 @@ template <class Real> std::vector<Real> observation_times(const run_config& c, c
 
 // ---- Stage 1: the problem ------------------------------------------------------------------------------------
 
+/// The objective's data ([objective] of the config) for a problem whose W1, W2 and dY are set: from files (checked
+/// against the problem's shape) or from the seeded generators of model/objective.hpp.
+template <class Real> objective_data<Real> build_objective(const run_config& c, const lora_problem<Real>& p) {
+  const objective_config& O = c.objective;
+  objective_data<Real> d;
+  d.kind = *parse_objective_kind(O.kind);
+  const Eigen::Index m = p.W2.rows(), n = p.W1.cols();
+  const std::string mn = std::to_string(m) + "x" + std::to_string(n);
+  switch (d.kind) {
+    case objective_kind::frobenius:
+      break;
+    case objective_kind::weighted:
+      if (!O.weights.empty()) {
+        d.weights = read_matrix_file<Real>(O.weights, "objective.weights");
+        check_shape("objective.weights", O.weights, d.weights.rows(), d.weights.cols(), m, n, "the shape of dY, " + mn);
+        for (Eigen::Index j = 0; j < n; ++j)
+          for (Eigen::Index i = 0; i < m; ++i)
+            if (!(d.weights(i, j) > 0) || !is_finite(d.weights(i, j)))
+              throw input_error(O.weights + ": entry (" + std::to_string(i) + "," + std::to_string(j) + ") is " +
+                                to_string(d.weights(i, j)) + "; expected a finite weight > 0 (key 'objective.weights')");
+      } else {
+        d.weights = weights_with_ratio<Real>(m, n, parse_key<Real>(c, O.ratio, "objective.ratio"), O.seed);
+      }
+      break;
+    case objective_kind::sensing:
+      if (!O.operator_file.empty()) {
+        d.sensing = read_matrix_file<Real>(O.operator_file, "objective.operator");
+        if (d.sensing.cols() != m * n)
+          check_shape("objective.operator", O.operator_file, d.sensing.rows(), d.sensing.cols(), d.sensing.rows(), m * n,
+                      "N x (m n): one row vec(M_k)^T, column-major, per measurement of a " + mn + " matrix");
+      } else {
+        gaussian_sensing<Real>(O.measurements, m, n, parse_key<Real>(c, O.noise, "objective.noise"), O.seed, d);
+      }
+      break;
+    case objective_kind::logistic:
+      if (!O.features.empty()) {
+        d.features = read_matrix_file<Real>(O.features, "objective.features");
+        if (d.features.rows() != n)
+          check_shape("objective.features", O.features, d.features.rows(), d.features.cols(), n, d.features.cols(),
+                      "n x N: one column per sample, n = columns of W1");
+        const matrix<Real> y = read_matrix_file<Real>(O.labels, "objective.labels");
+        const Eigen::Index N = d.features.cols();
+        if (y.size() != N || (y.rows() != 1 && y.cols() != 1))
+          throw input_error(O.labels + ": shape " + std::to_string(y.rows()) + "x" + std::to_string(y.cols()) +
+                            "; expected " + std::to_string(N) + " labels in one row or column, one per column of "
+                            "the features (key 'objective.labels')");
+        for (Eigen::Index k = 0; k < N; ++k) {
+          const Real v = y.data()[k];
+          if (!(v >= 0 && v < Real(m) && v == Real(static_cast<long>(to_double(v)))))
+            throw input_error(O.labels + ": label " + std::to_string(k) + " is " + to_string(v) +
+                              "; expected a class index 0.." + std::to_string(m - 1) + " (m = rows of W2) (key 'objective.labels')");
+          d.labels.push_back(static_cast<Eigen::Index>(to_double(v)));
+        }
+      } else {
+        teacher_logistic<Real>(O.samples, matrix<Real>(p.W2 * p.W1 + p.dY), O.separable, O.seed, d);
+      }
+      break;
+  }
+  return d;
+}
+
 /// The problem alone (what `loraflow problem` exports): see setup_problem. Fills *basis (the spectral frame) when
 /// the generator made it or when the spectral initialization needs it, and *frame when asked.
 template <class Real>
@@ -134,6 +199,29 @@ lora_problem<Real> build_problem(const run_config& c, spectral_basis<Real>* basi
     p.W2 = std::move(gp.W2);
     p.dY = std::move(gp.dY);
     if (basis) *basis = std::move(gp.basis);
+  } else if (c.problem.kind == "one_matrix") {
+    matrix<Real> W0, S;
+    if (!c.problem.W0.empty()) {
+      W0 = read_matrix_file<Real>(c.problem.W0, "problem.W0");
+      S = read_matrix_file<Real>(c.problem.S, "problem.S");
+      check_shape("problem.S", c.problem.S, S.rows(), S.cols(), W0.rows(), W0.cols(), "the shape of W0");
+    } else {
+      one_matrix_spec<Real> spec;
+      spec.m = c.problem.m;
+      spec.n = c.problem.n;
+      spec.seed = c.problem.seed;
+      spec.sigma.clear();
+      for (const std::string& t : c.problem.sigma) spec.sigma.push_back(parse_key<Real>(c, t, "problem.sigma"));
+      generate_one_matrix(spec, W0, S);
+    }
+    // W2 = I exactly, only the W1 adapter (model/lora.hpp, one_matrix_problem); rank, scale and decay as set above.
+    const lora_problem<Real> om = one_matrix_problem<Real>(W0, S, p.rank);
+    p.W1 = om.W1;
+    p.W2 = om.W2;
+    p.dY = om.dY;
+    p.adapt_W1 = om.adapt_W1;
+    p.adapt_W2 = om.adapt_W2;
+    if (basis && c.lora.init == "spectral") *basis = spectral_basis_of(p.W1, p.W2);
   } else {
     p.W1 = read_matrix_file<Real>(c.problem.W1, "problem.W1");
     p.W2 = read_matrix_file<Real>(c.problem.W2, "problem.W2");
@@ -144,6 +232,7 @@ lora_problem<Real> build_problem(const run_config& c, spectral_basis<Real>* basi
                 "rows of W2 x columns of W1");
     if (basis && c.lora.init == "spectral") *basis = spectral_basis_of(p.W1, p.W2);
   }
+  p.objective = build_objective<Real>(c, p);
   const Eigen::Index m = p.W2.rows(), n = p.W1.cols(), h = p.W1.rows();
   const Eigen::Index rank_limit = c.lora.init == "spectral" ? std::min(m, n) : std::min({m, n, h});
   if (p.rank > rank_limit)
@@ -157,7 +246,7 @@ template <class Real> struct problem_setup {
   lora_problem<Real> problem;
   spectral_basis<Real> basis;                  ///< filled for the generator, and for spectral init from files
   std::optional<singular_frame<Real>> frame;  ///< solve.frame = "singular"
-  direction<Real> dir;                         ///< u, v, g, gamma_i, sigma, delta_w, the T1 threshold
+  direction<Real> dir;                         ///< u, v, g, gamma_i, sigma, delta_w, the T1 threshold (NaN: dir.undefined)
 };
 
 template <class Real> problem_setup<Real> setup_problem(const run_config& c) {
@@ -166,11 +255,7 @@ template <class Real> problem_setup<Real> setup_problem(const run_config& c) {
   const bool in_frame = c.solve.frame == "singular";
   s.problem = build_problem<Real>(c, &s.basis, in_frame ? &frame : nullptr);
   if (in_frame) s.frame = std::move(frame);
-  try {
-    s.dir = direction_of(s.problem);
-  } catch (const std::invalid_argument& e) {
-    throw input_error(c.source + ": the problem has no usable dY direction: " + e.what());
-  }
+  s.dir = direction_of(s.problem);  // a problem without one runs: direction::undefined says why its metrics are NaN
   return s;
 }
 
@@ -227,6 +312,14 @@ initial_state<Real> initialize(const run_config& c, const lora_model<Real>& mode
 
 // ---- Stage 3: the solver settings ----------------------------------------------------------------------------
 
+/// The Taylor series of the model's flow, built only for method = "taylor" (the one method that reads it; and the
+/// only one refused for a non-polynomial objective, at config time).
+template <class Real> std::optional<lora_series<Real>> series_for(const run_config& c, const lora_model<Real>& model) {
+  std::optional<lora_series<Real>> s;
+  if (parse_method(c.solve.method) == method::taylor) s.emplace(model);
+  return s;
+}
+
 /// solve.t_end at working precision.
 template <class Real> Real end_time(const run_config& c) { return parse_key<Real>(c, c.solve.t_end, "solve.t_end"); }
 
@@ -247,6 +340,17 @@ solve_options<Real> solver_options(const run_config& c, const precision_plan& pl
   if (opt.stepper == method::gd && !(opt.dt * 2 <= end_time<Real>(c)))
     throw input_error(c.source + ": key 'solve.dt': the GD step eta = " + c.solve.dt + " must be at most t_end / 2");
   return opt;
+}
+
+/// The relative resolution of an integrated state, for the stationary-point analysis (observe/stationary.hpp):
+/// the adaptive methods' rtol; for gd the state is the exact iterate of the GD map, whose fixed points are the
+/// stationary points of L (0: analyze_state raises it to 64 eps); for rk4 dt^4, the order of its global error.
+template <class Real> Real state_resolution(const run_config& c, const precision_plan& plan) {
+  const method k = parse_method(c.solve.method);
+  if (is_adaptive(k)) return parse_key<Real>(c, plan.rtol, "solve.rtol");
+  if (k == method::gd) return Real(0);
+  const Real dt = parse_key<Real>(c, c.solve.dt, "solve.dt");
+  return dt * dt * dt * dt;
 }
 
 namespace detail {
@@ -272,6 +376,111 @@ template <class Real> nlohmann::ordered_json json_metrics(const metrics<Real>& m
   const auto values = m.values();
   for (std::size_t i = 0; i < names.size(); ++i) j[names[i]] = json_number(values[i]);
   return j;
+}
+
+/// summary.json's "stationary" block (and stationary.json of loraflow analyze).
+template <class Real> nlohmann::ordered_json json_stationary(const state_analysis<Real>& a) {
+  const stationary_analysis<Real>& p = a.point;
+  nlohmann::ordered_json j;
+  j["verdict"] = a.verdict;
+  j["kind"] = point_kind_name(p.kind);
+  j["resolution"] = json_number(a.resolution);
+  j["loss"] = json_number(p.loss);
+  j["grad_norm"] = json_number(p.grad_norm);
+  j["grad_tol"] = json_number(a.tolerances.grad_tol);
+  j["hessian_min"] = json_number(Real(p.hessian(0)));
+  j["hessian_max"] = json_number(Real(p.hessian(p.hessian.size() - 1)));
+  j["hess_tol"] = json_number(a.tolerances.hess_tol);
+  j["hessian"] = json_vector(p.hessian);
+  j["sigma"] = json_vector(p.sigma);
+  j["rank"] = p.rank;
+  j["rank_tol"] = json_number(a.tolerances.rank_tol);
+  j["balance_W1"] = json_number(p.balance1);
+  j["balance_W2"] = json_number(p.balance2);
+  j["dual_norm"] = json_number(p.dual_norm);
+  j["mu"] = json_number(p.mu);
+  {
+    const restricted_constants<Real>& k = a.constants;
+    auto& cj = j["constants"];
+    cj["alpha"] = json_number(k.alpha);
+    cj["beta"] = json_number(k.beta);
+    cj["alpha_lower"] = json_number(k.alpha_lower);
+    cj["beta_upper"] = json_number(k.beta_upper);
+    cj["alpha_monte_carlo"] = json_number(k.alpha_mc);
+    cj["beta_monte_carlo"] = json_number(k.beta_mc);
+    cj["how"] = k.how;
+    cj["regime"] = k.regime;
+    cj["certified"] = k.certified;
+  }
+  if (a.oracle) {
+    auto& o = j["oracle"];
+    o["method"] = a.oracle->method;
+    o["rank"] = a.oracle->rank;
+    o["sigma"] = json_vector(a.oracle->sigma);
+    o["iterations"] = a.oracle->iterations;
+    o["distance"] = json_number(p.distance);
+    o["global_tol"] = json_number(a.tolerances.global_tol);
+  } else {
+    j["oracle"] = nullptr;
+    j["oracle_absent"] = a.oracle_absent;
+  }
+  return j;
+}
+
+template <class Real> std::string human_stationary(const state_analysis<Real>& a) {
+  const stationary_analysis<Real>& p = a.point;
+  char b[512];
+  std::snprintf(b, sizeof b,
+                "  stationary: %s (||grad L|| = %.3g, tol %.3g; smallest Hessian eigenvalue %.3g, tol %.3g; rank %ld "
+                "of F; ||grad f||_2 = %.6g vs lambda/s = %.6g)\n",
+                a.verdict.c_str(), to_double(p.grad_norm), to_double(a.tolerances.grad_tol), to_double(Real(p.hessian(0))),
+                to_double(a.tolerances.hess_tol), static_cast<long>(p.rank), to_double(p.dual_norm), to_double(p.mu));
+  std::string out = b;
+  if (a.constants.computed) {
+    std::snprintf(b, sizeof b, "    Kim et al. constants: alpha = %.6g, beta = %.6g: %s%s\n", to_double(a.constants.alpha),
+                  to_double(a.constants.beta), a.constants.regime.c_str(),
+                  a.constants.certified ? " (certified)" : " (from estimates, not certified)");
+    out += b;
+  }
+  if (a.oracle) {
+    std::snprintf(b, sizeof b, "    oracle: rank %ld, ||F - X*||_F = %.3g (global within %.3g)\n",
+                  static_cast<long>(a.oracle->rank), to_double(p.distance), to_double(a.tolerances.global_tol));
+    out += b;
+  } else {
+    out += "    no global-minimum oracle: " + a.oracle_absent + "\n";
+  }
+  return out;
+}
+
+/// A matrix as float64 .npy (entries rounded to the nearest double; exact when Real is double).
+template <class Real> void write_npy_matrix(const std::string& path, const matrix<Real>& a) {
+  std::vector<double> data(static_cast<std::size_t>(a.size()));
+  for (Eigen::Index j = 0; j < a.cols(); ++j)
+    for (Eigen::Index i = 0; i < a.rows(); ++i) data[static_cast<std::size_t>(i + j * a.rows())] = to_double(a(i, j));
+  write_npy(path, static_cast<std::size_t>(a.rows()), static_cast<std::size_t>(a.cols()), data.data());
+}
+
+/// A matrix as a text matrix with every digit of the working precision (read back exactly by parse<Real>).
+template <class Real> void write_text_matrix_of(const std::string& path, const matrix<Real>& a) {
+  text_matrix t;
+  t.rows = static_cast<std::size_t>(a.rows());
+  t.cols = static_cast<std::size_t>(a.cols());
+  t.entries.reserve(t.rows * t.cols);
+  for (Eigen::Index j = 0; j < a.cols(); ++j)
+    for (Eigen::Index i = 0; i < a.rows(); ++i) t.entries.push_back(to_string(a(i, j)));
+  write_text_matrix(path, t);
+}
+
+/// The adapters of x as state/<name>.npy (float64) and state/<name>.txt (every digit) in a staging directory.
+template <class Real> void write_state(const staging_dir& stage, const lora_model<Real>& model, const vector<Real>& x) {
+  std::filesystem::create_directories(stage.path("state"));
+  const std::pair<const char*, matrix<Real>> named[] = {
+      {"A1", model.A1(x)}, {"B1", model.B1(x)}, {"A2", model.A2(x)}, {"B2", model.B2(x)}};
+  for (const auto& [name, a] : named) {
+    if (a.size() == 0) continue;  // a disabled adapter
+    write_npy_matrix(stage.path(std::string("state/") + name + ".npy"), a);
+    write_text_matrix_of(stage.path(std::string("state/") + name + ".txt"), a);
+  }
 }
 
 /// Progress on stderr: nothing for the first second, then one line refreshed in place (or a line every 10 s
@@ -331,8 +540,8 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   vector<Real> x = x0;
 
   // 3. Solver settings.
-  const lora_series<Real> series(model);
-  const solve_options<Real> opt = solver_options<Real>(c, plan, alpha, &series);
+  const std::optional<lora_series<Real>> series = series_for(c, model);
+  const solve_options<Real> opt = solver_options<Real>(c, plan, alpha, series ? &*series : nullptr);
   const Real t_end = end_time<Real>(c);
   const std::vector<Real> times = observation_times<Real>(c, t_end);
 
@@ -376,6 +585,9 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   progress.done();
   const double wall = progress.elapsed();
   const metrics<Real> final_m = observer(x);
+  const vector<Real> x_natural = fm ? fm->to_natural(x) : x;  // the adapters in the problem's own coordinates
+  std::optional<state_analysis<Real>> stationary;
+  if (c.observe.stationary) stationary = analyze_state<Real>(model, x_natural, state_resolution<Real>(c, plan));
 
   // 5. Summary.
   nlohmann::ordered_json j;
@@ -390,6 +602,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   pj["sigma_W2"] = d::json_number(dir.sigma_W2);
   pj["delta_w"] = d::json_number(dir.delta_w);
   pj["active_adapter"] = dir.w1_side_active ? "W1" : "W2";
+  if (!dir.undefined.empty()) pj["direction_undefined"] = dir.undefined;
   pj["t1_threshold"] = d::json_number(dir.t1_threshold);
   pj["alpha"] = d::json_number(alpha);
   pj["initial_loss"] = d::json_number(model.loss(x0));
@@ -397,6 +610,17 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   pj["v"] = d::json_vector(dir.v);
   pj["g"] = d::json_vector(dir.g);
   pj["gamma1"] = d::json_vector(dir.gamma1);
+  {
+    const loraflow::objective<Real>& ob = model.objective();
+    auto& oj = j["objective"];
+    oj["kind"] = info_of(ob.kind()).name;
+    oj["definition"] = info_of(ob.kind()).summary;
+    if (ob.samples() > 0) oj["samples"] = ob.samples();
+    if (ob.kind() == objective_kind::weighted) {
+      oj["weight_min"] = d::json_number(Real(ob.data().weights.minCoeff()));
+      oj["weight_max"] = d::json_number(Real(ob.data().weights.maxCoeff()));
+    }
+  }
   auto& prj = j["precision"];
   prj["type"] = scalar_name<Real>();
   prj["digits10"] = digits10<Real>();
@@ -431,6 +655,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   } else {
     j["at"]["T1"] = nullptr;
   }
+  if (stationary) j["stationary"] = d::json_stationary(*stationary);
 
   run_result r;
   r.status = st.status;
@@ -438,7 +663,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   r.summary_json = j.dump(2);
 
   std::ostringstream hs;
-  hs << "loraflow run: " << (c.problem.kind == "xu2025" ? "xu2025" : "files") << " m=" << m << " n=" << n << " h=" << h
+  hs << "loraflow run: " << c.problem.kind << " m=" << m << " n=" << n << " h=" << h
      << " r=" << p.rank << ", alpha=" << (c.lora.alpha.empty() ? d::fmt(to_double(alpha)) : c.lora.alpha) << ", init "
      << c.lora.init << ", " << method_name(opt.stepper) << (in_frame ? " in the singular frame" : "") << " in " << scalar_name<Real>()
      << (is_adaptive(opt.stepper) ? " (rtol " + d::fmt(to_double(opt.rtol)) + ")" : " (dt " + c.solve.dt + ")") << "\n";
@@ -446,6 +671,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   hs << "  sigma = " << d::fmt(to_double(dir.sigma)) << ", sigma_W1 = " << d::fmt(to_double(dir.sigma_W1))
      << ", sigma_W2 = " << d::fmt(to_double(dir.sigma_W2)) << ", delta_w = " << d::fmt(to_double(dir.delta_w)) << " ("
      << (dir.w1_side_active ? "W1" : "W2") << "-side adapter active)\n";
+  if (!dir.undefined.empty()) hs << "  no dY direction: " << dir.undefined << "\n";
   hs << "  status " << status_name(r.status) << (st.message.empty() ? "" : " (" + st.message + ")") << ": " << st.steps << " steps ("
      << st.rejected << " rejected), "
      << (opt.stepper == method::taylor ? std::to_string(st.expansions) + " Taylor expansions of order up to " + std::to_string(st.taylor_order)
@@ -460,6 +686,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   }
   hs << "  final (t = " << d::fmt(to_double(st.t_final)) << "): loss = " << d::fmt(to_double(final_m.loss))
      << ", misalign = " << d::fmt(to_double(final_m.misalign)) << ", drift_C1 = " << d::fmt(to_double(final_m.drift_C1)) << "\n";
+  if (stationary) hs << d::human_stationary(*stationary);
 
   // 6. Outputs, atomically.
   if (!o.out_dir.empty()) {
@@ -474,12 +701,47 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
       f << r.summary_json << "\n";
       if (!f) throw std::runtime_error(stage.path("summary.json") + ": write failed");
     }
+    if (o.save_state) d::write_state(stage, model, x_natural);
     stage.commit();
-    hs << "  wrote " << o.out_dir << "/trajectory.csv and " << o.out_dir << "/summary.json\n";
+    hs << "  wrote " << o.out_dir << "/trajectory.csv and " << o.out_dir << "/summary.json"
+       << (o.save_state ? " and " + o.out_dir + "/state/ (the adapters at t_final, .npy and .txt)" : std::string()) << "\n";
   }
   r.human = hs.str();
   return r;
 }
+
+/// `loraflow analyze`: the stationary-point analysis of a saved state (run_dir/state/, written by --save-state) of
+/// the run whose resolved config is c, at the precision plan's type, with the resolution of that run's solver.
+template <class Real> analyze_result analyze_typed(const run_config& run, const precision_plan& plan, const std::string& state_dir) {
+  const fp_environment_scope fp_scope;
+  run_config c = run;
+  c.lora.init = "files";
+  c.lora.state = state_dir;
+  c.lora.A1 = c.lora.B1 = c.lora.A2 = c.lora.B2 = "";
+  if (c.lora.adapt_W1) c.lora.A1 = state_dir + "/A1.txt", c.lora.B1 = state_dir + "/B1.txt";
+  if (c.lora.adapt_W2) c.lora.A2 = state_dir + "/A2.txt", c.lora.B2 = state_dir + "/B2.txt";
+  if (c.lora.alpha.empty()) c.lora.alpha = "1";  // not used by the analysis; initialize() needs no estimate then
+  problem_setup<Real> ps = setup_problem<Real>(c);
+  const lora_model<Real> model(ps.problem);
+  const initial_state<Real> st = initialize<Real>(c, model, ps.basis);
+  const state_analysis<Real> a = analyze_state<Real>(model, st.x0, state_resolution<Real>(c, plan));
+  analyze_result r;
+  nlohmann::ordered_json j;
+  j["loraflow"] = version_string();
+  j["state"] = state_dir;
+  j["precision"] = scalar_name<Real>();
+  j["stationary"] = detail::json_stationary(a);
+  r.json = j.dump(2);
+  r.human = "loraflow analyze: " + state_dir + " in " + scalar_name<Real>() + " (loss " +
+            detail::fmt(to_double(a.point.loss)) + ")\n" + detail::human_stationary(a);
+  return r;
+}
+
+#define LORAFLOW_INST_ANALYZE(EXT, T) \
+  EXT template analyze_result analyze_typed<T>(const run_config&, const precision_plan&, const std::string&);
+#ifndef LORAFLOW_NO_EXTERN_TEMPLATES
+LORAFLOW_EXTERN_ALL(LORAFLOW_INST_ANALYZE)
+#endif
 
 #define LORAFLOW_INST_RUN(EXT, T)                                                                        \
   EXT template run_result execute_typed<T>(const run_config&, const run_options&, const precision_plan&); \

@@ -6,7 +6,8 @@
 // output directory and no partial file):
 //   DIR/trajectory.csv  one row per observation time: t and every metric, with all the digits of the working precision
 //   DIR/summary.json    resolved config, derived problem quantities, precision and tolerances used, solver statistics
-//                       and status, final metrics, events.T1 and at.T1
+//                       and status, final metrics, events.T1 and at.T1 (and "stationary" with observe.stationary)
+//   DIR/state/          with run_options::save_state: the adapters at t_final, <name>.npy and <name>.txt
 #pragma once
 
 #include <loraflow/integrate/method.hpp>
@@ -21,6 +22,7 @@ namespace loraflow {
 struct run_options {
   std::string out_dir;   ///< empty: write nothing
   bool progress = true;  ///< progress line on stderr for runs longer than a second
+  bool save_state = false;  ///< also DIR/state/<A1|B1|A2|B2>.npy (float64) and .txt (every digit) at t_final
   const std::atomic<bool>* cancel = nullptr;  ///< set by another thread to stop the run (status "stopped")
 };
 
@@ -35,6 +37,18 @@ struct run_result {
 /// Runs a validated configuration. Throws input_error for bad input files or inconsistent shapes (nothing is
 /// written then); numerical failures are reported in run_result::status.
 run_result execute(const run_config& c, const run_options& o);
+
+/// What `loraflow analyze RUN_DIR` reports: the text of RUN_DIR/stationary.json and a human summary.
+struct analyze_result {
+  std::string json;
+  std::string human;
+};
+
+/// The stationary-point analysis (observe/stationary.hpp) of the final state a run saved with --save-state: reads
+/// RUN_DIR/summary.json (the resolved config: the same problem, precision and solver resolution) and RUN_DIR/state/,
+/// and, when write is set, writes RUN_DIR/stationary.json atomically. Throws input_error when RUN_DIR has no
+/// summary.json or no state/ (naming what to do).
+analyze_result analyze_run(const std::string& run_dir, bool write);
 
 /// The build's version string: "loraflow <version> (<git revision>)".
 std::string version_string();
