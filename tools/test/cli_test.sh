@@ -333,13 +333,15 @@ PY
     "$LORAFLOW" sweep "$SW" --out "$T/k" --jobs 2 --no-progress >/dev/null 2>&1 &
     pid=$!
     for _ in $(seq 1 600); do  # until a few points are done, then SIGKILL the sweep (its points in flight die too)
-      n=$(find "$T/k/points" -name summary.json 2>/dev/null | wc -l)
+      # Finished points only: a point killed between writing its summary.json and renaming its staging directory
+      # (<id>.tmp.<pid>) into place is not done, and the resume rightly runs it again.
+      n=$(find "$T/k/points" -name summary.json -not -path '*.tmp.*' 2>/dev/null | wc -l)
       [ "$n" -ge 3 ] && break
       sleep 0.05
     done
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-    done_before=$(find "$T/k/points" -name summary.json | wc -l)
+    done_before=$(find "$T/k/points" -name summary.json -not -path '*.tmp.*' | wc -l)
     [ "$done_before" -lt 24 ] || fail "the sweep finished before it could be killed; nothing was tested"
     ok sweep "$SW" --out "$T/k" --jobs 2 --table --no-progress
     grep -q "$done_before already done" "$T/log" || fail "resume did not skip the $done_before finished points: $(cat "$T/log")"
