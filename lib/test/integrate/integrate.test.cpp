@@ -137,6 +137,25 @@ TEST_CASE_TEMPLATE_DEFINE("events are located on the dense output and terminal e
 }
 TEST_CASE_TEMPLATE_APPLY(events, scalar_types);
 
+TEST_CASE("an adaptive trial step whose state is not finite is rejected, not taken as the run's failure") {
+  // x' = -x^3 from x = 1e100: x(t) = 1 / sqrt(2 t + 1e-200), smooth and decaying. The first trial step (t1/1000 =
+  // 1e-3) overflows x^3 to inf; odeint's error estimate is then NaN, which its controller does not reject. The loop
+  // must cut the step and go on (before the fix the run ended non_finite at t = 0).
+  auto cubic = [](const vector<double>& x, vector<double>& d, const double&) { d = -x.cwiseProduct(x).cwiseProduct(x); };
+  for (method m : {method::dopri5, method::fehlberg78, method::bulirsch_stoer}) {
+    CAPTURE(std::string(method_name(m)));
+    solve_options<double> opt;
+    opt.stepper = m;
+    opt.rtol = 1e-10;
+    opt.atol = 1e-14;
+    vector<double> x = vector<double>::Constant(1, 1e100);
+    const run_stats<double> st = integrate(cubic, x, 0.0, 1.0, {}, [](const double&, const vector<double>&) {}, opt);
+    CHECK(st.status == run_status::ok);
+    CHECK(st.rejected > 0);
+    CHECK(std::abs(x(0) * std::sqrt(2.0) - 1) <= 1e-7);
+  }
+}
+
 TEST_CASE("numerical failures are reported as a status, not thrown") {
   // x' = x^2 from x = 1 blows up at t = 1.
   auto blowup = [](const vector<double>& x, vector<double>& d, const double&) { d = x.cwiseProduct(x); };

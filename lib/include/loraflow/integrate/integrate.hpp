@@ -230,6 +230,17 @@ template <class Real> class integration {
     fail(run_status::non_finite, "state became non-finite after t = " + to_string(m_t));
     return false;
   }
+  /// An adaptive step whose trial state is not finite: odeint's error estimate is then NaN, which its controller
+  /// does not reject (NaN > 1 is false). Rejected here instead: the step is cut by 10 and retried; true while the
+  /// loop should retry, false (run marked non_finite) once the cut step underflows.
+  bool reject_non_finite_trial(Real& dt, const Real& h) {
+    ++m_st.rejected;
+    dt = h / 10;
+    if (!is_underflow(dt, m_t)) return true;
+    fail(run_status::non_finite, "state became non-finite after t = " + to_string(m_t) +
+                                     " for every step down to dt = " + to_string(dt));
+    return false;
+  }
   void step_underflow(const Real& dt) {
     fail(run_status::step_underflow, "step size underflow (dt = " + to_string(dt) + ") at t = " + to_string(m_t));
   }
@@ -316,7 +327,10 @@ template <class Real> class integration {
         if (is_underflow(dt, m_t)) step_underflow(dt);
         continue;
       }
-      if (!new_state_finite()) break;
+      if (!all_finite(m_x_new)) {
+        if (reject_non_finite_trial(dt, h)) continue;
+        break;
+      }
       auto dense = [&](const Real& tau, vector<Real>& out) {
         ctrl.stepper().calc_state(tau, out, m_x, m_dxdt, t_start, m_x_new, m_dxdt_new, t_reached);
       };
@@ -343,7 +357,10 @@ template <class Real> class integration {
         if (is_underflow(dt, m_t)) step_underflow(dt);
         continue;
       }
-      if (!new_state_finite()) break;
+      if (!all_finite(m_x_new)) {
+        if (reject_non_finite_trial(dt, h)) continue;
+        break;
+      }
       const Real t_start = m_t;
       auto dense = [&](const Real& tau, vector<Real>& out) {
         auto sub = make_fresh();
