@@ -241,6 +241,12 @@ template <class Real> class integration {
                                      " for every step down to dt = " + to_string(dt));
     return false;
   }
+  /// The next trial step after odeint rejected a step of size `tried` and proposed `proposed`: the proposal, unless
+  /// it is not a finite reduction (a trial state that overflowed gives a NaN error estimate, from which odeint's
+  /// Bulirsch-Stoer controller proposes a NaN step), then tried / 10.
+  static Real after_rejection(const Real& tried, const Real& proposed) {
+    return is_finite(proposed) && proposed > 0 && proposed < tried ? proposed : Real(tried / 10);
+  }
   void step_underflow(const Real& dt) {
     fail(run_status::step_underflow, "step size underflow (dt = " + to_string(dt) + ") at t = " + to_string(m_t));
   }
@@ -321,9 +327,10 @@ template <class Real> class integration {
       const bool clipped = h < dt;
       Real t_reached = m_t;
       const Real t_start = m_t;
+      const Real tried = h;
       if (ctrl.try_step(m_sys, m_x, m_dxdt, t_reached, m_x_new, m_dxdt_new, h) == odeint::fail) {
         ++m_st.rejected;
-        dt = h;  // the controller's smaller proposal
+        dt = after_rejection(tried, h);  // the controller's smaller proposal
         if (is_underflow(dt, m_t)) step_underflow(dt);
         continue;
       }
@@ -351,9 +358,10 @@ template <class Real> class integration {
       Real h = std::min(dt, Real(target - m_t));
       const bool clipped = h < dt;
       Real t_reached = m_t;
+      const Real tried = h;
       if (ctrl.try_step(m_sys, m_x, t_reached, m_x_new, h) == odeint::fail) {
         ++m_st.rejected;
-        dt = h;
+        dt = after_rejection(tried, h);
         if (is_underflow(dt, m_t)) step_underflow(dt);
         continue;
       }
