@@ -9,7 +9,11 @@
 # With METHOD=dopri5 (or any method) the same rows run with that method named instead: the baseline before
 # method = "auto" existed.
 #
-# Usage: bash bench/defaults.sh [BUILD_DIR]   (environment: REPS, METHOD, ALPHAS)
+# W3=1 adds the scale row of issue 16 as a user writes it: m = n = h = 1024, r = 8, alpha = 1e-5, double,
+# rtol 1e-8, t_end = 5, 11 observations, the default method and frame (REPS_W3 processes, default 1: about a minute
+# each on 2 cores).
+#
+# Usage: bash bench/defaults.sh [BUILD_DIR]   (environment: REPS, METHOD, ALPHAS, CERTIFY=0 to skip the certify row, W3, REPS_W3)
 # Output: a Markdown table on stdout; scratch files under a temporary directory, removed at exit.
 # Never a ctest test: timings are not pass/fail (docs/performance.md records the runs).
 set -euo pipefail
@@ -24,6 +28,27 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
 "$LORAFLOW" problem docs/examples/fig1.toml --out "$T/problem" --quiet
+write_w3() {
+  cat >"$T/run.toml" <<EOF
+[problem]
+kind = "xu2025"
+m = 1024
+n = 1024
+h = 1024
+
+[lora]
+rank = 8
+alpha = "1e-5"
+
+[solve]
+rtol = "1e-8"
+t_end = 5
+
+[observe]
+times = "linspace:0:5:11"
+EOF
+  if [ -n "${METHOD:-}" ]; then sed -i "/^\[solve\]/a method = \"$METHOD\"" "$T/run.toml"; fi
+}
 write_config() {  # alpha
   cat >"$T/run.toml" <<EOF
 [problem]
@@ -44,12 +69,13 @@ EOF
   if [ -n "${METHOD:-}" ]; then echo "method = \"$METHOD\"" >>"$T/run.toml"; fi
 }
 
-# One row: alpha, extra flags. Prints the Markdown row.
+# One row: alpha (or w3), extra flags. Prints the Markdown row.
 row() {
   local alpha=$1; shift
-  write_config "$alpha"
+  local reps=$REPS
+  if [ "$alpha" = w3 ]; then write_w3; reps=${REPS_W3:-1}; else write_config "$alpha"; fi
   local times=()
-  for ((i = 0; i < REPS; i++)); do
+  for ((i = 0; i < reps; i++)); do
     rm -rf "$T/out"
     local t0=$EPOCHREALTIME
     "$LORAFLOW" run "$T/run.toml" --out "$T/out" --quiet --no-progress "$@" >/dev/null
@@ -62,7 +88,7 @@ times = [float(b) - float(a) for a, b in (t.split(":") for t in sys.argv[4:])]
 s = json.load(open(out + "/summary.json"))
 p, sv = s["precision"], s["solver"]
 steps = sv["steps"]
-t1 = s["events"]["T1"]
+t1 = s["events"]["T1"] or float("nan")
 cert = ""
 if flags:
     c = json.load(open(out + "/certify.json"))
@@ -76,4 +102,5 @@ EOF
 echo "| alpha | chosen (method, type, rtol) | steps | T1 | wall s: median (runs) | certified |"
 echo "|---|---|---|---|---|---|"
 for a in $ALPHAS; do row "$a"; done
-row 1e-30 --certify
+if [ "${CERTIFY:-1}" = 1 ]; then row 1e-30 --certify; fi
+if [ "${W3:-0}" = 1 ]; then row w3; fi
