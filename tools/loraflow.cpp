@@ -249,8 +249,8 @@ int main(int argc, char** argv) {
                 "digit): continue from them with [lora] init = \"files\", state = \"DIR/state\", or analyse them "
                 "with loraflow analyze DIR");
   run->add_flag("--certify", a.certify,
-                "Run a reference at higher precision and a tighter rtol (at most rtol/1000; below 1e-14 the Taylor "
-                "method, or Bulirsch-Stoer in the singular frame), beside the run on a second thread unless mpfr is "
+                "Run a reference at higher precision and a tighter rtol (at most rtol/1000; below 1e-14 the method "
+                "that method = \"auto\" picks there: the Taylor series, or Bulirsch-Stoer where there is none), beside the run on a second thread unless mpfr is "
                 "used, and report for every number of the summary how many significant digits the two share "
                 "(certify.json; docs/precision.md)");
   run->footer("Exit status: 0 ok, 2 bad input (nothing written), 3 numerical failure (outputs written, status in "

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# tools/setup.sh: installs what is missing on Debian 12, then configures and builds loraflow in build/.
-# Used by the two README commands (tools/main-job.sh and tools/test.sh); safe to run again (it only does what is
-# missing or out of date). Environment: BUILD_DIR (default build), JOBS (default: number of cores).
+# tools/setup.sh [TARGET]: installs what is missing on Debian 12, then configures loraflow in build/ and builds
+# TARGET (default: all). The two README commands build only what they run: tools/main-job.sh the loraflow command
+# (target loraflow_cli, which brings loraflow-check), tools/test.sh the programs the non-slow tests run (target
+# loraflow_test_programs); neither builds the benchmark programs (bench/) or the slow validation programs, which a
+# plain `cmake --build build` (or this script with no argument) builds. Safe to run again (it only does what is
+# missing or out of date). Environment: BUILD_DIR (default build), JOBS (default: number of cores), NATIVE (default
+# ON: compile for this machine's instruction set; OFF: the portable x86-64 baseline).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +28,9 @@ fi
 
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc)}
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
-echo "setup: building in $BUILD_DIR with $JOBS jobs (a clean build takes about 10 minutes on 2 cores)" >&2
-cmake --build "$BUILD_DIR" -j "$JOBS"
+TARGET=${1:-all}
+# LORAFLOW_NATIVE: this machine's instruction set (the build runs where it was made); NATIVE=OFF for a portable build.
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLORAFLOW_NATIVE="${NATIVE:-ON}" >/dev/null
+echo "setup: building $TARGET in $BUILD_DIR with $JOBS jobs (from clean: about 20 minutes on 2 cores)" >&2
+# One target per invocation: the generated Makefile builds separate goals one after another (.NOTPARALLEL).
+cmake --build "$BUILD_DIR" -j "$JOBS" --target "$TARGET"

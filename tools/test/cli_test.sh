@@ -389,6 +389,24 @@ assert d["events.T1"] >= 4 and d["at.T1.misalign"] >= 4, d
 assert max(d.values()) <= 8, d
 PY
     echo "ok [$CASE]" ;;
+  method_auto)  # method = "auto": summary.json and the human summary say what was chosen and why (the rule itself is
+                # pinned by lib/test/run/precision.test.cpp)
+    small=(--set problem.m=4 --set problem.n=4 --set problem.h=8 --set lora.rank=2 --set solve.method=auto
+           --set 'observe.times="linspace:0:5:6"')
+    ok run "$FIG1" "${small[@]}" --set 'lora.alpha="1e-20"' --set solve.precision=auto --set solve.digits=4 \
+      --no-progress --out "$T/deep"
+    grep -q '^  method auto: rtol 1e-25 < 1e-14: taylor' "$T/log" || fail "no 'method auto' line for taylor: $(head -n 4 "$T/log")"
+    ok run "$FIG1" "${small[@]}" --set solve.precision=double --set 'solve.rtol="1e-10"' --no-progress --out "$T/loose"
+    grep -q '^  method auto: rtol 1e-10 >= 1e-14: dopri5' "$T/log" || fail "no 'method auto' line for dopri5: $(head -n 4 "$T/log")"
+    "$PYTHON" - "$T/deep/summary.json" "$T/loose/summary.json" <<'PY' || fail "summary.json does not say what auto chose"
+import json, sys
+deep, loose = (json.load(open(f)) for f in sys.argv[1:3])
+# 4 digits at alpha = 1e-20: float128 at rtol 1e-25 (run/precision.hpp), so the Taylor series.
+assert deep["precision"]["method"] == "taylor" and "1e-14" in deep["precision"]["method_reason"], deep["precision"]
+assert deep["config"]["solve"]["method"] == "auto", deep["config"]["solve"]  # the config as written
+assert loose["precision"]["method"] == "dopri5" and "1e-14" in loose["precision"]["method_reason"], loose["precision"]
+PY
+    echo "ok [$CASE]" ;;
   bad_taylor_order)  # taylor_order without method = "taylor": exit 2 naming the key
     printf '[problem]\n%s\n\n[lora]\n%s\n\n[solve]\nmethod = "dopri5"\ntaylor_order = 20\nt_end = 0.1\n' "$GEN" "$LORA" \
       >"$T/c.toml"

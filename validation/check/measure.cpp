@@ -82,10 +82,7 @@ run_config config_of(const trajectory_request& q, const std::string& rtol) {
   c.lora.seed = q.init_seed;
   c.solve.rtol = rtol;
   c.solve.t_end = q.t_end;
-  std::string method = q.method;
-  if (method == "auto") method = parse<float100>(rtol) >= parse<float100>("1e-14") ? "dopri5" : "taylor";
-  c.solve.method = method;
-  parse_method(method);  // throws for an unknown method
+  c.solve.method = q.method;  // resolved with the runs' rule (run/precision.hpp, choose_method) by measure()
   if (q.observations > 0) {
     c.observe.spacing = "linspace";
     c.observe.a = "0";
@@ -111,7 +108,7 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
   out.eps = dbl(eps<Real>());
 
   const run_config c = config_of(q, plan.rtol);
-  out.method = c.solve.method;
+  out.method = method_name(plan.method.stepper);
   const problem_setup<Real> ps = setup_problem<Real>(c);
   const lora_model<Real> model(ps.problem);
   const direction<Real>& dir = ps.dir;
@@ -161,7 +158,7 @@ template <class Real> trajectory measure_typed(const trajectory_request& q, cons
   }
   const lora_observer<Real> obs(model, dir, x);
 
-  const std::optional<lora_series<Real>> series = series_for(c, model);
+  const std::optional<lora_series<Real>> series = series_for(plan, model);
   const solve_options<Real> opt = solver_options<Real>(c, plan, alpha, series ? &*series : nullptr);
   const Real t_end = end_time<Real>(c);
 
@@ -449,6 +446,7 @@ trajectory measure(const trajectory_request& q) {
     plan.reason = "precision set by the claim: " + q.precision;
   }
   if (!q.rtol.empty()) plan.rtol = q.rtol;
+  plan.method = choose_method(q.method, plan.rtol, false, true);  // natural frame, squared loss; throws for an unknown method
   return with_scalar(plan.scalar, [&](auto zero) { return measure_typed<decltype(zero)>(q, plan); });
 }
 

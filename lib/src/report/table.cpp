@@ -159,7 +159,7 @@ table_result write_tables(const std::string& dir_s) {
   std::vector<point_data> pd(npts);
   std::vector<group> groups(npts / reps);
   for (std::size_t i = 0; i < npts; ++i) {
-    char name[16];
+    char name[24];  // %05zu of a size_t: up to 20 digits and the terminator
     std::snprintf(name, sizeof name, "%05zu", i);
     pd[i] = read_point(dir / "points" / name);
     group& g = groups[i / reps];

@@ -1,5 +1,6 @@
 // `loraflow run --certify`: a reference run at higher precision, compared number by number (run/certify.hpp).
 #include <loraflow/run/certify.hpp>
+#include <loraflow/model/objective.hpp>
 #include <loraflow/run/precision.hpp>
 #include <loraflow/scalar.hpp>
 
@@ -83,7 +84,7 @@ certify_plan plan_certify(const run_config& c) {
   // double). The run's own type has D < want digits, so the reference's is strictly wider.
   const scalar_spec ref_scalar = cheapest_scalar(want);
   r.solve.precision = ref_scalar.spelling();
-  const bool adaptive = is_adaptive(parse_method(c.solve.method));
+  const bool adaptive = is_adaptive(plan.method.stepper);
   if (adaptive) {
     const std::string rtol = plan.rtol;  // a decimal like 1e-12
     float100 tight = parse<float100>(rtol) / 1000;
@@ -92,16 +93,17 @@ certify_plan plan_certify(const run_config& c) {
     if (tight >= float100("1e-300")) os << std::setprecision(3) << static_cast<double>(tight);
     else os << std::setprecision(2) << std::scientific << tight;
     r.solve.rtol = os.str();
-    // Below 1e-14 the reference is a Taylor series of automatic order (integrate.hpp): its cost grows with the
-    // digits asked for far more slowly than any fixed-order method's. Its coefficients are the run's own code when
-    // the run is a Taylor run too; that code is checked against odeint's methods and closed forms by the tests
-    // (lib/test/model/lora_series.test.cpp), while the reference's wider type and tighter rtol certify the run's
-    // rounding and truncation.
-    // The singular frame has no Taylor series (config.cpp rejects the pair); its reference extrapolates instead.
-    if (tight < float100("1e-14") && c.solve.frame == "singular") {
-      r.solve.method = "bulirsch_stoer";
-    } else if (tight < float100("1e-14")) {
-      r.solve.method = "taylor";
+    // Below 1e-14 the reference's method is the one method = "auto" picks at its rtol (run/precision.hpp,
+    // choose_method): a Taylor series of automatic order where one exists, whose cost grows with the digits asked
+    // for far more slowly than any fixed-order method's, else Bulirsch-Stoer. The Taylor coefficients are the run's
+    // own code when the run is a Taylor run too; that code is checked against odeint's methods and closed forms by
+    // the tests (lib/test/model/lora_series.test.cpp), while the reference's wider type and tighter rtol certify the
+    // run's rounding and truncation. At looser tolerances the reference keeps the run's method (an "auto" run's
+    // reference resolves "auto" again, at its own rtol).
+    if (tight < float100("1e-14") || c.solve.method == "auto") {
+      const std::optional<objective_kind> k = parse_objective_kind(c.objective.kind);
+      const method_choice mc = choose_method("auto", r.solve.rtol, c.solve.frame == "singular", k && info_of(*k).quadratic);
+      r.solve.method = method_name(mc.stepper);
       r.solve.taylor_order = 0;
     }
     r.solve.atol.clear();  // rtol' min(alpha, 1)^2

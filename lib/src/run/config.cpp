@@ -375,7 +375,7 @@ run_config parse_config(const std::string& text, const std::string& source, cons
   // [solve]
   auto& S = c.solve;
   if (auto n = get("solve", "method")) {
-    std::vector<std::string> names;
+    std::vector<std::string> names{"auto"};
     for (const method_info& m : method_table) names.push_back(m.name);
     S.method = rd.choice(*n, "solve.method", names);
   }
@@ -407,7 +407,7 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     if (S.frame == "singular" && O.kind != "frobenius")
       rd.fail("solve.frame", "\"singular\" integrates the frobenius objective only (the frame's field is the "
                              "squared loss); objective.kind = \"" + O.kind + "\" integrates in frame = \"natural\"");
-    if (S.frame == "singular" && !find_method(S.method)->singular_frame) {
+    if (S.frame == "singular" && S.method != "auto" && !find_method(S.method)->singular_frame) {
       std::vector<std::string> ok;
       for (const method_info& m : method_table)
         if (m.singular_frame) ok.push_back(m.name);
@@ -423,7 +423,7 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     rd.fail("solve.method", "\"taylor\" cannot expand objective.kind = \"" + O.kind +
                                 "\" (not a polynomial field); use one of " + others);
   }
-  if (!find_method(S.method)->adaptive && S.dt.empty())
+  if (S.method != "auto" && !find_method(S.method)->adaptive && S.dt.empty())
     rd.fail("solve.dt", "missing; method = \"" + S.method + "\" needs a step (the GD step eta for gd), e.g. dt = \"1e-4\"");
 
   // [observe]

@@ -1,6 +1,9 @@
 // The precision planning rule (run/precision.hpp).
 #include <loraflow/run/precision.hpp>
 
+#include <loraflow/io/input_error.hpp>
+#include <loraflow/model/objective.hpp>
+
 #include <algorithm>
 #include <cmath>
 
@@ -41,7 +44,32 @@ precision_plan plan_for_alpha(const std::string& alpha, unsigned digits, int alp
   return p;
 }
 
-precision_plan plan_precision(const run_config& c) {
+method_choice choose_method(const std::string& configured, const std::string& rtol, bool singular_frame,
+                            bool quadratic_loss) {
+  method_choice m;
+  if (configured != "auto") {
+    m.stepper = parse_method(configured);
+    m.reason = "as configured";
+    return m;
+  }
+  m.automatic = true;
+  if (parse<float100>(rtol) >= parse<float100>("1e-14")) {  // exact decimal comparison (1e-14 itself is loose)
+    m.stepper = method::dopri5;
+    m.reason = "rtol " + rtol + " >= 1e-14: dopri5, the cheapest at loose tolerances";
+  } else if (!singular_frame && quadratic_loss) {
+    m.stepper = method::taylor;
+    m.reason = "rtol " + rtol + " < 1e-14: taylor, whose cost grows slowest with the digits";
+  } else {
+    m.stepper = method::bulirsch_stoer;
+    m.reason = "rtol " + rtol + " < 1e-14 and no Taylor series (" +
+               std::string(singular_frame ? "singular frame" : "the loss is not polynomial") +
+               "): bulirsch_stoer, extrapolation of rising order";
+  }
+  return m;
+}
+
+namespace {
+precision_plan plan_precision_only(const run_config& c) {
   precision_plan p;
   if (c.solve.precision != "auto") {
     const std::optional<scalar_spec> s = parse_scalar_spec(c.solve.precision);
@@ -56,6 +84,19 @@ precision_plan plan_precision(const run_config& c) {
   if (c.lora.alpha.empty())
     throw input_error(c.source + ": key 'lora.alpha': precision = \"auto\" needs the initialization scale alpha");
   return plan_for_alpha(c.lora.alpha, static_cast<unsigned>(c.solve.digits), c.solve.frame == "singular" ? 0 : 1);
+}
+}  // namespace
+
+precision_plan plan_precision(const run_config& c) {
+  precision_plan p = plan_precision_only(c);
+  const std::optional<objective_kind> k = parse_objective_kind(c.objective.kind);
+  if (!k) throw input_error(c.source + ": key 'objective.kind': unknown kind '" + c.objective.kind + "'");
+  try {
+    p.method = choose_method(c.solve.method, p.rtol, c.solve.frame == "singular", info_of(*k).quadratic);
+  } catch (const std::invalid_argument& e) {
+    throw input_error(c.source + ": key 'solve.method': " + e.what());
+  }
+  return p;
 }
 
 }  // namespace loraflow

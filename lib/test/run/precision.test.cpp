@@ -1,6 +1,6 @@
-// Tests of run/precision.hpp: plan_for_alpha follows its stated rule. Oracle: the rule itself, evaluated by hand
-// (L = ceil(p log10(1/alpha)), rtol = 10^-(k+L+1), D = k + L + 4 digits, the cheapest type with D digits:
-// double 15, long double 18, float128 33, 50, 100, else mpfr at D).
+// Tests of run/precision.hpp: plan_for_alpha and choose_method follow their stated rules. Oracle: the rules,
+// evaluated by hand (L = ceil(p log10(1/alpha)), rtol = 10^-(k+L+1), D = k + L + 4 digits, the cheapest type with
+// D digits: double 15, long double 18, float128 33, 50, 100, else mpfr at D; the method rule of the header).
 #include <loraflow/run/precision.hpp>
 
 #include <doctest/doctest.h>
@@ -64,4 +64,64 @@ TEST_CASE("plan_for_alpha: the ladder changes type exactly at D = 16, 19, 34, 51
   CHECK(plan_for_alpha("0.0000000001", 1, 1).scalar.type == "double");
   // p = 2 doubles L: alpha = 1e-5 for the loss floor is L = 10.
   CHECK(plan_for_alpha("1e-5", 1, 2).rtol == "1e-12");
+}
+
+// method = "auto" (the default): the rule of run/precision.hpp, pinned choice by choice, so that a change of default
+// is a deliberate change of this test. Oracle: the rule as stated in the header.
+TEST_CASE("choose_method: the auto rule's choices") {
+  struct row {
+    const char* rtol;
+    bool singular, quadratic;
+    method expected;
+  };
+  const row rows[] = {
+      {"1e-10", false, true, method::dopri5},           // loose: dopri5 in any frame, for any loss
+      {"1e-10", true, true, method::dopri5},
+      {"1e-10", false, false, method::dopri5},
+      {"1e-14", false, true, method::dopri5},           // the boundary itself is loose (exact decimal comparison)
+      {"0.00000000000001", false, true, method::dopri5},
+      {"9.99e-15", false, true, method::taylor},        // tight, natural frame, quadratic loss: the Taylor series
+      {"1e-37", false, true, method::taylor},
+      {"1e-300", false, true, method::taylor},
+      {"1e-17", true, true, method::bulirsch_stoer},    // tight, no series: extrapolation
+      {"1e-17", false, false, method::bulirsch_stoer},
+  };
+  for (const row& r : rows) {
+    CAPTURE(r.rtol);
+    CAPTURE(r.singular);
+    CAPTURE(r.quadratic);
+    const method_choice m = choose_method("auto", r.rtol, r.singular, r.quadratic);
+    CHECK(m.stepper == r.expected);
+    CHECK(m.automatic);
+    CHECK(m.reason.find(method_name(r.expected)) != std::string::npos);
+  }
+  // An explicit method is kept as written, whatever the tolerance and frame.
+  for (const method_info& i : method_table) {
+    const method_choice m = choose_method(i.name, "1e-40", true, false);
+    CHECK(m.stepper == i.id);
+    CHECK_FALSE(m.automatic);
+  }
+  CHECK_THROWS_AS(choose_method("rk45", "1e-10", false, true), std::invalid_argument);
+}
+
+TEST_CASE("plan_precision: a config that names no method gets the auto rule under its precision plan") {
+  const std::string base = "[problem]\nkind = \"xu2025\"\n[lora]\nalpha = \"1e-10\"\n";
+  // The issue-16 case: precision = "auto" at alpha = 1e-10 plans float128 at rtol 1e-17, where dopri5 took 25 264
+  // steps (102 s); auto now takes the Taylor series.
+  const run_config deep = parse_config(base + "[solve]\nprecision = \"auto\"\n", "deep", ".");
+  CHECK(deep.solve.method == "auto");
+  const precision_plan p = plan_precision(deep);
+  CHECK(p.scalar.type == "float128");
+  CHECK(p.rtol == "1e-17");
+  CHECK(p.method.stepper == method::taylor);
+  CHECK(p.method.automatic);
+  // The defaults (double, rtol 1e-10): dopri5, as before method = "auto" existed.
+  CHECK(plan_precision(parse_config(base, "default", ".")).method.stepper == method::dopri5);
+  // The singular frame at the same depth: no Taylor series there.
+  const run_config frame = parse_config(base + "[solve]\nprecision = \"50\"\nrtol = \"1e-30\"\nframe = \"singular\"\n", "frame", ".");
+  CHECK(plan_precision(frame).method.stepper == method::bulirsch_stoer);
+  // An explicit method is kept.
+  const run_config rk = parse_config(base + "[solve]\nprecision = \"auto\"\nmethod = \"fehlberg78\"\n", "rk", ".");
+  CHECK(plan_precision(rk).method.stepper == method::fehlberg78);
+  CHECK_FALSE(plan_precision(rk).method.automatic);
 }

@@ -145,6 +145,21 @@ template <class Real> struct stationary_analysis {
   bool global = false;
 };
 
+/// The Hessian of L at x, dense and symmetrised ((H + H^T) / 2): one exact Hessian-vector product
+/// (lora_model::hessian_product) per column.
+template <class Real> matrix<Real> dense_hessian(const lora_model<Real>& model, const vector<Real>& x) {
+  const Eigen::Index dim = model.dimension();
+  matrix<Real> H(dim, dim);
+  vector<Real> e = vector<Real>::Zero(dim), col;
+  for (Eigen::Index j = 0; j < dim; ++j) {
+    e(j) = 1;
+    model.hessian_product(x, e, col);
+    H.col(j) = col;
+    e(j) = 0;
+  }
+  return matrix<Real>((H + H.transpose()) / 2);
+}
+
 template <class Real>
 stationary_analysis<Real> analyze_point(const lora_model<Real>& model, const vector<Real>& x,
                                         const stationary_options<Real>& opt,
@@ -152,7 +167,6 @@ stationary_analysis<Real> analyze_point(const lora_model<Real>& model, const vec
                                         const matrix<Real>* hessian = nullptr) {
   using std::sqrt;
   stationary_analysis<Real> a;
-  const Eigen::Index dim = model.dimension();
   vector<Real> g;
   model.gradient(x, g);
   a.grad_norm = sqrt(squared_norm(g));
@@ -160,16 +174,7 @@ stationary_analysis<Real> analyze_point(const lora_model<Real>& model, const vec
   if (hessian) {  // given (symmetrised) by the caller
     a.hessian = linalg::sym_eig<Real>(*hessian).values.reverse();
   } else {
-    matrix<Real> H(dim, dim);
-    vector<Real> e = vector<Real>::Zero(dim), col;
-    for (Eigen::Index j = 0; j < dim; ++j) {
-      e(j) = 1;
-      model.hessian_product(x, e, col);
-      H.col(j) = col;
-      e(j) = 0;
-    }
-    const matrix<Real> Hs = (H + H.transpose()) / 2;
-    a.hessian = linalg::sym_eig<Real>(Hs).values.reverse();
+    a.hessian = linalg::sym_eig<Real>(dense_hessian(model, x)).values.reverse();
   }
   const matrix<Real> F = model.product(x);
   a.sigma = linalg::svd<Real>(F).s;
@@ -330,30 +335,19 @@ state_analysis<Real> analyze_state(const lora_model<Real>& model, const vector<R
   r.resolution = delta;
   const Eigen::Index dim = model.dimension();
   const Real xn = sqrt(squared_norm(x));
-  auto dense_hessian = [&](const vector<Real>& at) {
-    matrix<Real> H(dim, dim);
-    vector<Real> e = vector<Real>::Zero(dim), col;
-    for (Eigen::Index j = 0; j < dim; ++j) {
-      e(j) = 1;
-      model.hessian_product(at, e, col);
-      H.col(j) = col;
-      e(j) = 0;
-    }
-    return matrix<Real>((H + H.transpose()) / 2);
-  };
   using std::abs;
   auto spectral_norm = [](const matrix<Real>& M) {
     const vector<Real> ev = linalg::sym_eig<Real>(M).values;
     return std::max(Real(abs(ev(0))), Real(abs(ev(ev.size() - 1))));
   };
-  const matrix<Real> H = dense_hessian(x);
+  const matrix<Real> H = dense_hessian(model, x);
   const Real Hn = spectral_norm(H);
   Real dH(0);
   gaussian_stream g(0, streams::adapters);
   for (int k = 0; k < 2 && xn > 0; ++k) {
     vector<Real> d = g.normal_matrix<Real>(dim, 1).col(0);
     d *= delta * xn / sqrt(squared_norm(d));
-    dH = std::max(dH, spectral_norm(matrix<Real>(dense_hessian(vector<Real>(x + d)) - H)));
+    dH = std::max(dH, spectral_norm(matrix<Real>(dense_hessian(model, vector<Real>(x + d)) - H)));
   }
   stationary_options<Real>& t = r.tolerances;
   t.grad_tol = (delta * xn + e64 * std::max(Real(1), xn)) * Hn;

@@ -57,7 +57,7 @@ struct objective_config {
 };
 
 struct solve_config {
-  std::string method = "dopri5";
+  std::string method = "auto";  ///< a method of integrate/method.hpp, or auto (run/precision.hpp: choose_method)
   std::string precision = "double";  ///< double | long_double | float128 | 50 | 100 | mpfr:<digits> | auto
   std::string rtol = "1e-10";
   std::string atol;  ///< empty: rtol * min(alpha, 1)^2

@@ -312,11 +312,11 @@ initial_state<Real> initialize(const run_config& c, const lora_model<Real>& mode
 
 // ---- Stage 3: the solver settings ----------------------------------------------------------------------------
 
-/// The Taylor series of the model's flow, built only for method = "taylor" (the one method that reads it; and the
-/// only one refused for a non-polynomial objective, at config time).
-template <class Real> std::optional<lora_series<Real>> series_for(const run_config& c, const lora_model<Real>& model) {
+/// The Taylor series of the model's flow, built only when the plan's method is taylor (the one method that reads it;
+/// refused for a non-polynomial objective at config time, and never chosen for one by method = "auto").
+template <class Real> std::optional<lora_series<Real>> series_for(const precision_plan& plan, const lora_model<Real>& model) {
   std::optional<lora_series<Real>> s;
-  if (parse_method(c.solve.method) == method::taylor) s.emplace(model);
+  if (plan.method.stepper == method::taylor) s.emplace(model);
   return s;
 }
 
@@ -329,7 +329,7 @@ template <class Real>
 solve_options<Real> solver_options(const run_config& c, const precision_plan& plan, const Real& alpha,
                                    const series_source<Real>* series) {
   solve_options<Real> opt;
-  opt.stepper = parse_method(c.solve.method);
+  opt.stepper = plan.method.stepper;
   opt.rtol = parse_key<Real>(c, plan.rtol, "solve.rtol");
   const Real a_cap = alpha < 1 ? alpha : Real(1);
   opt.atol = c.solve.atol.empty() ? Real(opt.rtol * a_cap * a_cap) : parse_key<Real>(c, c.solve.atol, "solve.atol");
@@ -346,7 +346,7 @@ solve_options<Real> solver_options(const run_config& c, const precision_plan& pl
 /// the adaptive methods' rtol; for gd the state is the exact iterate of the GD map, whose fixed points are the
 /// stationary points of L (0: analyze_state raises it to 64 eps); for rk4 dt^4, the order of its global error.
 template <class Real> Real state_resolution(const run_config& c, const precision_plan& plan) {
-  const method k = parse_method(c.solve.method);
+  const method k = plan.method.stepper;
   if (is_adaptive(k)) return parse_key<Real>(c, plan.rtol, "solve.rtol");
   if (k == method::gd) return Real(0);
   const Real dt = parse_key<Real>(c, c.solve.dt, "solve.dt");
@@ -540,7 +540,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   vector<Real> x = x0;
 
   // 3. Solver settings.
-  const std::optional<lora_series<Real>> series = series_for(c, model);
+  const std::optional<lora_series<Real>> series = series_for(plan, model);
   const solve_options<Real> opt = solver_options<Real>(c, plan, alpha, series ? &*series : nullptr);
   const Real t_end = end_time<Real>(c);
   const std::vector<Real> times = observation_times<Real>(c, t_end);
@@ -628,6 +628,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   prj["automatic"] = plan.automatic;
   prj["reason"] = plan.reason;
   prj["method"] = method_name(opt.stepper);
+  if (plan.method.automatic) prj["method_reason"] = plan.method.reason;
   prj["frame"] = c.solve.frame;
   if (is_adaptive(opt.stepper)) {  // the fixed-step methods (rk4, gd) use dt only
     prj["rtol"] = to_string(opt.rtol);
@@ -668,6 +669,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
      << c.lora.init << ", " << method_name(opt.stepper) << (in_frame ? " in the singular frame" : "") << " in " << scalar_name<Real>()
      << (is_adaptive(opt.stepper) ? " (rtol " + d::fmt(to_double(opt.rtol)) + ")" : " (dt " + c.solve.dt + ")") << "\n";
   if (plan.automatic) hs << "  precision auto: " << plan.reason << "\n";
+  if (plan.method.automatic) hs << "  method auto: " << plan.method.reason << "\n";
   hs << "  sigma = " << d::fmt(to_double(dir.sigma)) << ", sigma_W1 = " << d::fmt(to_double(dir.sigma_W1))
      << ", sigma_W2 = " << d::fmt(to_double(dir.sigma_W2)) << ", delta_w = " << d::fmt(to_double(dir.delta_w)) << " ("
      << (dir.w1_side_active ? "W1" : "W2") << "-side adapter active)\n";
