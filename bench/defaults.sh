@@ -88,7 +88,7 @@ times = [float(b) - float(a) for a, b in (t.split(":") for t in sys.argv[4:])]
 s = json.load(open(out + "/summary.json"))
 p, sv = s["precision"], s["solver"]
 steps = sv["steps"]
-t1 = s["events"]["T1"] or float("nan")
+t1 = float(s["events"]["T1"]) if s["events"]["T1"] is not None else float("nan")
 cert = ""
 if flags:
     c = json.load(open(out + "/certify.json"))
