@@ -31,6 +31,6 @@ JOBS=${JOBS:-$(nproc)}
 TARGET=${1:-all}
 # LORAFLOW_NATIVE: this machine's instruction set (the build runs where it was made); NATIVE=OFF for a portable build.
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLORAFLOW_NATIVE="${NATIVE:-ON}" >/dev/null
-echo "setup: building $TARGET in $BUILD_DIR with $JOBS jobs (from clean: about 20 minutes on 2 cores)" >&2
+echo "setup: building $TARGET in $BUILD_DIR with $JOBS jobs (from clean on 2 cores: about 24 minutes for the tests' programs, less for loraflow_cli alone)" >&2
 # One target per invocation: the generated Makefile builds separate goals one after another (.NOTPARALLEL).
 cmake --build "$BUILD_DIR" -j "$JOBS" --target "$TARGET"
