@@ -16,8 +16,8 @@ import sys
 
 # The layer of each part of the library (a path under lib/include/loraflow or lib/src; the first match wins).
 LAYERS = [
-    ("scalar.hpp", 0), ("decimal.hpp", 0), ("product.hpp", 0), ("linalg.hpp", 0), ("random.hpp", 0),
-    ("fp_env.hpp", 0), ("io/", 0), ("instantiate/", 6),
+    ("scalar.hpp", 0), ("decimal.hpp", 0), ("product.hpp", 0), ("product.cpp", 0), ("linalg.hpp", 0),
+    ("random.hpp", 0), ("fp_env.hpp", 0), ("io/", 0), ("instantiate/", 6),
     ("model/", 1), ("integrate/", 2), ("observe/", 3), ("run/", 4), ("sweep/", 5), ("report/", 5),
 ]
 NAMES = {0: "base", 1: "model", 2: "integrate", 3: "observe", 4: "run", 5: "sweep/report", 6: "instantiation"}

@@ -15,6 +15,7 @@
 #include <loraflow/io/input_error.hpp>
 #include <loraflow/run/config.hpp>
 #include <loraflow/run/export.hpp>
+#include <loraflow/run/precision.hpp>
 #include <loraflow/io/atomic_file.hpp>
 #include <loraflow/report/table.hpp>
 #include <loraflow/run/certify.hpp>
@@ -249,10 +250,11 @@ int main(int argc, char** argv) {
                 "digit): continue from them with [lora] init = \"files\", state = \"DIR/state\", or analyse them "
                 "with loraflow analyze DIR");
   run->add_flag("--certify", a.certify,
-                "Run a reference at higher precision and a tighter rtol (at most rtol/1000; below 1e-14 the method "
-                "that method = \"auto\" picks there: the Taylor series, or Bulirsch-Stoer where there is none), beside the run on a second thread unless mpfr is "
-                "used, and report for every number of the summary how many significant digits the two share "
-                "(certify.json; docs/precision.md)");
+                std::string("Run a reference at higher precision and a tighter rtol (at most rtol/1000; below ") +
+                    loraflow::tight_rtol_threshold +
+                    " the method that method = \"auto\" picks there: the Taylor series, or Bulirsch-Stoer where there "
+                    "is none), beside the run on a second thread unless mpfr is used, and report for every number of "
+                    "the summary how many significant digits the two share (certify.json; docs/precision.md)");
   run->footer("Exit status: 0 ok, 2 bad input (nothing written), 3 numerical failure (outputs written, status in "
               "summary.json).\nExample: loraflow run docs/examples/fig1.toml --set lora.alpha=1e-5 --out out/a5\n"
               "See also: loraflow --help (every subcommand), loraflow --version");

@@ -1,5 +1,5 @@
 // Tests of loraflow/product.hpp: the products of the hot loops in every scalar type, and the fixed-point
-// dot-product kernel that float50 and float100 take.
+// dot-product kernel that float50, float100, float128 and mpfr_float (at any digit count) take.
 // Oracles: (1) closed forms: operands built from small integers times powers of two, so that the exact result is
 // representable and must come out bit for bit; (2) the kernel's stated error bound (product.hpp, header comment)
 // against an exact reference in 1000 bits; (3) non-finite operands and results outside the exponent range give what
@@ -18,7 +18,8 @@ using namespace loraflow;
 
 namespace {
 
-using exact_type = mp::number<mp::cpp_bin_float<1000, mp::digit_base_2>, mp::et_off>;  // products and sums exact
+// Products of two mantissas exact up to the widest mpfr kernel (1008 bits) and beyond (mpfr:305 is 1013 bits).
+using exact_type = mp::number<mp::cpp_bin_float<2100, mp::digit_base_2>, mp::et_off>;
 
 /// x converted exactly (mantissa taken 32 bits at a time; every step is exact in both types).
 template <class Real> exact_type exact(const Real& x) {
@@ -114,9 +115,7 @@ template <class Real> struct exact_case {
 
 }  // namespace
 
-TEST_CASE_TEMPLATE_DEFINE("products are exact where the exact result is representable (closed form)", Real,
-                          product_exact) {
-  test::precision_for_test<Real> prec;
+template <class Real> void product_exact_body() {
   std::mt19937_64 g(20261129);
   const int span = std::min(mantissa_bits<Real>() - 40, 100);
   for (auto [m, k, n] : {std::tuple<int, int, int>{7, 100, 3}, {3, 1, 5}, {1, 40, 1}, {10, 4, 10}}) {
@@ -155,11 +154,13 @@ TEST_CASE_TEMPLATE_DEFINE("products are exact where the exact result is represen
   CHECK(c(1, 0) == 0);
   CHECK(c(1, 1) == 3);
 }
+TEST_CASE_TEMPLATE_DEFINE("products are exact where the exact result is representable (closed form)", Real, product_exact) {
+  test::precision_for_test<Real> prec;
+  product_exact_body<Real>();
+}
 TEST_CASE_TEMPLATE_APPLY(product_exact, scalar_types);
 
-TEST_CASE_TEMPLATE_DEFINE("products keep within their stated error bound over wide magnitudes and cancellation",
-                          Real, product_bound) {
-  test::precision_for_test<Real> prec;
+template <class Real> void product_bound_body() {
   std::mt19937_64 g(7);
   std::normal_distribution<double> nd;
   // Exponent spread of the operands: wide, but inside double's range for double and long double.
@@ -191,7 +192,7 @@ TEST_CASE_TEMPLATE_DEFINE("products keep within their stated error bound over wi
   }
   matrix<Real> c(m, n);
   detail::product_set(c, a, b);
-  constexpr bool kernel = detail::fixed_point_product<Real>::enabled;
+  const detail::kernel_shape kernel = detail::kernel_shape_of<Real>();
   int outside = 0;
   for (Eigen::Index j = 0; j < n; ++j)
     for (Eigen::Index i = 0; i < m; ++i) {
@@ -205,10 +206,10 @@ TEST_CASE_TEMPLATE_DEFINE("products keep within their stated error bound over wi
       const exact_type err = abs(exact(c(i, j)) - ref);
       const exact_type u = exact(eps<Real>());
       exact_type bound;
-      if constexpr (kernel) {
-        using fp = detail::fixed_point_product<Real>;
+      if (kernel.enabled()) {
         // Half an ulp of the result plus k NA 2^-w Kmax, w = 2 bits - 64 (NA - 1) - 2 (product.hpp).
-        bound = u / 2 * abs(exact(c(i, j))) + k * fp::NA * ldexp(kmax, -(2 * fp::bits - 64 * (fp::NA - 1) - 2));
+        bound = u / 2 * abs(exact(c(i, j))) +
+                k * kernel.NA * ldexp(kmax, -(2 * kernel.bits - 64 * (kernel.NA - 1) - 2));
       } else {
         bound = u * k * sum_abs;  // recursive summation, gamma_k
       }
@@ -223,11 +224,13 @@ TEST_CASE_TEMPLATE_DEFINE("products keep within their stated error bound over wi
     }
   CHECK(outside == 0);
 }
+TEST_CASE_TEMPLATE_DEFINE("products keep within their stated error bound over wide magnitudes and cancellation", Real, product_bound) {
+  test::precision_for_test<Real> prec;
+  product_bound_body<Real>();
+}
 TEST_CASE_TEMPLATE_APPLY(product_bound, scalar_types);
 
-TEST_CASE_TEMPLATE_DEFINE("exact ties round to even, and a destination is sized as Eigen sizes it", Real,
-                          product_ties) {
-  test::precision_for_test<Real> prec;
+template <class Real> void product_ties_body() {
   const Real u = eps<Real>();  // the ulp of [1, 2)
   const Real half = u / 2;
   // Sums of exactly representable terms whose exact value lies half-way between two neighbours.
@@ -262,18 +265,22 @@ TEST_CASE_TEMPLATE_DEFINE("exact ties round to even, and a destination is sized 
   CHECK(c.cols() == 4);
   CHECK(c(2, 3) == 2);
 }
+TEST_CASE_TEMPLATE_DEFINE("exact ties round to even, and a destination is sized as Eigen sizes it", Real, product_ties) {
+  test::precision_for_test<Real> prec;
+  product_ties_body<Real>();
+}
 TEST_CASE_TEMPLATE_APPLY(product_ties, scalar_types);
 
-TEST_CASE_TEMPLATE_DEFINE("full-mantissa operands that maximise the truncation keep within the bound", Real,
-                          product_truncation) {
-  test::precision_for_test<Real> prec;
-  if constexpr (detail::fixed_point_product<Real>::enabled) {
-    using fp = detail::fixed_point_product<Real>;
-    // x = (2^(b-1) + 2^(64(NA-1)) - 1) 2^(1-b): every low limb of x full, so the dropped columns of x * x carry
-    // the most; each pair of terms x * x - fl(x * x) leaves only that truncated part (found by review, 2026-11-29).
+template <class Real> void product_truncation_body() {
+  const detail::kernel_shape fp = detail::kernel_shape_of<Real>();
+  if (fp.enabled()) {
+    // x = (2^(p-1) + 2^(64(NA-1)) - 1) 2^(1-p), p the precision (the kernel's bits for the fixed types): every low
+    // limb of x full, so the dropped columns of x * x carry the most; each pair of terms x * x - fl(x * x) leaves
+    // only that truncated part (found by review, 2026-11-29).
+    const int p = mantissa_bits<Real>();
     Real x = ldexp(Real(1), -1);
-    for (int t = 0; t < 64 * (fp::NA - 1); t += 32)
-      x += ldexp(Real(static_cast<unsigned long>(0xffffffffu)), t + 1 - fp::bits);
+    for (int t = 0; t < 64 * (fp.NA - 1) && t + 32 <= p; t += 32)
+      x += ldexp(Real(static_cast<unsigned long>(0xffffffffu)), t + 1 - p);
     const Real sq = x * x;
     for (int k : {1, 10, 100}) {
       CAPTURE(k);
@@ -289,18 +296,20 @@ TEST_CASE_TEMPLATE_DEFINE("full-mantissa operands that maximise the truncation k
       const exact_type kmax = exact(x) * exact(x);
       const exact_type err = abs(exact(c(0, 0)) - ref);
       const exact_type bound = exact(eps<Real>()) / 2 * abs(exact(c(0, 0))) +
-                               2 * k * fp::NA * ldexp(kmax, -(2 * fp::bits - 64 * (fp::NA - 1) - 2));
+                               2 * k * fp.NA * ldexp(kmax, -(2 * fp.bits - 64 * (fp.NA - 1) - 2));
       CHECK_MESSAGE(err <= bound, "error " << err.str(6, std::ios::scientific) << " > bound "
                                            << bound.str(6, std::ios::scientific));
       CHECK(ref != 0);  // the set-up leaves the rounding residue of x * x, not an exact zero
     }
   }
 }
+TEST_CASE_TEMPLATE_DEFINE("full-mantissa operands that maximise the truncation keep within the bound", Real, product_truncation) {
+  test::precision_for_test<Real> prec;
+  product_truncation_body<Real>();
+}
 TEST_CASE_TEMPLATE_APPLY(product_truncation, scalar_types);
 
-TEST_CASE_TEMPLATE_DEFINE("sums of products (the Taylor method's Cauchy products) keep within the error bound", Real,
-                          product_sums) {
-  test::precision_for_test<Real> prec;
+template <class Real> void product_sums_body() {
   std::mt19937_64 g(11);
   std::normal_distribution<double> nd;
   std::uniform_int_distribution<int> ed(-60, 60);
@@ -348,10 +357,9 @@ TEST_CASE_TEMPLATE_DEFINE("sums of products (the Taylor method's Cauchy products
         const exact_type ref = mode == 0 ? sum : mode == 1 ? dd + sum : mode == 2 ? dd - sum : dd + 3 * sum;
         const exact_type err = abs(exact(c(i, j)) - ref);
         exact_type bound;
-        if constexpr (detail::fixed_point_product<Real>::enabled) {
-          using fp = detail::fixed_point_product<Real>;
+        if (const detail::kernel_shape fp = detail::kernel_shape_of<Real>(); fp.enabled()) {
           const exact_type window =
-              (terms + 1) * fp::NA * ldexp(std::max(kmax, abs(dd)), -(2 * fp::bits - 64 * (fp::NA - 1) - 2));
+              (terms + 1) * fp.NA * ldexp(std::max(kmax, abs(dd)), -(2 * fp.bits - 64 * (fp.NA - 1) - 2));
           // one rounding for set, add and sub; with c: the sum rounded, times c rounded, plus d0 rounded
           bound = mode < 3 ? u / 2 * abs(exact(c(i, j))) + window
                            : u * (3 * abs(sum) + 3 * abs(sum) + abs(dd) + abs(ref)) + 3 * window;
@@ -367,11 +375,13 @@ TEST_CASE_TEMPLATE_DEFINE("sums of products (the Taylor method's Cauchy products
     CHECK(outside == 0);
   }
 }
+TEST_CASE_TEMPLATE_DEFINE("sums of products (the Taylor method's Cauchy products) keep within the error bound", Real, product_sums) {
+  test::precision_for_test<Real> prec;
+  product_sums_body<Real>();
+}
 TEST_CASE_TEMPLATE_APPLY(product_sums, scalar_types);
 
-TEST_CASE_TEMPLATE_DEFINE("non-finite operands and out-of-range results give what the generic product gives", Real,
-                          product_special) {
-  test::precision_for_test<Real> prec;
+template <class Real> void product_special_body() {
   using std::isinf;
   using std::isnan;
   const Real inf = std::numeric_limits<Real>::infinity();
@@ -408,10 +418,17 @@ TEST_CASE_TEMPLATE_DEFINE("non-finite operands and out-of-range results give wha
   CHECK(c(1, 0) <= tiny);
   CHECK(c(0, 1) == 0);
 }
+TEST_CASE_TEMPLATE_DEFINE("non-finite operands and out-of-range results give what the generic product gives", Real, product_special) {
+  test::precision_for_test<Real> prec;
+  product_special_body<Real>();
+}
 TEST_CASE_TEMPLATE_APPLY(product_special, scalar_types);
 
 TEST_CASE("the fixed-point kernel is what float50, float100 and float128 use, and it rounds where the generic sum "
           "does not") {
+  CHECK(detail::kernel_shape_of<float50>().NA == 3);
+  CHECK(!detail::kernel_shape_of<double>().enabled());
+  CHECK(!detail::kernel_shape_of<long double>().enabled());
   CHECK(detail::fixed_point_product<float50>::enabled);
   CHECK(detail::fixed_point_product<float100>::enabled);
   CHECK(detail::fixed_point_product<float128>::enabled);
@@ -435,4 +452,59 @@ TEST_CASE("the fixed-point kernel is what float50, float100 and float128 use, an
   CHECK(c(0, 0) == ldexp(float50(1), -200));
   const matrix<float50> generic = a.lazyProduct(b);
   CHECK(generic(0, 0) == 0);
+}
+
+TEST_CASE("mpfr_float takes the kernel at every digit count up to 303, each product in the limbs its precision needs") {
+  // Digit counts on both sides of limb boundaries (mpfr:33 is 111 bits: NA 2; mpfr:34 is 114 bits: NA 3), the
+  // widest kernel (mpfr:303, 1008 bits: NA 16) and past it (mpfr:305, 1013 bits: the generic path). Every body above
+  // runs at each (mpfr:16, 55 bits, is the least the closed-form body handles), against its exact reference and the kernel's bound at that NA.
+  for (unsigned digits : {16u, 33u, 34u, 50u, 77u, 150u, 300u, 303u, 305u}) {
+    CAPTURE(digits);
+    mpfr_digits_scope scope{digits};
+    const int p = mantissa_bits<mpfr_float>();
+    const detail::kernel_shape k = detail::kernel_shape_of<mpfr_float>();
+    CAPTURE(p);
+    CHECK(k.enabled() == (p <= 1008));
+    if (k.enabled()) {
+      CHECK(k.bits >= p);                                 // the operands fit the mantissa field
+      CHECK((k.NA == 2 || k.bits - 64 < p));              // and the next narrower kernel would not hold them
+      // The kernel is taken: 1 + 2^-(p + 20) - 1 in three terms is 2^-(p + 20) exactly (the accumulator holds
+      // 64 NA + 30 bits below the largest term); the generic sum rounds 1 + 2^-(p + 20) to 1 and returns 0.
+      matrix<mpfr_float> a(1, 3), b(3, 1), c(1, 1);
+      a << mpfr_float(1), ldexp(mpfr_float(1), -(p + 20)), mpfr_float(-1);
+      b << 1, 1, 1;
+      detail::product_set(c, a, b);
+      CHECK(c(0, 0) == ldexp(mpfr_float(1), -(p + 20)));
+      const matrix<mpfr_float> generic = a.lazyProduct(b);
+      CHECK(generic(0, 0) == 0);
+    }
+    product_exact_body<mpfr_float>();
+    product_bound_body<mpfr_float>();
+    product_ties_body<mpfr_float>();
+    product_truncation_body<mpfr_float>();
+    product_sums_body<mpfr_float>();
+    product_special_body<mpfr_float>();
+  }
+}
+
+TEST_CASE("an mpfr product reads every operand at its own precision and rounds at the destination's") {
+  mpfr_float wide;
+  {
+    mpfr_digits_scope scope{100};
+    wide = 1 + ldexp(mpfr_float(1), -300);  // 333 bits: not representable at 30 digits
+  }
+  mpfr_digits_scope scope{30};
+  const int p30 = mantissa_bits<mpfr_float>();
+  matrix<mpfr_float> a(1, 2), b(2, 1), c(1, 1);
+  a(0, 0) = wide;
+  a(0, 1) = -1;
+  b << 1, 1;
+  REQUIRE(mpfr_get_prec(a(0, 0).backend().data()) > p30);  // the copy kept its 100 digits
+  detail::product_set(c, a, b);  // (1 + 2^-300) - 1: exact only if the wide operand is read in full
+  CHECK(c(0, 0) == ldexp(mpfr_float(1), -300));
+  CHECK(mpfr_get_prec(c(0, 0).backend().data()) == p30);
+  b(1, 0) = 0;
+  detail::product_set(c, a, b);  // 1 + 2^-300 rounded at the destination's 30 digits: 1
+  CHECK(c(0, 0) == 1);
+  CHECK(mpfr_get_prec(c(0, 0).backend().data()) == p30);
 }

@@ -1,5 +1,6 @@
 // loraflow/product.hpp: the matrix products of the hot loops (dst = a b, dst += a b, dst -= a b, dst += c a b),
-// and the fixed-point dot-product kernel that computes them for float50, float100 and float128.
+// and the fixed-point dot-product kernel that computes them for float50, float100, float128 and mpfr_float at any
+// digit count.
 //
 // Why a kernel of our own: a generic multiply-add of cpp_bin_float<50> costs about 60 ns (it normalises and rounds
 // after every operation, and Eigen's coefficient-wise product adds copies of the 48-byte numbers), so one Fig. 1
@@ -7,11 +8,18 @@
 // rounding after every term is not needed: each product of two mantissas is formed in integer limbs, shifted to
 // the exponent of the largest term and added into a fixed-point accumulator, and the sum is rounded once.
 //
-// Accuracy (stated here because the precision plan relies on it): let b = the type's mantissa bits (168 for
-// float50, 334 for float100, 113 for float128), NA = its 64-bit limbs, Kmax = the largest |a_l b_l| of a dot product
-// of k terms, and w = 2b - 64(NA - 1) - 2 (206 for float50, 346 for float100, 160 for float128). Each term enters
-// the accumulator truncated by less than NA units of 2^-w Kmax (the product's dropped low limbs and their carries,
-// and the bits shifted out), and the accumulated sum is rounded once to nearest, ties to even. So
+// mpfr_float (run-time precision): its digit count is not known when this is compiled, so the kernel is compiled
+// for every limb count NA = 2..16 (src/product.cpp, once) and each product picks, at run time, the smallest NA whose
+// mantissa field of b = 64 NA - 16 bits holds the precision of every operand and of the destination (up to 1008 bits,
+// 303 digits; wider products take the generic path). Operands are read into that field exactly (MPFR keeps the bits
+// below a number's precision zero), and the sum is rounded once, directly to the destination's own precision.
+//
+// Accuracy (stated here because the precision plan relies on it): let b = the kernel's mantissa bits (168 for
+// float50, 334 for float100, 113 for float128, 64 NA - 16 for mpfr_float), NA = its 64-bit limbs, Kmax = the largest
+// |a_l b_l| of a dot product of k terms, and w = 2b - 64(NA - 1) - 2 (206 for float50, 346 for float100, 160 for
+// float128, 64 NA + 30 for mpfr_float). Each term enters the accumulator truncated by less than NA units of
+// 2^-w Kmax (the product's dropped low limbs and their carries, and the bits shifted out), and the accumulated sum is
+// rounded once to nearest, ties to even, at the result's precision. So
 //     |computed - exact| <= ulp(computed) / 2 + k NA 2^-w Kmax,
 // far inside the bound of the recursive summation it replaces, k 2^(1-b) sum |a_l b_l| (for float50 the second term
 // is about 2^-38 of it), and independent of the order of the terms. It is not always the correctly rounded value:
@@ -26,8 +34,8 @@
 // they propagate exactly as before; so does one result entry outside the exponent range (or, in float128, in the
 // subnormal range). Intermediate overflow cannot happen (the terms are exact integers), so a sum whose exact value
 // is in range comes out finite even where the generic evaluation would overflow to inf. Nothing here allocates. The kernel needs unsigned __int128 (GCC and Clang on 64-bit targets)
-// and 64-bit limbs in Boost's cpp_int; where either is missing, every product takes the generic path, as do
-// double, long double (hardware arithmetic) and mpfr_float (run-time precision).
+// and 64-bit limbs in Boost's cpp_int (and in GMP, for mpfr_float); where either is missing, every product takes the
+// generic path, as do double and long double (hardware arithmetic).
 #pragma once
 
 #include <loraflow/scalar.hpp>
@@ -46,6 +54,17 @@ enum class product_mode { set, add, sub };
 using limb = mp::limb_type;  // Boost's cpp_int limb: the kernel needs it 64 bits wide
 using wide = unsigned __int128;
 
+/// dst (nd limbs) = src (ns limbs) times 2^s, s of either sign; bits shifted out at either end are dropped.
+inline void shift_limbs(const limb* src, int ns, limb* dst, int nd, int s) {
+  for (int t = 0; t < nd; ++t) {
+    const int from = 64 * t - s;  // the bit of src that lands on bit 64 t of dst
+    const int q = from >= 0 ? from / 64 : -((-from + 63) / 64), b = from - 64 * q;
+    const limb lo = q >= 0 && q < ns ? src[q] : 0;
+    const limb hi = q + 1 >= 0 && q + 1 < ns ? src[q + 1] : 0;
+    dst[t] = b == 0 ? lo : (lo >> b) | (hi << (64 - b));
+  }
+}
+
 /// How the kernel reads and writes one scalar type: a finite nonzero x is M 2^(e - bits + 1), with the mantissa
 /// M < 2^bits held in NA 64-bit limbs (least significant first; top bit set unless x is subnormal) and the exponent
 /// e. Not defined for types without the kernel.
@@ -58,6 +77,10 @@ template <unsigned Digits> struct fixed_point_format<mp::number<mp::cpp_bin_floa
   static constexpr int bits = static_cast<int>(backend_type::bit_count);
   static constexpr int NA = (bits + 63) / 64;
   static constexpr bool usable = sizeof(limb) == 8;
+  static constexpr bool fixed_precision = true;  // every number has the type's precision
+  static bool fits(const number_type&) { return true; }
+  static int round_bits(const number_type&) { return bits; }
+  static void set_zero(number_type& x) { x = number_type(0); }
 
   static bool is_zero(const number_type& x) { return x.backend().exponent() == backend_type::exponent_zero; }
   static bool is_nonfinite(const number_type& x) {
@@ -92,6 +115,10 @@ template <> struct fixed_point_format<mp::float128> {
   static constexpr int NA = 2;
   static constexpr bool usable = sizeof(limb) == 8 && sizeof(number_type) == 16;
   static constexpr int bias = 16383;
+  static constexpr bool fixed_precision = true;  // every number has the type's precision
+  static bool fits(const number_type&) { return true; }
+  static int round_bits(const number_type&) { return bits; }
+  static void set_zero(number_type& x) { x = number_type(0); }
 
   static wide pattern(const number_type& x) {
     wide u;
@@ -122,7 +149,92 @@ template <> struct fixed_point_format<mp::float128> {
     return true;
   }
 };
+
+/// mpfr_float at run-time precision, in a kernel of NA limbs (chosen per product: mpfr_fixed_point_gemm). A finite
+/// nonzero MPFR number is 0.d 2^E with the significand d in ceil(p / 64) limbs, top bit set and the bits below its
+/// precision p zero; it is read into the b = 64 NA - 16 bit field (p <= b: `fits`) exactly, and a result is rounded
+/// at the destination's own precision (`round_bits`) and written into its limbs in place (its precision and storage
+/// are kept). The exponent range is MPFR's current one; MPFR has no subnormals.
+template <int Limbs> struct mpfr_fixed_point_format {
+  using number_type = mpfr_float;
+  static constexpr int NA = Limbs;
+  static constexpr int bits = 64 * Limbs - 16;  // 32 bits of headroom in the accumulator: 2^32 terms
+  static constexpr bool usable = sizeof(limb) == 8 && sizeof(mp_limb_t) == 8 && GMP_NUMB_BITS == 64;
+  static constexpr bool fixed_precision = false;
+
+  static mpfr_srcptr get(const number_type& x) { return x.backend().data(); }
+  static int precision(const number_type& x) { return static_cast<int>(mpfr_get_prec(get(x))); }
+  static bool fits(const number_type& x) { return precision(x) <= bits; }
+  static int round_bits(const number_type& out) { return precision(out); }
+  static bool is_zero(const number_type& x) { return mpfr_zero_p(get(x)) != 0; }
+  static bool is_nonfinite(const number_type& x) { return mpfr_number_p(get(x)) == 0; }
+  static bool is_negative(const number_type& x) { return mpfr_signbit(get(x)) != 0; }
+  static std::int64_t exponent(const number_type& x) { return static_cast<std::int64_t>(mpfr_get_exp(get(x))) - 1; }
+  static const limb* mantissa(const number_type& x, limb* buffer) {
+    const int n = (precision(x) + 63) / 64;
+    const auto* d = static_cast<const limb*>(mpfr_custom_get_significand(get(x)));
+    shift_limbs(d, n, buffer, NA, bits - 64 * n);  // top bit 64 n - 1 -> bits - 1
+    return buffer;
+  }
+  static bool pack(const limb* m, std::int64_t e, bool negative, number_type& out) {
+    const std::int64_t E = e + 1;  // m 2^(e - bits + 1) with m in [2^(bits - 1), 2^bits) is 0.d 2^(e + 1)
+    if (E < mpfr_get_emin() || E > mpfr_get_emax()) return false;
+    mpfr_ptr o = out.backend().data();
+    const mpfr_prec_t p = mpfr_get_prec(o);
+    const int n = static_cast<int>((p + 63) / 64);
+    auto* d = static_cast<limb*>(mpfr_custom_get_significand(o));
+    shift_limbs(m, NA, d, n, 64 * n - bits);  // top bit bits - 1 -> 64 n - 1; m has p significant bits
+    mpfr_custom_init_set(o, negative ? -MPFR_REGULAR_KIND : MPFR_REGULAR_KIND, static_cast<mpfr_exp_t>(E), p, d);
+    return true;
+  }
+  static void set_zero(number_type& x) { mpfr_set_zero(x.backend().data(), 1); }
+};
 #endif
+
+/// An operand with direct access, read in place: element (i, j) at data[i rs + j cs].
+template <class Real> struct strided_operand {
+  const Real* data;
+  Eigen::Index rs, cs, rows, cols;
+  const Real& operator()(Eigen::Index i, Eigen::Index j) const { return data[i * rs + j * cs]; }
+  template <class M> static strided_operand of(const M& a) {
+    const Eigen::Index inner = a.innerStride(), outer = a.outerStride();
+    if (M::IsRowMajor) return {a.data(), outer, inner, a.rows(), a.cols()};
+    return {a.data(), inner, outer, a.rows(), a.cols()};
+  }
+};
+
+/// A destination with direct access, written in place (the form in which the compiled mpfr kernel takes it).
+template <class Real> struct strided_destination {
+  Real* data;
+  Eigen::Index rs, cs, nrows, ncols;
+  Eigen::Index rows() const { return nrows; }
+  Eigen::Index cols() const { return ncols; }
+  Real& coeffRef(Eigen::Index i, Eigen::Index j) { return data[i * rs + j * cs]; }
+  const Real& coeff(Eigen::Index i, Eigen::Index j) const { return data[i * rs + j * cs]; }
+  void resize([[maybe_unused]] Eigen::Index r, [[maybe_unused]] Eigen::Index c) const {
+    eigen_assert(r == nrows && c == ncols);
+  }
+  template <class M> static strided_destination of(M& a) {
+    const Eigen::Index inner = a.innerStride(), outer = a.outerStride();
+    if (std::decay_t<M>::IsRowMajor) return {a.data(), outer, inner, a.rows(), a.cols()};
+    return {a.data(), inner, outer, a.rows(), a.cols()};
+  }
+};
+
+/// The limb counts the mpfr kernel is compiled for, and the one a precision of p bits takes: the smallest NA >= 2
+/// with 64 NA - 16 >= p, or 0 (the generic path) above the widest.
+constexpr int mpfr_kernel_min_limbs = 2, mpfr_kernel_max_limbs = 16;
+constexpr int mpfr_kernel_limbs(long p) {
+  const long na = std::max<long>(mpfr_kernel_min_limbs, (p + 16 + 63) / 64);
+  return na > mpfr_kernel_max_limbs ? 0 : static_cast<int>(na);
+}
+
+/// The compiled kernel for mpfr_float (src/product.cpp): dst (mode)= sum_p a[p] b[p], or dst += c sum_p a[p] b[p],
+/// in the kernel of the smallest limb count that holds every operand's and the destination's precision. Returns
+/// false (dst untouched) where the kernel does not apply (a non-finite operand, a precision above 1008 bits, a
+/// platform without the kernel); the caller then takes the generic path.
+bool mpfr_fixed_point_gemm(strided_destination<mpfr_float> dst, const strided_operand<mpfr_float>* a,
+                           const strided_operand<mpfr_float>* b, int count, product_mode mode, const mpfr_float* c);
 
 /// Whether Real has the fixed-point kernel: the types with a fixed_point_format, where unsigned __int128 exists.
 template <class Real, class = void> struct fixed_point_product {
@@ -130,9 +242,10 @@ template <class Real, class = void> struct fixed_point_product {
 };
 
 #if defined(__SIZEOF_INT128__)
-template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixed_point_format<Real>::bits)>> {
-  using format = fixed_point_format<Real>;
-  using number_type = Real;
+/// The kernel for one mantissa format (fixed_point_format<Real>, or mpfr_fixed_point_format<NA>).
+template <class Format> struct fixed_point_kernel {
+  using format = Format;
+  using number_type = typename Format::number_type;
 
   static constexpr int bits = format::bits;  // mantissa bits
   static constexpr int NA = format::NA;      // limbs of one mantissa
@@ -144,6 +257,7 @@ template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixe
   static bool is_zero(const number_type& x) { return format::is_zero(x); }
   static bool is_nonfinite(const number_type& x) { return format::is_nonfinite(x); }
   static std::int64_t exponent(const number_type& x) { return format::exponent(x); }
+  static bool usable(const number_type& x) { return !format::is_nonfinite(x) && format::fits(x); }
 
   // The top NP limbs of the 2 NA-limb product a b (product scanning; columns below NA - 2 are dropped, and column
   // NA - 2 contributes only its carry). The dropped part is below NA units of p[0].
@@ -183,7 +297,8 @@ template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixe
     }
   }
 
-  // Rounds pos - neg, in units of 2^unit, to out. Returns false if the result leaves the exponent range.
+  // Rounds pos - neg, in units of 2^unit, to out, at out's precision pb <= bits (format::round_bits; bits for the
+  // fixed types). Returns false if the result leaves the exponent range.
   static bool round_to(const limb* pos, const limb* neg, std::int64_t unit, number_type& out) {
     bool negative = false;
     for (int t = NP - 1; t >= 0; --t) {
@@ -205,67 +320,51 @@ template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixe
     int top = NP - 1;
     while (top >= 0 && r[top] == 0) --top;
     if (top < 0) {
-      out = number_type(0);
+      format::set_zero(out);
       return true;
     }
     const int high = 64 * top + 63 - __builtin_clzll(r[top]);  // position of the leading bit
     const std::int64_t e = unit + high;
-    // Mantissa = bits [high - bits + 1, high] of r, then round to nearest, ties to even.
-    const int low = high - bits + 1;
+    const int pb = format::round_bits(out);
+    // Mantissa = bits [high - pb + 1, high] of r, then round to nearest, ties to even.
+    const int low = high - pb + 1;
     limb m[NA + 1] = {};
     bool round_up = false;
-    if (low >= 0) {
-      const int q = low >> 6, b = low & 63;
-      for (int t = 0; t < NA; ++t) {
-        const limb lo = t + q < NP ? r[t + q] : 0;
-        const limb hi = t + q + 1 < NP ? r[t + q + 1] : 0;
-        m[t] = b == 0 ? lo : (lo >> b) | (hi << (64 - b));
-      }
-      if (low > 0) {
-        const int rb = low - 1;  // the round bit
-        const bool half = (r[rb >> 6] >> (rb & 63)) & 1;
-        bool sticky = false;
-        for (int t = 0; t < (rb >> 6); ++t) sticky |= r[t] != 0;
-        if (rb & 63) sticky |= (r[rb >> 6] & ((limb(1) << (rb & 63)) - 1)) != 0;
-        round_up = half && (sticky || (m[0] & 1));
-      }
-    } else {  // fewer significant bits than the mantissa holds: exact, shifted up
-      const int s = -low, q = s >> 6, b = s & 63;
-      for (int t = NA - 1; t >= 0; --t) {
-        const limb lo = t - q >= 0 && t - q < NP ? r[t - q] : 0;
-        const limb below = t - q - 1 >= 0 && t - q - 1 < NP ? r[t - q - 1] : 0;
-        m[t] = b == 0 ? lo : (lo << b) | (below >> (64 - b));
-      }
+    shift_limbs(r, NP, m, NA, -low);  // low < 0: fewer significant bits than the mantissa holds, exact
+    if (low > 0) {
+      const int rb = low - 1;  // the round bit
+      const bool half = (r[rb >> 6] >> (rb & 63)) & 1;
+      bool sticky = false;
+      for (int t = 0; t < (rb >> 6); ++t) sticky |= r[t] != 0;
+      if (rb & 63) sticky |= (r[rb >> 6] & ((limb(1) << (rb & 63)) - 1)) != 0;
+      round_up = half && (sticky || (m[0] & 1));
     }
     std::int64_t exponent_out = e;
     if (round_up) {
       wide c = 1;
-      for (int t = 0; t < NA; ++t) {
+      for (int t = 0; t <= NA; ++t) {
         c += m[t];
         m[t] = static_cast<limb>(c);
         c >>= 64;
       }
-      const int top_bit = (bits - 1) & 63;  // carry out of the mantissa: it became 2^bits
-      if ((m[NA - 1] >> top_bit) > 1 || (top_bit == 63 && c != 0)) {
-        for (int t = 0; t < NA; ++t) m[t] = 0;
-        m[NA - 1] = limb(1) << top_bit;
+      if ((m[pb >> 6] >> (pb & 63)) & 1) {  // carry out of the mantissa: it became 2^pb
+        for (int t = 0; t <= NA; ++t) m[t] = 0;
+        m[(pb - 1) >> 6] = limb(1) << ((pb - 1) & 63);
         ++exponent_out;
+      }
+    }
+    if constexpr (!format::fixed_precision) {
+      if (pb != bits) {  // leading bit pb - 1 -> bits - 1, as pack expects
+        limb u[NA + 1];
+        for (int t = 0; t <= NA; ++t) u[t] = m[t];
+        shift_limbs(u, NA, m, NA, bits - pb);
       }
     }
     return format::pack(m, exponent_out, negative, out);
   }
 
-  // An operand with direct access, read in place: element (i, j) at data[i rs + j cs].
-  struct strided {
-    const number_type* data;
-    Eigen::Index rs, cs, rows, cols;
-    const number_type& operator()(Eigen::Index i, Eigen::Index j) const { return data[i * rs + j * cs]; }
-  };
-  template <class M> static strided view(const M& a) {
-    const Eigen::Index inner = a.innerStride(), outer = a.outerStride();
-    if (M::IsRowMajor) return {a.data(), outer, inner, a.rows(), a.cols()};
-    return {a.data(), inner, outer, a.rows(), a.cols()};
-  }
+  using strided = strided_operand<number_type>;
+  template <class M> static strided view(const M& a) { return strided::of(a); }
 
   // Calls f(x, y) for every term of entry (i, j) of sum_p a[p] b[p], p < count (Count > 0: count = Count, known
   // at compile time; the single products take Count = 1).
@@ -296,7 +395,7 @@ template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixe
     const bool with_extra = extra && !is_zero(*extra);
     if (with_extra && exponent(*extra) > emax) emax = exponent(*extra);
     if (emax == none) {
-      out = number_type(0);
+      format::set_zero(out);
       return true;
     }
     limb acc[2][NP] = {};
@@ -334,34 +433,34 @@ template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixe
     return s;
   }
 
-  static bool all_finite(const strided& a) {
+  static bool all_usable(const strided& a) {
     for (Eigen::Index j = 0; j < a.cols; ++j)
       for (Eigen::Index i = 0; i < a.rows; ++i)
-        if (is_nonfinite(a(i, j))) return false;
+        if (!usable(a(i, j))) return false;
     return true;
   }
 
   // dst (mode)= sum_p a[p] b[p], or dst += c sum_p a[p] b[p] when c is given, one rounding per entry (two with c).
-  // Returns false (dst untouched) if an operand is not finite or the terms could overflow the accumulator.
+  // Returns false (dst untouched) if an operand is not finite, a precision exceeds the kernel's (mpfr_float), or
+  // the terms could overflow the accumulator.
   template <int Count = 0, class D>
   static bool gemm(D& dst, const strided* a, const strided* b, int count, product_mode mode, const number_type* c) {
     Eigen::Index terms = 0;
     for (int q = 0; q < count; ++q) {
-      if (!all_finite(a[q]) || !all_finite(b[q])) return false;
+      if (!all_usable(a[q]) || !all_usable(b[q])) return false;
       terms += a[q].cols;
     }
     if (terms + 1 >= (Eigen::Index(1) << std::min(headroom, 62))) return false;
     if (c && !is_finite(*c)) return false;
     for (int q = 0; q < count; ++q)
       eigen_assert(a[q].rows == a[0].rows && b[q].cols == b[0].cols && a[q].cols == b[q].rows);
+    number_type v;
+    if (!format::fits(v)) return false;  // v holds the sum before the scaling by c
     if (mode == product_mode::set) dst.resize(a[0].rows, b[0].cols);  // as Eigen's assignment (no-op when sized)
     eigen_assert(dst.rows() == a[0].rows && dst.cols() == b[0].cols);
-    if (mode != product_mode::set) {
-      for (Eigen::Index j = 0; j < dst.cols(); ++j)
-        for (Eigen::Index i = 0; i < dst.rows(); ++i)
-          if (is_nonfinite(dst.coeff(i, j))) return false;
-    }
-    number_type v;
+    for (Eigen::Index j = 0; j < dst.cols(); ++j)  // the destination is read (add, sub) and rounded to (set)
+      for (Eigen::Index i = 0; i < dst.rows(); ++i)
+        if (mode == product_mode::set ? !format::fits(dst.coeff(i, j)) : !usable(dst.coeff(i, j))) return false;
     for (Eigen::Index j = 0; j < dst.cols(); ++j) {
       for (Eigen::Index i = 0; i < dst.rows(); ++i) {
         number_type& d = dst.coeffRef(i, j);
@@ -391,6 +490,10 @@ template <class Real> struct fixed_point_product<Real, std::void_t<decltype(fixe
     return gemm<1>(dst, &va, &vb, 1, mode, c);
   }
 };
+
+template <class Real>
+struct fixed_point_product<Real, std::void_t<decltype(fixed_point_format<Real>::bits)>>
+    : fixed_point_kernel<fixed_point_format<Real>> {};
 #endif
 
 /// The kernel reads operands in place through their data pointer and strides, so it takes only expressions with
@@ -408,37 +511,100 @@ template <class A, class B> constexpr bool fixed_point_operands() {
 /// products below inner dimension 24).
 template <class A> constexpr bool lazy_product() { return !std::is_arithmetic<typename A::Scalar>::value; }
 
-template <class D, class A, class B> void product_set(D&& dst, const A& a, const B& b) {
+/// The kernel a product in Real takes at the working precision: its limbs NA and mantissa field bits (NA = 0: no
+/// kernel, the generic path). For mpfr_float, at the precision of a new number; wider operands take a wider kernel.
+struct kernel_shape {
+  int NA = 0, bits = 0;
+  bool enabled() const { return NA > 0; }
+};
+template <class Real> kernel_shape kernel_shape_of() {
+  if constexpr (fixed_point_product<Real>::enabled) {
+    return {fixed_point_product<Real>::NA, fixed_point_product<Real>::bits};
+  } else if constexpr (std::is_same_v<Real, mpfr_float>) {
+#if defined(__SIZEOF_INT128__)
+    const int na = mpfr_kernel_limbs(mpfr_get_prec(Real().backend().data()));
+    if (na > 0) return {na, 64 * na - 16};
+#endif
+    return {};
+  } else {
+    return {};
+  }
+}
+
+/// mpfr_float operands and a writable destination, all with direct access, take the compiled mpfr kernel.
+template <class D, class A, class B> constexpr bool mpfr_kernel_operands() {
+#if defined(__SIZEOF_INT128__)
+  using Real = typename A::Scalar;
+  using Dst = std::decay_t<D>;
+  return std::is_same_v<Real, mpfr_float> && std::is_same_v<Real, typename B::Scalar> &&
+         std::is_same_v<Real, typename Dst::Scalar> &&
+         (Eigen::internal::traits<A>::Flags & Eigen::DirectAccessBit) != 0 &&
+         (Eigen::internal::traits<B>::Flags & Eigen::DirectAccessBit) != 0 &&
+         (Eigen::internal::traits<Dst>::Flags & Eigen::DirectAccessBit) != 0 &&
+         (Eigen::internal::traits<Dst>::Flags & Eigen::LvalueBit) != 0;
+#else
+  return false;
+#endif
+}
+
+/// Whether dst (mode)= a b has a kernel in these types.
+template <class D, class A, class B> constexpr bool kernel_operands() {
+  return fixed_point_operands<A, B>() || mpfr_kernel_operands<D, A, B>();
+}
+
+/// dst (mode)= sum_p a[p] b[p] (dst += c sum_p ... when c is given) in the types' kernel; false (dst untouched)
+/// where the kernel declines, and the caller takes the generic path.
+template <int Count, class D, class A, class B>
+bool kernel_gemm(D& dst, const strided_operand<typename A::Scalar>* va, const strided_operand<typename A::Scalar>* vb,
+                 int count, product_mode mode, const typename A::Scalar* c) {
+  using Real = typename A::Scalar;
   if constexpr (fixed_point_operands<A, B>()) {
-    if (fixed_point_product<typename A::Scalar>::gemm(dst, a, b, product_mode::set, nullptr)) return;
+    return fixed_point_product<Real>::template gemm<Count>(dst, va, vb, count, mode, c);
+  } else if constexpr (mpfr_kernel_operands<D, A, B>()) {
+    if (mode == product_mode::set) dst.resize(va[0].rows, vb[0].cols);  // as Eigen's assignment (no-op when sized)
+    return mpfr_fixed_point_gemm(strided_destination<Real>::of(dst), va, vb, count, mode, c);
+  } else {
+    return false;
+  }
+}
+
+template <class D, class A, class B>
+bool kernel_product(D& dst, const A& a, const B& b, product_mode mode, const typename A::Scalar* c) {
+  using Real = typename A::Scalar;
+  const auto va = strided_operand<Real>::of(a), vb = strided_operand<Real>::of(b);
+  return kernel_gemm<1, D, A, B>(dst, &va, &vb, 1, mode, c);
+}
+
+template <class D, class A, class B> void product_set(D&& dst, const A& a, const B& b) {
+  if constexpr (kernel_operands<D, A, B>()) {
+    if (kernel_product(dst, a, b, product_mode::set, nullptr)) return;
   }
   if constexpr (lazy_product<A>()) dst.noalias() = a.lazyProduct(b);
   else dst.noalias() = a * b;
 }
 template <class D, class A, class B> void product_add(D&& dst, const A& a, const B& b) {
-  if constexpr (fixed_point_operands<A, B>()) {
-    if (fixed_point_product<typename A::Scalar>::gemm(dst, a, b, product_mode::add, nullptr)) return;
+  if constexpr (kernel_operands<D, A, B>()) {
+    if (kernel_product(dst, a, b, product_mode::add, nullptr)) return;
   }
   if constexpr (lazy_product<A>()) dst.noalias() += a.lazyProduct(b);
   else dst.noalias() += a * b;
 }
 template <class D, class A, class B> void product_sub(D&& dst, const A& a, const B& b) {
-  if constexpr (fixed_point_operands<A, B>()) {
-    if (fixed_point_product<typename A::Scalar>::gemm(dst, a, b, product_mode::sub, nullptr)) return;
+  if constexpr (kernel_operands<D, A, B>()) {
+    if (kernel_product(dst, a, b, product_mode::sub, nullptr)) return;
   }
   if constexpr (lazy_product<A>()) dst.noalias() -= a.lazyProduct(b);
   else dst.noalias() -= a * b;
 }
 template <class D, class C, class A, class B> void product_add(D&& dst, const C& c, const A& a, const B& b) {
   using Real = typename A::Scalar;
-  if constexpr (fixed_point_operands<A, B>()) {
+  if constexpr (kernel_operands<D, A, B>()) {
     const Real scale = c;  // c = 1 folds dst into the accumulator: one rounding per entry
-    if (fixed_point_product<Real>::gemm(dst, a, b, product_mode::add, scale == 1 ? nullptr : &scale)) return;
+    if (kernel_product(dst, a, b, product_mode::add, scale == 1 ? nullptr : &scale)) return;
   }
   if constexpr (lazy_product<A>()) dst.noalias() += c * a.lazyProduct(b);
   else dst.noalias() += c * (a * b);
 }
-
 
 /// The kernel keeps pointers to the operands a getter returns: a matrix returned by value would be a temporary.
 template <class T> constexpr bool getter_keeps_storage() {
@@ -460,16 +626,16 @@ void product_sum_impl(D&& dst, product_mode mode, const Real* c, int count, GetA
     if (mode == product_mode::set) dst.setZero();
     return;
   }
-  if constexpr (fixed_point_operands<A, B>()) {
-    using fp = fixed_point_product<typename A::Scalar>;
+  if constexpr (kernel_operands<D, A, B>()) {
+    using operand = strided_operand<typename A::Scalar>;
     constexpr int max_count = 256;  // the Taylor method's orders stay at or below 200
     if (count <= max_count) {
-      typename fp::strided va[max_count], vb[max_count];
+      operand va[max_count], vb[max_count];
       for (int j = 0; j < count; ++j) {
-        va[j] = fp::view(a(j));
-        vb[j] = fp::view(b(j));
+        va[j] = operand::of(a(j));
+        vb[j] = operand::of(b(j));
       }
-      if (fp::gemm(dst, va, vb, count, mode, c && *c == 1 ? nullptr : c)) return;  // c = 1 folds dst in
+      if (kernel_gemm<0, D, A, B>(dst, va, vb, count, mode, c && *c == 1 ? nullptr : c)) return;  // c = 1 folds dst in
     }
   }
   for (int j = 0; j < count; ++j) {

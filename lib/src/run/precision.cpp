@@ -53,15 +53,16 @@ method_choice choose_method(const std::string& configured, const std::string& rt
     return m;
   }
   m.automatic = true;
-  if (parse<float100>(rtol) >= parse<float100>("1e-14")) {  // exact decimal comparison (1e-14 itself is loose)
+  const std::string threshold = tight_rtol_threshold;
+  if (parse<float100>(rtol) >= parse<float100>(threshold)) {  // exact decimal comparison (the threshold is loose)
     m.stepper = method::dopri5;
-    m.reason = "rtol " + rtol + " >= 1e-14: dopri5, the cheapest at loose tolerances";
+    m.reason = "rtol " + rtol + " >= " + threshold + ": dopri5, the cheapest at loose tolerances";
   } else if (!singular_frame && quadratic_loss) {
     m.stepper = method::taylor;
-    m.reason = "rtol " + rtol + " < 1e-14: taylor, whose cost grows slowest with the digits";
+    m.reason = "rtol " + rtol + " < " + threshold + ": taylor, whose cost grows slowest with the digits";
   } else {
     m.stepper = method::bulirsch_stoer;
-    m.reason = "rtol " + rtol + " < 1e-14 and no Taylor series (" +
+    m.reason = "rtol " + rtol + " < " + threshold + " and no Taylor series (" +
                std::string(singular_frame ? "singular frame" : "the loss is not polynomial") +
                "): bulirsch_stoer, extrapolation of rising order";
   }

@@ -27,6 +27,10 @@
 
 namespace loraflow {
 
+/// The rtol below which method = "auto" leaves dopri5 (the rule above; a decimal, compared exactly). The one place
+/// this threshold is written: choose_method, the --certify reference (run/certify.cpp) and their messages read it.
+inline constexpr const char* tight_rtol_threshold = "1e-14";
+
 /// The time stepper a run uses: solve.method as written, or what method = "auto" chose.
 struct method_choice {
   method stepper = method::dopri5;
