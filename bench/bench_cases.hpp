@@ -65,7 +65,7 @@ template <class Real> loraflow::lora_problem<Real> xu2025_problem(Eigen::Index m
                                       Real(0)};
 }
 
-/// The Fig. 1 case, built once per type (for mpfr_float: on first use, inside the benchmark's 50-digit scope).
+/// The Fig. 1 case, built once per type (mpfr_float, whose digits vary by benchmark, builds its own: rhs.bench.cpp).
 template <class Real> const rhs_case<Real>& fig1_case() {
   static const rhs_case<Real> c = make_case(xu2025_problem<Real>(10, 10, 100, 4), 0);
   return c;

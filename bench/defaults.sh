@@ -13,7 +13,12 @@
 # rtol 1e-8, t_end = 5, 11 observations, the default method and frame (REPS_W3 processes, default 1: about a minute
 # each on 2 cores).
 #
-# Usage: bash bench/defaults.sh [BUILD_DIR]   (environment: REPS, METHOD, ALPHAS, CERTIFY=0 to skip the certify row, W3, REPS_W3)
+# ALPHAS (default "1e-10 1e-20 1e-30") and CERTIFY_ALPHAS (default 1e-30) choose the rows; T_END (default 5) is the
+# t_end of the Fig. 1 rows: T1 grows by about 0.16 per decade of alpha (4.68 at 1e-30), so alpha = 1e-100 needs
+# about 16.5 (T1 + 0.5).
+#
+# Usage: bash bench/defaults.sh [BUILD_DIR]
+#   (environment: REPS, METHOD, ALPHAS, T_END, CERTIFY=0 to skip the certify rows, CERTIFY_ALPHAS, W3, REPS_W3)
 # Output: a Markdown table on stdout; scratch files under a temporary directory, removed at exit.
 # Never a ctest test: timings are not pass/fail (docs/performance.md records the runs).
 set -euo pipefail
@@ -64,7 +69,7 @@ alpha = "$1"
 
 [solve]
 precision = "auto"
-t_end = 5
+t_end = ${T_END:-5}
 EOF
   if [ -n "${METHOD:-}" ]; then echo "method = \"$METHOD\"" >>"$T/run.toml"; fi
 }
@@ -102,5 +107,5 @@ EOF
 echo "| alpha | chosen (method, type, rtol) | steps | T1 | wall s: median (runs) | certified |"
 echo "|---|---|---|---|---|---|"
 for a in $ALPHAS; do row "$a"; done
-if [ "${CERTIFY:-1}" = 1 ]; then row 1e-30 --certify; fi
+if [ "${CERTIFY:-1}" = 1 ]; then for a in ${CERTIFY_ALPHAS:-1e-30}; do row "$a" --certify; done; fi
 if [ "${W3:-0}" = 1 ]; then row w3; fi

@@ -3,8 +3,8 @@
 //
 // Problems:
 //   fig1   Xu et al. (AISTATS 2025) Fig. 1: generate_xu2025 with m = n = 10, h = 100, c = 1.05, dY = 5 u1 v1^T,
-//          seed 0; r = 4, both adapters, s = 1, lambda = 0. Every scalar type in scalar_types (mpfr_float at 50
-//          digits, held by an mpfr_digits_scope for the whole benchmark).
+//          seed 0; r = 4, both adapters, s = 1, lambda = 0. Every scalar type in scalar_types; mpfr_float at 30, 50,
+//          70 and 150 digits (fig1/field/mpfrD: the case built and timed inside an mpfr_digits_scope of D digits).
 //   n1024  m = n = h = 1024, r = 8, double only: the regime where the association of the products matters.
 // State: A1, A2 from small_init(alpha = 1e-4, seed 0); B1, B2 i.i.d. N(0, 1e-4) (size 1e-2) from their own stream,
 // so that no product in the field is trivially zero (small_init sets B = 0).
@@ -98,9 +98,26 @@ template <class Real> void time_naive(benchmark::State& state, const rhs_case<Re
 
 template <class Real> void bm_fig1_field(benchmark::State& state) { time_field(state, fig1_case<Real>()); }
 
-void bm_fig1_field_mpfr50(benchmark::State& state) {
-  const loraflow::mpfr_digits_scope digits(50);  // held while the case is built (first call) and timed
-  time_field(state, fig1_case<loraflow::mpfr_float>());
+/// The Fig. 1 field in mpfr_float at state.range(0) digits: the case is built at that precision (not the cached
+/// fig1_case, whose numbers would keep the digits of the first call) and timed under the same scope.
+void bm_fig1_field_mpfr(benchmark::State& state) {
+  const loraflow::mpfr_digits_scope digits(static_cast<unsigned>(state.range(0)));
+  time_field(state, make_case(xu2025_problem<loraflow::mpfr_float>(10, 10, 100, 4), 0));
+}
+
+/// One Taylor expansion of order state.range(1) in mpfr_float at state.range(0) digits, Fig. 1 case.
+void bm_fig1_series_mpfr(benchmark::State& state) {
+  using loraflow::mpfr_float;
+  const loraflow::mpfr_digits_scope digits(static_cast<unsigned>(state.range(0)));
+  const rhs_case<mpfr_float> c = make_case(xu2025_problem<mpfr_float>(10, 10, 100, 4), 0);
+  const int K = static_cast<int>(state.range(1));
+  const loraflow::lora_series<mpfr_float> series(c.model);
+  std::vector<vector<mpfr_float>> coeffs(static_cast<std::size_t>(K) + 1, vector<mpfr_float>(c.model.dimension()));
+  for (auto _ : state) {
+    series.expand(c.x, K, coeffs);
+    benchmark::DoNotOptimize(coeffs.back().data());
+    benchmark::ClobberMemory();
+  }
 }
 
 template <class Real> void bm_fig1_naive(benchmark::State& state) {
@@ -186,7 +203,10 @@ int main(int argc, char** argv) {
       ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("fig1/field/float100", bm_fig1_field<loraflow::float100>)
       ->Unit(benchmark::kMicrosecond);
-  benchmark::RegisterBenchmark("fig1/field/mpfr50", bm_fig1_field_mpfr50)->Unit(benchmark::kMicrosecond);
+  for (long digits : {30, 50, 70, 150})
+    benchmark::RegisterBenchmark(("fig1/field/mpfr" + std::to_string(digits)).c_str(), bm_fig1_field_mpfr)
+        ->Arg(digits)
+        ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("fig1/frame/double", bm_fig1_frame<double>)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("fig1/frame/long_double", bm_fig1_frame<long double>)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("fig1/frame/float128", bm_fig1_frame<loraflow::float128>)->Unit(benchmark::kMicrosecond);
@@ -201,6 +221,7 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("fig1/series/float50", bm_fig1_series<loraflow::float50>)
       ->Arg(44)
       ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("fig1/series/mpfr50", bm_fig1_series_mpfr)->Args({50, 44})->Unit(benchmark::kMillisecond);
   for (const loraflow::objective_info& o : loraflow::objective_table) {
     const long k = static_cast<long>(o.kind);
     benchmark::RegisterBenchmark((std::string("fig1/objective/") + o.name + "/double").c_str(), bm_fig1_objective<double>)

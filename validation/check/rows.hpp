@@ -35,7 +35,7 @@ bool all_ok(const std::vector<trajectory>& runs, const std::vector<std::string>&
 /// A note describing the precision plan of a sweep: "alpha = 1e-3: double rtol 1e-10 (dopri5, 0.1 s), ...".
 std::string plan_note(const std::vector<trajectory>& runs, const std::vector<std::string>& alphas);
 /// The Fig. 1 problem of Xu et al. (m = n = 10, h = 100, r = 4, sigma = 5, c = 1.05, seed 0) and the small one of
-/// the 25-decade study (m = n = 4, h = 8, r = 2, same recipe).
+/// the 95-decade study of claim3_2_misalignment.cpp (m = n = 4, h = 8, r = 2, same recipe).
 xu_problem fig1_problem();
 xu_problem small_problem();
 
