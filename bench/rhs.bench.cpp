@@ -22,8 +22,8 @@
 // Objectives: the field under each objective of model/objective.hpp (frobenius, weighted with ratio 10, sensing with
 // N = 200 measurements, logistic with N = 200 samples) on the Fig. 1 problem and state, in double and float50.
 // Also timed: the singular-frame field (model/singular_frame.hpp) on the frame image of the same state, per type
-// (fig1) and at n1024; one Taylor expansion (model/lora_series.hpp) of the order method taylor uses at rtol 1e-10 in double
-// and 1e-37 in float50, the whole per-step cost of that method.
+// (fig1) and at n1024; one Taylor expansion (model/lora_series.hpp) of the order method taylor uses at rtol 1e-10 in
+// double and 1e-37 in float50 (and the same order in mpfr:50), the whole per-step cost of that method.
 // Run by hand (docs/performance.md); not a ctest test.
 #include <loraflow/model/lora_series.hpp>
 #include <loraflow/scalar.hpp>
@@ -98,6 +98,17 @@ template <class Real> void time_naive(benchmark::State& state, const rhs_case<Re
 
 template <class Real> void bm_fig1_field(benchmark::State& state) { time_field(state, fig1_case<Real>()); }
 
+/// The timing loop of one Taylor expansion of order K (method taylor's whole per-step cost).
+template <class Real> void time_series(benchmark::State& state, const rhs_case<Real>& c, int K) {
+  const loraflow::lora_series<Real> series(c.model);
+  std::vector<vector<Real>> coeffs(static_cast<std::size_t>(K) + 1, vector<Real>(c.model.dimension()));
+  for (auto _ : state) {
+    series.expand(c.x, K, coeffs);
+    benchmark::DoNotOptimize(coeffs.back().data());
+    benchmark::ClobberMemory();
+  }
+}
+
 /// The Fig. 1 field in mpfr_float at state.range(0) digits: the case is built at that precision (not the cached
 /// fig1_case, whose numbers would keep the digits of the first call) and timed under the same scope.
 void bm_fig1_field_mpfr(benchmark::State& state) {
@@ -109,32 +120,16 @@ void bm_fig1_field_mpfr(benchmark::State& state) {
 void bm_fig1_series_mpfr(benchmark::State& state) {
   using loraflow::mpfr_float;
   const loraflow::mpfr_digits_scope digits(static_cast<unsigned>(state.range(0)));
-  const rhs_case<mpfr_float> c = make_case(xu2025_problem<mpfr_float>(10, 10, 100, 4), 0);
-  const int K = static_cast<int>(state.range(1));
-  const loraflow::lora_series<mpfr_float> series(c.model);
-  std::vector<vector<mpfr_float>> coeffs(static_cast<std::size_t>(K) + 1, vector<mpfr_float>(c.model.dimension()));
-  for (auto _ : state) {
-    series.expand(c.x, K, coeffs);
-    benchmark::DoNotOptimize(coeffs.back().data());
-    benchmark::ClobberMemory();
-  }
+  time_series(state, make_case(xu2025_problem<mpfr_float>(10, 10, 100, 4), 0), static_cast<int>(state.range(1)));
+}
+
+/// One Taylor expansion of order state.range(0), Fig. 1 case.
+template <class Real> void bm_fig1_series(benchmark::State& state) {
+  time_series(state, fig1_case<Real>(), static_cast<int>(state.range(0)));
 }
 
 template <class Real> void bm_fig1_naive(benchmark::State& state) {
   time_naive(state, fig1_case<Real>(), fig1_target<Real>());
-}
-
-/// One Taylor expansion of order K (method taylor's whole per-step cost), Fig. 1 case.
-template <class Real> void bm_fig1_series(benchmark::State& state) {
-  const rhs_case<Real>& c = fig1_case<Real>();
-  const int K = static_cast<int>(state.range(0));
-  const loraflow::lora_series<Real> series(c.model);
-  std::vector<vector<Real>> coeffs(static_cast<std::size_t>(K) + 1, vector<Real>(c.model.dimension()));
-  for (auto _ : state) {
-    series.expand(c.x, K, coeffs);
-    benchmark::DoNotOptimize(coeffs.back().data());
-    benchmark::ClobberMemory();
-  }
 }
 
 /// The field under objective kind state.range(0) (model/objective.hpp), Fig. 1 problem and state.

@@ -16,8 +16,9 @@ state and integrate to t = 5 at rtol 1e-10 with 501 observations:
 The state: A1, A2 = alpha N(0, 1) (alpha = 1e-4, NumPy's seed 0), B1 = B2 = 0, written to .npy for both. The
 script checks that the two loss curves agree while the loss is above 1e-10 (max relative difference <= 1e-4,
 printed) before it reports a time, so the two are timings of the same computation; on the loss floor (~alpha^4)
-it prints the range each one gives, which is where they differ in what they resolve. Reports medians of REPS runs (default 5) and the
-ratio. Never a ctest test: timings are not pass/fail (docs/performance.md records the runs).
+it prints the range each one gives, which is where they differ in what they resolve. Reports medians of REPS
+runs (default 5) and the ratio. Never a ctest test: timings are not pass/fail (docs/performance.md records the
+runs).
 
 Usage: bench/scipy_compare.py [BUILD_DIR]   (environment: REPS)
 """
@@ -142,7 +143,8 @@ times = "linspace:0:{T_END:g}:{N_OBS}"
         descent = lf_loss > 1e-10
         agree = float(np.max(np.abs(sp_loss[descent] - lf_loss[descent]) / lf_loss[descent]))
         if not agree < 1e-4:
-            sys.exit(f"bench/scipy_compare.py: the loss curves differ by {agree:.2e} above the floor: not the same problem")
+            sys.exit(f"bench/scipy_compare.py: the loss curves differ by {agree:.2e} above the floor: "
+                     "not the same problem")
         floor = t_eval >= 2
         lf_floor, sp_floor = lf_loss[floor], sp_loss[floor]
 

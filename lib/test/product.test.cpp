@@ -154,7 +154,8 @@ template <class Real> void product_exact_body() {
   CHECK(c(1, 0) == 0);
   CHECK(c(1, 1) == 3);
 }
-TEST_CASE_TEMPLATE_DEFINE("products are exact where the exact result is representable (closed form)", Real, product_exact) {
+TEST_CASE_TEMPLATE_DEFINE("products are exact where the exact result is representable (closed form)", Real,
+                          product_exact) {
   test::precision_for_test<Real> prec;
   product_exact_body<Real>();
 }
@@ -224,7 +225,8 @@ template <class Real> void product_bound_body() {
     }
   CHECK(outside == 0);
 }
-TEST_CASE_TEMPLATE_DEFINE("products keep within their stated error bound over wide magnitudes and cancellation", Real, product_bound) {
+TEST_CASE_TEMPLATE_DEFINE("products keep within their stated error bound over wide magnitudes and cancellation", Real,
+                          product_bound) {
   test::precision_for_test<Real> prec;
   product_bound_body<Real>();
 }
@@ -265,7 +267,8 @@ template <class Real> void product_ties_body() {
   CHECK(c.cols() == 4);
   CHECK(c(2, 3) == 2);
 }
-TEST_CASE_TEMPLATE_DEFINE("exact ties round to even, and a destination is sized as Eigen sizes it", Real, product_ties) {
+TEST_CASE_TEMPLATE_DEFINE("exact ties round to even, and a destination is sized as Eigen sizes it", Real,
+                          product_ties) {
   test::precision_for_test<Real> prec;
   product_ties_body<Real>();
 }
@@ -303,7 +306,8 @@ template <class Real> void product_truncation_body() {
     }
   }
 }
-TEST_CASE_TEMPLATE_DEFINE("full-mantissa operands that maximise the truncation keep within the bound", Real, product_truncation) {
+TEST_CASE_TEMPLATE_DEFINE("full-mantissa operands that maximise the truncation keep within the bound", Real,
+                          product_truncation) {
   test::precision_for_test<Real> prec;
   product_truncation_body<Real>();
 }
@@ -375,7 +379,8 @@ template <class Real> void product_sums_body() {
     CHECK(outside == 0);
   }
 }
-TEST_CASE_TEMPLATE_DEFINE("sums of products (the Taylor method's Cauchy products) keep within the error bound", Real, product_sums) {
+TEST_CASE_TEMPLATE_DEFINE("sums of products (the Taylor method's Cauchy products) keep within the error bound", Real,
+                          product_sums) {
   test::precision_for_test<Real> prec;
   product_sums_body<Real>();
 }
@@ -418,7 +423,8 @@ template <class Real> void product_special_body() {
   CHECK(c(1, 0) <= tiny);
   CHECK(c(0, 1) == 0);
 }
-TEST_CASE_TEMPLATE_DEFINE("non-finite operands and out-of-range results give what the generic product gives", Real, product_special) {
+TEST_CASE_TEMPLATE_DEFINE("non-finite operands and out-of-range results give what the generic product gives", Real,
+                          product_special) {
   test::precision_for_test<Real> prec;
   product_special_body<Real>();
 }
@@ -457,7 +463,8 @@ TEST_CASE("the fixed-point kernel is what float50, float100 and float128 use, an
 TEST_CASE("mpfr_float takes the kernel at every digit count up to 303, each product in the limbs its precision needs") {
   // Digit counts on both sides of limb boundaries (mpfr:33 is 111 bits: NA 2; mpfr:34 is 114 bits: NA 3), the
   // widest kernel (mpfr:303, 1008 bits: NA 16) and past it (mpfr:305, 1013 bits: the generic path). Every body above
-  // runs at each (mpfr:16, 55 bits, is the least the closed-form body handles), against its exact reference and the kernel's bound at that NA.
+  // runs at each (mpfr:16, 55 bits, is the least the closed-form body handles), against its exact reference and the
+  // kernel's bound at that NA.
   for (unsigned digits : {16u, 33u, 34u, 50u, 77u, 150u, 300u, 303u, 305u}) {
     CAPTURE(digits);
     mpfr_digits_scope scope{digits};

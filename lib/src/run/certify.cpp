@@ -95,11 +95,11 @@ certify_plan plan_certify(const run_config& c) {
     r.solve.rtol = os.str();
     // Below tight_rtol_threshold (1e-14) the reference's method is the one method = "auto" picks at its rtol
     // (run/precision.hpp, choose_method): a Taylor series of automatic order where one exists, whose cost grows with
-    // the digits asked for far more slowly than any fixed-order method's, else Bulirsch-Stoer. The Taylor coefficients are the run's
-    // own code when the run is a Taylor run too; that code is checked against odeint's methods and closed forms by
-    // the tests (lib/test/model/lora_series.test.cpp), while the reference's wider type and tighter rtol certify the
-    // run's rounding and truncation. At looser tolerances the reference keeps the run's method (an "auto" run's
-    // reference resolves "auto" again, at its own rtol).
+    // the digits asked for far more slowly than any fixed-order method's, else Bulirsch-Stoer. The Taylor
+    // coefficients are the run's own code when the run is a Taylor run too; that code is checked against odeint's
+    // methods and closed forms by the tests (lib/test/model/lora_series.test.cpp), while the reference's wider type
+    // and tighter rtol certify the run's rounding and truncation. At looser tolerances the reference keeps the run's
+    // method (an "auto" run's reference resolves "auto" again, at its own rtol).
     if (tight < parse<float100>(tight_rtol_threshold) || c.solve.method == "auto") {
       const std::optional<objective_kind> k = parse_objective_kind(c.objective.kind);
       const method_choice mc = choose_method("auto", r.solve.rtol, c.solve.frame == "singular", k && info_of(*k).quadratic);
