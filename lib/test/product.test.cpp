@@ -282,7 +282,7 @@ template <class Real> void product_truncation_body() {
     // only that truncated part (found by review, 2026-11-29).
     const int p = mantissa_bits<Real>();
     Real x = ldexp(Real(1), -1);
-    for (int t = 0; t < 64 * (fp.NA - 1) && t + 32 <= p; t += 32)
+    for (int t = 0; t < 64 * (fp.NA - 1) && t + 34 <= p; t += 32)  // x stays in [1/2, 1)
       x += ldexp(Real(static_cast<unsigned long>(0xffffffffu)), t + 1 - p);
     const Real sq = x * x;
     for (int k : {1, 10, 100}) {
@@ -461,11 +461,12 @@ TEST_CASE("the fixed-point kernel is what float50, float100 and float128 use, an
 }
 
 TEST_CASE("mpfr_float takes the kernel at every digit count up to 303, each product in the limbs its precision needs") {
-  // Digit counts on both sides of limb boundaries (mpfr:33 is 111 bits: NA 2; mpfr:34 is 114 bits: NA 3), the
+  // Digit counts on both sides of limb boundaries (mpfr:33 is 111 bits: NA 2; mpfr:34 is 114 bits: NA 3), whole
+  // limbs (mpfr:38 is 128 bits, mpfr:96 320: no zero bits below the precision in the top limb), the
   // widest kernel (mpfr:303, 1008 bits: NA 16) and past it (mpfr:305, 1013 bits: the generic path). Every body above
   // runs at each (mpfr:16, 55 bits, is the least the closed-form body handles), against its exact reference and the
   // kernel's bound at that NA.
-  for (unsigned digits : {16u, 33u, 34u, 50u, 77u, 150u, 300u, 303u, 305u}) {
+  for (unsigned digits : {16u, 33u, 34u, 38u, 50u, 77u, 96u, 150u, 300u, 303u, 305u}) {
     CAPTURE(digits);
     mpfr_digits_scope scope{digits};
     const int p = mantissa_bits<mpfr_float>();
@@ -514,4 +515,37 @@ TEST_CASE("an mpfr product reads every operand at its own precision and rounds a
   detail::product_set(c, a, b);  // 1 + 2^-300 rounded at the destination's 30 digits: 1
   CHECK(c(0, 0) == 1);
   CHECK(mpfr_get_prec(c(0, 0).backend().data()) == p30);
+  // dst += a b and dst -= a b keep a destination's own precision, wider or narrower than the working one, and
+  // round there: d = 1 + 2^-300 at 100 digits, a b = 2^-200.
+  matrix<mpfr_float> u(1, 1), v(1, 1), d(1, 1);
+  u(0, 0) = ldexp(mpfr_float(1), -100);
+  v(0, 0) = ldexp(mpfr_float(1), -100);
+  const mpfr_prec_t p100 = mpfr_get_prec(wide.backend().data());
+  d(0, 0) = wide;
+  REQUIRE(mpfr_get_prec(d(0, 0).backend().data()) == p100);
+  detail::product_add(d, u, v);  // 1 + 2^-200 + 2^-300: exact at 100 digits, 1 at 30
+  CHECK(mpfr_get_prec(d(0, 0).backend().data()) == p100);
+  mpfr_float expected;
+  {
+    mpfr_digits_scope scope100{100};
+    expected = wide + ldexp(mpfr_float(1), -200);  // exact at 100 digits (333 bits)
+  }
+  CHECK(d(0, 0) == expected);
+  detail::product_sub(d, u, v);
+  CHECK(mpfr_get_prec(d(0, 0).backend().data()) == p100);
+  CHECK(d(0, 0) == wide);
+  mpfr_float narrow;
+  {
+    mpfr_digits_scope scope16{16};
+    narrow = mpfr_float(1);  // moved from a 16-digit temporary: narrow takes its precision
+  }
+  const mpfr_prec_t p16 = mpfr_get_prec(narrow.backend().data());
+  REQUIRE(p16 < p30);
+  d(0, 0) = narrow;
+  REQUIRE(mpfr_get_prec(d(0, 0).backend().data()) == p16);
+  u(0, 0) = ldexp(mpfr_float(1), -30);
+  v(0, 0) = ldexp(mpfr_float(1), -30);
+  detail::product_add(d, u, v);  // 1 + 2^-60 rounded at d's 16 digits (55 bits): 1
+  CHECK(mpfr_get_prec(d(0, 0).backend().data()) == p16);
+  CHECK(d(0, 0) == 1);
 }

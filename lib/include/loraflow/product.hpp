@@ -154,7 +154,9 @@ template <> struct fixed_point_format<mp::float128> {
 /// nonzero MPFR number is 0.d 2^E with the significand d in ceil(p / 64) limbs, top bit set and the bits below its
 /// precision p zero; it is read into the b = 64 NA - 16 bit field (p <= b: `fits`) exactly, and a result is rounded
 /// at the destination's own precision (`round_bits`) and written into its limbs in place (its precision and storage
-/// are kept). The exponent range is MPFR's current one; MPFR has no subnormals.
+/// are kept: a set-mode product keeps each destination entry's precision, as add and sub do). The exponent range is
+/// MPFR's current one (mpfr_fixed_point_gemm declines an extended range, whose exponent sums could overflow); MPFR
+/// has no subnormals.
 template <int Limbs> struct mpfr_fixed_point_format {
   using number_type = mpfr_float;
   static constexpr int NA = Limbs;
@@ -170,9 +172,11 @@ template <int Limbs> struct mpfr_fixed_point_format {
   static bool is_nonfinite(const number_type& x) { return mpfr_number_p(get(x)) == 0; }
   static bool is_negative(const number_type& x) { return mpfr_signbit(get(x)) != 0; }
   static std::int64_t exponent(const number_type& x) { return static_cast<std::int64_t>(mpfr_get_exp(get(x))) - 1; }
+  // MPFR's limbs are mp_limb_t, a different type of the same width as limb: copied, not read through limb*.
   static const limb* mantissa(const number_type& x, limb* buffer) {
-    const int n = (precision(x) + 63) / 64;
-    const auto* d = static_cast<const limb*>(mpfr_custom_get_significand(get(x)));
+    const int n = (precision(x) + 63) / 64;  // <= NA
+    limb d[NA];
+    std::memcpy(d, mpfr_custom_get_significand(get(x)), sizeof(limb) * static_cast<std::size_t>(n));
     shift_limbs(d, n, buffer, NA, bits - 64 * n);  // top bit 64 n - 1 -> bits - 1
     return buffer;
   }
@@ -181,10 +185,13 @@ template <int Limbs> struct mpfr_fixed_point_format {
     if (E < mpfr_get_emin() || E > mpfr_get_emax()) return false;
     mpfr_ptr o = out.backend().data();
     const mpfr_prec_t p = mpfr_get_prec(o);
-    const int n = static_cast<int>((p + 63) / 64);
-    auto* d = static_cast<limb*>(mpfr_custom_get_significand(o));
+    const int n = static_cast<int>((p + 63) / 64);  // <= NA (p <= bits)
+    limb d[NA];
     shift_limbs(m, NA, d, n, 64 * n - bits);  // top bit bits - 1 -> 64 n - 1; m has p significant bits
-    mpfr_custom_init_set(o, negative ? -MPFR_REGULAR_KIND : MPFR_REGULAR_KIND, static_cast<mpfr_exp_t>(E), p, d);
+    void* significand = mpfr_custom_get_significand(o);
+    std::memcpy(significand, d, sizeof(limb) * static_cast<std::size_t>(n));
+    mpfr_custom_init_set(o, negative ? -MPFR_REGULAR_KIND : MPFR_REGULAR_KIND, static_cast<mpfr_exp_t>(E), p,
+                         significand);
     return true;
   }
   static void set_zero(number_type& x) { mpfr_set_zero(x.backend().data(), 1); }
@@ -471,9 +478,9 @@ template <class Format> struct fixed_point_kernel {
           if (!dot<Count>(a, b, count, i, j, nullptr, false, d)) d = generic_dot<Count>(a, b, count, i, j);
         } else {
           const bool negated = mode == product_mode::sub;
-          if (dot<Count>(a, b, count, i, j, &d, negated, v)) {
-            d = v;
-          } else {
+          // d is read in full (as the accumulator's extra term) before the rounded sum is written back into it, at
+          // d's own precision (mpfr_float: a copy from a temporary would also take the temporary's precision).
+          if (!dot<Count>(a, b, count, i, j, &d, negated, d)) {
             v = generic_dot<Count>(a, b, count, i, j);
             if (negated) d -= v;
             else d += v;
