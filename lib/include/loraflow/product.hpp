@@ -26,7 +26,7 @@
 // the truncated bits do not reach the sticky bit, so a sum within k NA 2^-w Kmax of a rounding boundary may round
 // the other way. Under heavy cancellation (a result far below Kmax) the relative error grows as 2^-w Kmax / |result|,
 // as it does (from a larger start) for any floating-point summation; an exactly cancelling sum gives +0.
-// lib/test/product.test.cpp checks the bound against an exact 1000-bit reference (random magnitudes, signs,
+// lib/test/product.test.cpp checks the bound against an exact 2100-bit reference (random magnitudes, signs,
 // cancellation, full-mantissa operands that maximise the truncation), exact results and ties bit for bit, and zeros,
 // non-finite entries and the exponent range's ends.
 //
