@@ -393,8 +393,9 @@ PY
                 # pinned by lib/test/run/precision.test.cpp)
     small=(--set problem.m=4 --set problem.n=4 --set problem.h=8 --set lora.rank=2 --set solve.method=auto
            --set 'observe.times="linspace:0:5:6"')
+    # In the natural frame (frame = "auto" would take the singular frame's plan, double at rtol 1e-5: case frame_auto).
     ok run "$FIG1" "${small[@]}" --set 'lora.alpha="1e-20"' --set solve.precision=auto --set solve.digits=4 \
-      --no-progress --out "$T/deep"
+      --set solve.frame=natural --no-progress --out "$T/deep"
     grep -q '^  method auto: rtol 1e-25 < 1e-14: taylor' "$T/log" || fail "no 'method auto' line for taylor: $(head -n 4 "$T/log")"
     ok run "$FIG1" "${small[@]}" --set solve.precision=double --set 'solve.rtol="1e-10"' --no-progress --out "$T/loose"
     grep -q '^  method auto: rtol 1e-10 >= 1e-14: dopri5' "$T/log" || fail "no 'method auto' line for dopri5: $(head -n 4 "$T/log")"
@@ -405,6 +406,30 @@ deep, loose = (json.load(open(f)) for f in sys.argv[1:3])
 assert deep["precision"]["method"] == "taylor" and "1e-14" in deep["precision"]["method_reason"], deep["precision"]
 assert deep["config"]["solve"]["method"] == "auto", deep["config"]["solve"]  # the config as written
 assert loose["precision"]["method"] == "dopri5" and "1e-14" in loose["precision"]["method_reason"], loose["precision"]
+PY
+    echo "ok [$CASE]" ;;
+  frame_auto)  # frame = "auto": summary.json and the human summary say which frame and why (the rule itself is pinned
+               # by lib/test/run/precision.test.cpp); the choice matches an explicit frame's run bit for bit
+    small=(--set problem.m=4 --set problem.n=4 --set problem.h=8 --set lora.rank=2
+           --set 'observe.times="linspace:0:5:6"' --set 'lora.alpha="1e-20"' --set solve.precision=auto --no-progress)
+    ok run "$FIG1" "${small[@]}" --out "$T/auto"
+    grep -q '^  frame auto: singular: a generated problem' "$T/log" || fail "no 'frame auto' line: $(head -n 5 "$T/log")"
+    ok run "$FIG1" "${small[@]}" --set solve.frame=singular --out "$T/sing"
+    ok run "$SRC/docs/examples/files.toml" --set 'observe.times="linspace:0:1:3"' --set solve.t_end=1 --no-progress --out "$T/files"
+    grep -q '^  frame auto: natural: problem.kind = "files"' "$T/log" || fail "no natural 'frame auto' line: $(head -n 5 "$T/log")"
+    "$PYTHON" - "$T/auto" "$T/sing" "$T/files/summary.json" <<'PY' || fail "summary.json does not say what frame = auto chose"
+import json, sys
+auto, sing = (json.load(open(d + "/summary.json")) for d in sys.argv[1:3])
+files = json.load(open(sys.argv[3]))
+p = auto["precision"]
+assert p["frame"] == "singular" and "generated problem" in p["frame_reason"], p
+assert p["type"] == "double" and p["method"] == "dopri5", p  # the frame's plan: 6 digits need no log10(1/alpha)
+assert auto["config"]["solve"]["frame"] == "auto", auto["config"]["solve"]  # the config as written
+assert "frame_reason" not in sing["precision"] and sing["precision"]["frame"] == "singular", sing["precision"]
+# The same computation as the explicit frame: identical numbers.
+assert auto["events"] == sing["events"] and auto["final"] == sing["final"], (auto["events"], sing["events"])
+assert open(sys.argv[1] + "/trajectory.csv").read() == open(sys.argv[2] + "/trajectory.csv").read()
+assert files["precision"]["frame"] == "natural" and "problem.kind" in files["precision"]["frame_reason"], files["precision"]
 PY
     echo "ok [$CASE]" ;;
   bad_taylor_order)  # taylor_order without method = "taylor": exit 2 naming the key

@@ -241,8 +241,10 @@ inline int scalar_digits10(const scalar_spec& s) {
 
 /// The precision ladder: the cheapest registered type with at least `digits` decimal digits, skipping a type that
 /// is not strictly wider than the one before it (long double where it equals double); the runtime-digits type at
-/// that many digits when no fixed type has them.
-inline scalar_spec cheapest_scalar(int digits) {
+/// that many digits when no fixed type has them. min_exponent10 (<= 0): the smallest power of ten the type must
+/// hold as a normal number (std::numeric_limits<T>::min_exponent10 <= it; the runtime-digits type, mpfr, holds
+/// any), so that a quantity of that size is not flushed or denormalised.
+inline scalar_spec cheapest_scalar(int digits, long min_exponent10 = 0) {
   std::optional<scalar_spec> out;
   int previous = 0;
   for_each_scalar([&](auto tag) {
@@ -255,7 +257,7 @@ inline scalar_spec cheapest_scalar(int digits) {
       const int d = std::numeric_limits<T>::digits10;
       if (std::numeric_limits<T>::digits <= previous) return;  // not wider than the type before it
       previous = std::numeric_limits<T>::digits;
-      if (d >= digits) out = scalar_spec{tr::name, 0};
+      if (d >= digits && std::numeric_limits<T>::min_exponent10 <= min_exponent10) out = scalar_spec{tr::name, 0};
     }
   });
   return *out;

@@ -76,13 +76,16 @@ certify_plan plan_certify(const run_config& c) {
   int want = plan.automatic ? D + 1 : 2 * D;
   std::string plan_rtol;
   if (!c.lora.alpha.empty()) {
-    const precision_plan p2 = plan_for_alpha(c.lora.alpha, static_cast<unsigned>(T), c.solve.frame == "singular" ? 0 : 1);
+    const precision_plan p2 = plan_for_alpha(c.lora.alpha, static_cast<unsigned>(T), plan.frame.singular ? 0 : 1);
     want = std::max(want, scalar_digits10(p2.scalar));
     plan_rtol = p2.rtol;
   }
   // The cheapest registered type with `want` digits (scalar.hpp's ladder; long double only where it is wider than
   // double). The run's own type has D < want digits, so the reference's is strictly wider.
-  const scalar_spec ref_scalar = cheapest_scalar(want);
+  const scalar_spec ref_scalar = cheapest_scalar(want, c.lora.alpha.empty() ? 0 : alpha_min_exponent10(c.lora.alpha));
+  // The reference integrates in the run's frame (a frame run is certified against a frame run in a wider type; the
+  // frame itself is checked by the tests and validation/xu2025/frame_cross_formulation.cpp).
+  r.solve.frame = plan.frame.name();
   r.solve.precision = ref_scalar.spelling();
   const bool adaptive = is_adaptive(plan.method.stepper);
   if (adaptive) {
@@ -102,7 +105,7 @@ certify_plan plan_certify(const run_config& c) {
     // method (an "auto" run's reference resolves "auto" again, at its own rtol).
     if (tight < parse<float100>(tight_rtol_threshold) || c.solve.method == "auto") {
       const std::optional<objective_kind> k = parse_objective_kind(c.objective.kind);
-      const method_choice mc = choose_method("auto", r.solve.rtol, c.solve.frame == "singular", k && info_of(*k).quadratic);
+      const method_choice mc = choose_method("auto", r.solve.rtol, plan.frame.singular, k && info_of(*k).quadratic);
       r.solve.method = method_name(mc.stepper);
       r.solve.taylor_order = 0;
     }

@@ -161,6 +161,23 @@ long pair_index(const toml::node& n, const std::string& key, const reader& rd) {
 
 }  // namespace
 
+std::string singular_frame_unavailable(const run_config& c) {
+  if (c.problem.kind != "xu2025")
+    return "problem.kind = \"" + c.problem.kind + "\": the frame is known exactly only for a generated problem "
+           "(problem.kind = \"xu2025\"); a problem from files is aligned only to its rounding";
+  if (c.objective.kind != "frobenius")
+    return "objective.kind = \"" + c.objective.kind + "\": the frame's field is the frobenius (squared) loss only";
+  if (c.solve.method != "auto" && !find_method(c.solve.method)->singular_frame) {
+    std::vector<std::string> ok;
+    for (const method_info& m : method_table)
+      if (m.singular_frame) ok.push_back(m.name);
+    std::string list;
+    for (std::size_t i = 0; i < ok.size(); ++i) list += (i == 0 ? "" : i + 1 == ok.size() ? " or " : ", ") + ok[i];
+    return "method = \"" + c.solve.method + "\": the frame has no such method (it has " + list + ")";
+  }
+  return {};
+}
+
 run_config parse_config(const std::string& text, const std::string& source, const std::string& base_dir,
                         const std::vector<std::string>& overrides) {
   toml::table root;
@@ -400,20 +417,10 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     if (S.method != "taylor") rd.fail("solve.taylor_order", "only used with method = \"taylor\"");
   }
   if (auto n = get("solve", "frame")) {
-    S.frame = rd.choice(*n, "solve.frame", {"natural", "singular"});
-    if (S.frame == "singular" && P.kind != "xu2025")
-      rd.fail("solve.frame", "\"singular\" needs problem.kind = \"xu2025\" (an aligned problem whose frame is known exactly); "
-                             "problems from files integrate in frame = \"natural\"");
-    if (S.frame == "singular" && O.kind != "frobenius")
-      rd.fail("solve.frame", "\"singular\" integrates the frobenius objective only (the frame's field is the "
-                             "squared loss); objective.kind = \"" + O.kind + "\" integrates in frame = \"natural\"");
-    if (S.frame == "singular" && S.method != "auto" && !find_method(S.method)->singular_frame) {
-      std::vector<std::string> ok;
-      for (const method_info& m : method_table)
-        if (m.singular_frame) ok.push_back(m.name);
-      std::string list;
-      for (std::size_t i = 0; i < ok.size(); ++i) list += (i == 0 ? "" : i + 1 == ok.size() ? " or " : ", ") + ok[i];
-      rd.fail("solve.frame", "\"singular\" is not available with method = \"" + S.method + "\"; use " + list);
+    S.frame = rd.choice(*n, "solve.frame", {"auto", "natural", "singular"});
+    if (S.frame == "singular") {
+      const std::string why = singular_frame_unavailable(c);
+      if (!why.empty()) rd.fail("solve.frame", "\"singular\" is not available: " + why + "; use frame = \"natural\" or \"auto\"");
     }
   }
   if (S.method == "taylor" && !info_of(*parse_objective_kind(O.kind)).quadratic) {

@@ -30,8 +30,12 @@ precision_plan plan_for_alpha(const std::string& alpha, unsigned digits, int alp
   const int D = k + L + 4;
   p.automatic = true;
   p.rtol = "1e-" + std::to_string(rtol_exp);
-  p.scalar = cheapest_scalar(D);
-  const std::string type = p.scalar.spelling();
+  const long range = alpha_min_exponent10(alpha);
+  p.scalar = cheapest_scalar(D, range);
+  // The type, and why it is wider than D digits need where the exponent range decided.
+  std::string type = p.scalar.spelling();
+  if (p.scalar.spelling() != cheapest_scalar(D).spelling())
+    type += " (the first type whose exponent range holds alpha^4 ~ 1e" + std::to_string(range + 2) + ")";
   if (alpha_power == 0) {
     p.reason = std::to_string(k) + " digits asked in the singular frame, where they do not depend on alpha = " + alpha +
                ": rtol = 1e-" + std::to_string(rtol_exp) + " (k + 1) and " + std::to_string(D) +
@@ -42,6 +46,11 @@ precision_plan plan_for_alpha(const std::string& alpha, unsigned digits, int alp
   p.reason = std::to_string(k) + " digits asked at alpha = " + alpha + ": rtol = 1e-" + std::to_string(rtol_exp) +
              " (k + " + what + " + 1) and " + std::to_string(D) + " working digits (k + " + what + " + 4) -> " + type;
   return p;
+}
+
+long alpha_min_exponent10(const std::string& alpha) {
+  const double l = decimal_log10(alpha);
+  return l >= 0 ? 0 : static_cast<long>(std::floor(4 * l)) - 2;
 }
 
 method_choice choose_method(const std::string& configured, const std::string& rtol, bool singular_frame,
@@ -70,7 +79,7 @@ method_choice choose_method(const std::string& configured, const std::string& rt
 }
 
 namespace {
-precision_plan plan_precision_only(const run_config& c) {
+precision_plan plan_precision_only(const run_config& c, bool singular) {
   precision_plan p;
   if (c.solve.precision != "auto") {
     const std::optional<scalar_spec> s = parse_scalar_spec(c.solve.precision);
@@ -84,19 +93,54 @@ precision_plan plan_precision_only(const run_config& c) {
   }
   if (c.lora.alpha.empty())
     throw input_error(c.source + ": key 'lora.alpha': precision = \"auto\" needs the initialization scale alpha");
-  return plan_for_alpha(c.lora.alpha, static_cast<unsigned>(c.solve.digits), c.solve.frame == "singular" ? 0 : 1);
+  return plan_for_alpha(c.lora.alpha, static_cast<unsigned>(c.solve.digits), singular ? 0 : 1);
+}
+
+// The plan in one frame: precision, then the method under its rtol.
+precision_plan plan_in_frame(const run_config& c, bool singular) {
+  precision_plan p = plan_precision_only(c, singular);
+  const std::optional<objective_kind> k = parse_objective_kind(c.objective.kind);
+  if (!k) throw input_error(c.source + ": key 'objective.kind': unknown kind '" + c.objective.kind + "'");
+  try {
+    p.method = choose_method(c.solve.method, p.rtol, singular, info_of(*k).quadratic);
+  } catch (const std::invalid_argument& e) {
+    throw input_error(c.source + ": key 'solve.method': " + e.what());
+  }
+  p.frame.singular = singular;
+  return p;
 }
 }  // namespace
 
 precision_plan plan_precision(const run_config& c) {
-  precision_plan p = plan_precision_only(c);
-  const std::optional<objective_kind> k = parse_objective_kind(c.objective.kind);
-  if (!k) throw input_error(c.source + ": key 'objective.kind': unknown kind '" + c.objective.kind + "'");
-  try {
-    p.method = choose_method(c.solve.method, p.rtol, c.solve.frame == "singular", info_of(*k).quadratic);
-  } catch (const std::invalid_argument& e) {
-    throw input_error(c.source + ": key 'solve.method': " + e.what());
+  if (c.solve.frame != "auto") {
+    const bool singular = c.solve.frame == "singular";
+    if (singular) {  // parse_config rejects this already; a config built in code reaches here unchecked
+      const std::string why = singular_frame_unavailable(c);
+      if (!why.empty()) throw input_error(c.source + ": key 'solve.frame': \"singular\" is not available: " + why);
+    }
+    precision_plan p = plan_in_frame(c, singular);
+    p.frame.reason = "as configured";
+    return p;
   }
+  // frame = "auto" (run/precision.hpp, the frame rule).
+  const std::string why_not = singular_frame_unavailable(c);
+  if (why_not.empty()) {
+    precision_plan p = plan_in_frame(c, true);
+    if (!(p.method.automatic && p.method.stepper != method::dopri5)) {
+      p.frame.automatic = true;
+      p.frame.reason = "singular: a generated problem, whose singular-vector frame is known exactly; T1 and misalign(T1) "
+                       "keep their digits there at any alpha" +
+                       std::string(p.automatic ? " (the plan needs no digits for log10(1/alpha))" : "") +
+                       ", and one field costs O((m + n + h) r^2)";
+      return p;
+    }
+  }
+  precision_plan p = plan_in_frame(c, false);
+  p.frame.automatic = true;
+  p.frame.reason = why_not.empty()
+                       ? "natural: rtol " + plan_in_frame(c, true).rtol + " < " + tight_rtol_threshold +
+                             " in the singular frame, which has no Taylor series; the natural frame has"
+                       : "natural: " + why_not;
   return p;
 }
 

@@ -1,6 +1,7 @@
 // Tests of run/precision.hpp: plan_for_alpha and choose_method follow their stated rules. Oracle: the rules,
 // evaluated by hand (L = ceil(p log10(1/alpha)), rtol = 10^-(k+L+1), D = k + L + 4 digits, the cheapest type with
 // D digits: double 15, long double 18, float128 33, 50, 100, else mpfr at D; the method rule of the header).
+#include <loraflow/io/input_error.hpp>
 #include <loraflow/run/precision.hpp>
 
 #include <doctest/doctest.h>
@@ -108,7 +109,8 @@ TEST_CASE("plan_precision: a config that names no method gets the auto rule unde
   const std::string base = "[problem]\nkind = \"xu2025\"\n[lora]\nalpha = \"1e-10\"\n";
   // The issue-16 case: precision = "auto" at alpha = 1e-10 plans float128 at rtol 1e-17, where dopri5 took 25 264
   // steps (102 s); auto now takes the Taylor series.
-  const run_config deep = parse_config(base + "[solve]\nprecision = \"auto\"\n", "deep", ".");
+  // (In the natural frame: frame = "auto" takes the singular frame for a generated problem; the next case.)
+  const run_config deep = parse_config(base + "[solve]\nprecision = \"auto\"\nframe = \"natural\"\n", "deep", ".");
   CHECK(deep.solve.method == "auto");
   const precision_plan p = plan_precision(deep);
   CHECK(p.scalar.type == "float128");
@@ -124,4 +126,77 @@ TEST_CASE("plan_precision: a config that names no method gets the auto rule unde
   const run_config rk = parse_config(base + "[solve]\nprecision = \"auto\"\nmethod = \"fehlberg78\"\n", "rk", ".");
   CHECK(plan_precision(rk).method.stepper == method::fehlberg78);
   CHECK_FALSE(plan_precision(rk).method.automatic);
+}
+
+TEST_CASE("plan_precision: frame = \"auto\" takes the singular frame where it can integrate the run and keeps dopri5") {
+  const std::string gen = "[problem]\nkind = \"xu2025\"\n[lora]\nalpha = \"1e-10\"\n";
+  const std::string files = "[problem]\nkind = \"files\"\nW1 = \"W1.npy\"\nW2 = \"W2.npy\"\ndY = \"dY.npy\"\n[lora]\nalpha = \"1e-10\"\n";
+  auto plan = [](const std::string& toml) { return plan_precision(parse_config(toml, "t", ".")); };
+  CHECK(parse_config(gen, "t", ".").solve.frame == "auto");  // the default
+
+  // A generated problem, precision auto: the frame's plan (no digits for alpha): double at rtol 1e-7, dopri5.
+  const precision_plan a = plan(gen + "[solve]\nprecision = \"auto\"\n");
+  CHECK(a.frame.singular);
+  CHECK(a.frame.automatic);
+  CHECK(std::string(a.frame.name()) == "singular");
+  CHECK(a.frame.reason.find("generated problem") != std::string::npos);
+  CHECK(a.scalar.type == "double");
+  CHECK(a.rtol == "1e-7");
+  CHECK(a.method.stepper == method::dopri5);
+  // Explicit double at the default rtol (1e-10): the same plan in either frame, so the frame.
+  const precision_plan d = plan(gen);
+  CHECK(d.frame.singular);
+  CHECK(d.scalar.type == "double");
+  CHECK(d.method.stepper == method::dopri5);
+  // An explicit method the frame has is kept, in the frame.
+  CHECK(plan(gen + "[solve]\nmethod = \"fehlberg78\"\n").frame.singular);
+
+  // The natural frame, with the reason naming the key: a problem from files; another objective; taylor.
+  const precision_plan f = plan(files + "[solve]\nprecision = \"auto\"\n");
+  CHECK_FALSE(f.frame.singular);
+  CHECK(f.frame.automatic);
+  CHECK(f.frame.reason.find("problem.kind") != std::string::npos);
+  CHECK(f.scalar.type == "float128");  // the natural plan: 6 + 10 + 4 digits
+  CHECK(f.method.stepper == method::taylor);
+  const precision_plan o = plan(gen + "[objective]\nkind = \"weighted\"\nratio = \"2\"\n");
+  CHECK_FALSE(o.frame.singular);
+  CHECK(o.frame.reason.find("objective.kind") != std::string::npos);
+  const precision_plan t = plan(gen + "[solve]\nmethod = \"taylor\"\n");
+  CHECK_FALSE(t.frame.singular);
+  CHECK(t.frame.reason.find("method = \"taylor\"") != std::string::npos);
+  // A tight explicit rtol: the frame would need bulirsch_stoer; the natural frame keeps its Taylor series.
+  const precision_plan tight = plan(gen + "[solve]\nprecision = \"50\"\nrtol = \"1e-30\"\n");
+  CHECK_FALSE(tight.frame.singular);
+  CHECK(tight.frame.reason.find("1e-14") != std::string::npos);
+  CHECK(tight.method.stepper == method::taylor);
+  // k = 13 digits under auto: the frame's rtol 1e-14 is at the threshold (dopri5, the frame); k = 14 leaves it.
+  CHECK(plan(gen + "[solve]\nprecision = \"auto\"\ndigits = 13\n").frame.singular);
+  CHECK_FALSE(plan(gen + "[solve]\nprecision = \"auto\"\ndigits = 14\n").frame.singular);
+
+  // Explicit frames are kept as written, and reported as configured.
+  const precision_plan n = plan(gen + "[solve]\nframe = \"natural\"\n");
+  CHECK_FALSE(n.frame.singular);
+  CHECK_FALSE(n.frame.automatic);
+  CHECK(n.frame.reason == "as configured");
+  const precision_plan s = plan(gen + "[solve]\nframe = \"singular\"\n");
+  CHECK(s.frame.singular);
+  CHECK_FALSE(s.frame.automatic);
+  // An explicit "singular" the frame cannot integrate is a config error naming the key.
+  CHECK_THROWS_WITH_AS(parse_config(files + "[solve]\nframe = \"singular\"\n", "t", "."),
+                       doctest::Contains("solve.frame"), input_error);
+}
+
+TEST_CASE("plan_for_alpha: the type also holds alpha^4 as a normal number") {
+  CHECK(alpha_min_exponent10("1") == 0);
+  CHECK(alpha_min_exponent10("1e-5") == -22);
+  CHECK(alpha_min_exponent10("1e-76") == -306);  // double's min_exponent10 is -307: still double
+  CHECK(plan_for_alpha("1e-76", 6, 0).scalar.type == "double");
+  // alpha = 1e-77: alpha^4 = 1e-308 is below double's normal range; the frame's 10 digits go to the next type
+  // whose range holds it (long double where it is wider than double, else float128).
+  const precision_plan p = plan_for_alpha("1e-77", 6, 0);
+  CHECK(p.scalar.type != "double");
+  CHECK(p.reason.find("exponent range") != std::string::npos);
+  CHECK(plan_for_alpha("1e-100", 6, 0).rtol == "1e-7");
+  // The natural frame's plan already needs more digits than double there (k + 100 + 4): unchanged by the range.
+  CHECK(plan_for_alpha("1e-100", 6, 1).scalar.type == "mpfr");
 }

@@ -245,14 +245,14 @@ lora_problem<Real> build_problem(const run_config& c, spectral_basis<Real>* basi
 template <class Real> struct problem_setup {
   lora_problem<Real> problem;
   spectral_basis<Real> basis;                  ///< filled for the generator, and for spectral init from files
-  std::optional<singular_frame<Real>> frame;  ///< solve.frame = "singular"
+  std::optional<singular_frame<Real>> frame;  ///< the plan's frame is singular (solve.frame, run/precision.hpp)
   direction<Real> dir;                         ///< u, v, g, gamma_i, sigma, delta_w, the T1 threshold (NaN: dir.undefined)
 };
 
-template <class Real> problem_setup<Real> setup_problem(const run_config& c) {
+/// in_frame: also build the singular frame (the plan chose it: precision_plan::frame).
+template <class Real> problem_setup<Real> setup_problem(const run_config& c, bool in_frame = false) {
   problem_setup<Real> s;
   singular_frame<Real> frame;
-  const bool in_frame = c.solve.frame == "singular";
   s.problem = build_problem<Real>(c, &s.basis, in_frame ? &frame : nullptr);
   if (in_frame) s.frame = std::move(frame);
   s.dir = direction_of(s.problem);  // a problem without one runs: direction::undefined says why its metrics are NaN
@@ -526,7 +526,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   // whatever the host program set (fp_env.hpp); the caller's is restored on return.
   const fp_environment_scope fp_scope;
   // 1. Problem.
-  problem_setup<Real> ps = setup_problem<Real>(c);
+  problem_setup<Real> ps = setup_problem<Real>(c, plan.frame.singular);
   const lora_problem<Real>& p = ps.problem;
   const direction<Real>& dir = ps.dir;
   const bool in_frame = ps.frame.has_value();
@@ -629,7 +629,8 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   prj["reason"] = plan.reason;
   prj["method"] = method_name(opt.stepper);
   if (plan.method.automatic) prj["method_reason"] = plan.method.reason;
-  prj["frame"] = c.solve.frame;
+  prj["frame"] = plan.frame.name();
+  if (plan.frame.automatic) prj["frame_reason"] = plan.frame.reason;
   if (is_adaptive(opt.stepper)) {  // the fixed-step methods (rk4, gd) use dt only
     prj["rtol"] = to_string(opt.rtol);
     prj["atol"] = to_string(opt.atol);
@@ -670,6 +671,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
      << (is_adaptive(opt.stepper) ? " (rtol " + d::fmt(to_double(opt.rtol)) + ")" : " (dt " + c.solve.dt + ")") << "\n";
   if (plan.automatic) hs << "  precision auto: " << plan.reason << "\n";
   if (plan.method.automatic) hs << "  method auto: " << plan.method.reason << "\n";
+  if (plan.frame.automatic) hs << "  frame auto: " << plan.frame.reason << "\n";
   hs << "  sigma = " << d::fmt(to_double(dir.sigma)) << ", sigma_W1 = " << d::fmt(to_double(dir.sigma_W1))
      << ", sigma_W2 = " << d::fmt(to_double(dir.sigma_W2)) << ", delta_w = " << d::fmt(to_double(dir.delta_w)) << " ("
      << (dir.w1_side_active ? "W1" : "W2") << "-side adapter active)\n";
@@ -747,7 +749,7 @@ LORAFLOW_EXTERN_ALL(LORAFLOW_INST_ANALYZE)
 
 #define LORAFLOW_INST_RUN(EXT, T)                                                                        \
   EXT template run_result execute_typed<T>(const run_config&, const run_options&, const precision_plan&); \
-  EXT template problem_setup<T> setup_problem<T>(const run_config&);                                      \
+  EXT template problem_setup<T> setup_problem<T>(const run_config&, bool);                                      \
   EXT template initial_state<T> initialize<T>(const run_config&, const lora_model<T>&, const spectral_basis<T>&);
 #ifndef LORAFLOW_NO_EXTERN_TEMPLATES
 LORAFLOW_EXTERN_ALL(LORAFLOW_INST_RUN)

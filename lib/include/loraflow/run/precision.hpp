@@ -17,6 +17,19 @@
 // the rule `loraflow run --certify` has used for its reference since the Taylor method landed, and the checks'
 // (validation/check/measure.cpp). Under precision = "auto" rtol < 1e-14 is the same as a type wider than long
 // double (rtol = 10^-(D - 3)). An explicit method is kept as written.
+//
+// The frame rule (frame = "auto", the default; choose_frame): the singular frame (model/singular_frame.hpp) where it
+// can integrate the run (singular_frame_unavailable in run/config.hpp: a generated xu2025 problem, the frobenius
+// objective, a method the frame has) and where, under the frame's own plan, method "auto" lands on dopri5 (an
+// explicit method the frame has counts too); the natural frame otherwise. Why that is safe: the quantities a plan is
+// made for, T1 and misalign(T1), keep at least as many digits in the frame as in the natural frame at the same type
+// and rtol (docs/config/solve.md, "The singular frame": 1.1e-11 against 1.8e-5 relative at alpha = 1e-6 with
+// spectral initialization), and under precision = "auto" the frame's plan (alpha_power 0) resolves them at every
+// alpha, where the natural frame needs L = log10(1/alpha) more digits. The loss floor (L ~ alpha^4) is resolved by
+// neither plan (it needs rtol <= alpha^2 10^-k: docs/precision.md), so neither choice loses it. Where the frame's
+// rtol is below 1e-14 (an explicit tight rtol) the natural frame keeps its Taylor series, the fast path there.
+// Every plan also takes a type whose exponent range holds alpha^4 as a normal number (alpha_min_exponent10), so
+// that the loss floor and the products of four small adapters are not flushed: double holds alpha >= 1e-76.
 #pragma once
 
 #include <loraflow/integrate/method.hpp>
@@ -43,19 +56,36 @@ struct method_choice {
 method_choice choose_method(const std::string& configured, const std::string& rtol, bool singular_frame,
                             bool quadratic_loss);
 
-/// What precision = "auto" and method = "auto" (or explicit choices) resolved to: the solve plan of a run.
+/// The coordinates a run integrates in: solve.frame as written, or what frame = "auto" chose.
+struct frame_choice {
+  bool singular = false;  ///< the singular-vector frame (model/singular_frame.hpp); else the natural one
+  bool automatic = false;
+  std::string reason;  ///< one sentence: why this frame ("as configured" when explicit)
+  const char* name() const { return singular ? "singular" : "natural"; }
+};
+
+/// What precision = "auto", method = "auto" and frame = "auto" (or explicit choices) resolved to: the solve plan of
+/// a run.
 struct precision_plan {
   scalar_spec scalar;  ///< the working precision
   std::string rtol;    ///< decimal
   bool automatic = false;
   std::string reason;  ///< one sentence: why this precision and tolerance
   method_choice method;  ///< the time stepper under that rtol
+  frame_choice frame;    ///< the coordinates (plan_precision; plan_for_alpha leaves the default, natural)
 };
 
-/// The plan for k = digits at the decimal alpha, for a quantity of size alpha^alpha_power.
+/// The smallest power of ten a run at the decimal alpha must hold as a normal number: alpha^4 (the loss floor, and
+/// the product of four O(alpha) adapters), with a factor 100 of margin; 0 for alpha >= 1. The ladder
+/// (cheapest_scalar) skips a type whose range is smaller: double below alpha = 1e-76.
+long alpha_min_exponent10(const std::string& alpha);
+
+/// The plan for k = digits at the decimal alpha, for a quantity of size alpha^alpha_power (alpha_power 0: the
+/// singular frame, where no digit count depends on alpha); its type also holds alpha_min_exponent10(alpha).
 precision_plan plan_for_alpha(const std::string& alpha, unsigned digits, int alpha_power = 1);
 
-/// Chooses the working precision and the method for a config (see docs/precision.md for the rules).
+/// Chooses the working precision, the method and the frame for a config (the rules above; docs/precision.md,
+/// docs/config/solve.md). Throws input_error for a config it cannot plan.
 precision_plan plan_precision(const run_config& c);
 
 }  // namespace loraflow
