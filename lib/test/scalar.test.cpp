@@ -34,3 +34,26 @@ TEST_CASE("mpfr precision is chosen at run time") {
   mpfr_digits_scope s2(25);
   CHECK(eps<mpfr_float>() > mpfr_float("1e-26"));
 }
+
+TEST_CASE_TEMPLATE_DEFINE("to_string of a built-in type prints what the stream prints, and reads back", Real, to_chars_text) {
+  // to_string formats double and long double with std::to_chars (printf's %.*e); the stream it replaced is the
+  // oracle: the same text, character for character, for normals, subnormals, exact powers, ties and both signs.
+  auto stream = [](const Real& x) {
+    std::ostringstream os;
+    os.precision(max_digits10<Real>() - 1);
+    os << std::scientific << x;
+    return os.str();
+  };
+  std::vector<Real> xs{Real(0), -Real(0), Real(1), Real(-1) / 3, Real(2) / 3, Real(1) / 1024, Real(0.1), Real(1e-5),
+                       std::numeric_limits<Real>::min(), std::numeric_limits<Real>::denorm_min(),
+                       std::numeric_limits<Real>::max(), -std::numeric_limits<Real>::max(), Real(9.5), Real(123456789)};
+  Real x = Real(1) / 7;
+  for (int i = 0; i < 200; ++i) xs.push_back(x *= Real(-1.37));  // a spread of magnitudes and digit patterns
+  for (const Real& v : xs) {
+    CHECK(to_string(v) == stream(v));
+    CHECK(parse<Real>(to_string(v)) == v);
+  }
+  CHECK(to_string(std::numeric_limits<Real>::quiet_NaN()) == "nan");
+  CHECK(to_string(-std::numeric_limits<Real>::infinity()) == "-inf");
+}
+TEST_CASE_TEMPLATE_APPLY(to_chars_text, std::tuple<double, long double>);

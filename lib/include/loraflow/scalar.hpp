@@ -37,6 +37,8 @@ struct has_value_type<boost::multiprecision::number<Backend, ET>, boost::mpl::bo
 #include <boost/multiprecision/eigen.hpp>
 #include <Eigen/Core>
 
+#include <charconv>
+
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -324,10 +326,18 @@ template <class Real> std::string to_string(const Real& x) {
   using boost::math::isnan;
   if (isnan(x)) return "nan";
   if (isinf(x)) return x > 0 ? "inf" : "-inf";
-  std::ostringstream os;
-  os.precision(max_digits10<Real>() - 1);
-  os << std::scientific << x;
-  return os.str();
+  if constexpr (std::is_floating_point_v<Real>) {
+    // The same text as the stream below (printf's %.*e, correctly rounded), without a stream per number: writing
+    // trajectory.csv formats every metric at every observation.
+    char buf[64];
+    const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific, max_digits10<Real>() - 1);
+    return std::string(buf, r.ptr);
+  } else {
+    std::ostringstream os;
+    os.precision(max_digits10<Real>() - 1);
+    os << std::scientific << x;
+    return os.str();
+  }
 }
 
 /// Converts to double at the output boundary (plots, progress lines). Never used inside a computation.

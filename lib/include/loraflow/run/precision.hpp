@@ -25,8 +25,10 @@
 // made for, T1 and misalign(T1), keep at least as many digits in the frame as in the natural frame at the same type
 // and rtol (docs/config/solve.md, "The singular frame": 1.1e-11 against 1.8e-5 relative at alpha = 1e-6 with
 // spectral initialization), and under precision = "auto" the frame's plan (alpha_power 0) resolves them at every
-// alpha, where the natural frame needs L = log10(1/alpha) more digits. The loss floor (L ~ alpha^4) is resolved by
-// neither plan (it needs rtol <= alpha^2 10^-k: docs/precision.md), so neither choice loses it. Where the frame's
+// alpha, where the natural frame needs L = log10(1/alpha) more digits. The loss near its floor (L ~ alpha^4) is a
+// difference of O(1) numbers in both frames: about the same digits at the same type and rtol (half a digit apart in
+// the measurement of docs/config/solve.md), and resolved by neither frame's auto plan (that needs
+// rtol <= alpha^2 10^-k: docs/precision.md). Where the frame's
 // rtol is below 1e-14 (an explicit tight rtol) the natural frame keeps its Taylor series, the fast path there.
 // Every plan also takes a type whose exponent range holds alpha^4 as a normal number (alpha_min_exponent10), so
 // that the loss floor and the products of four small adapters are not flushed: double holds alpha >= 1e-76.
