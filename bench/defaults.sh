@@ -99,12 +99,12 @@ if flags:
     c = json.load(open(out + "/certify.json"))
     d = {n["name"]: n["digits"] for n in c["numbers"]}
     cert = f"T1 {d.get('events.T1', '-')}, misalign(T1) {d.get('at.T1.misalign', '-')} digits"
-print(f"| {alpha} {flags} | {p['method']} in {p['type']}, rtol {p['rtol']} | {steps} | {t1:.10g} | "
+print(f"| {alpha} {flags} | {p['method']} in {p['type']}, rtol {p['rtol']}, {p['frame']} frame | {steps} | {t1:.10g} | "
       f"**{statistics.median(times):.2f}** ({', '.join(f'{t:.2f}' for t in times)}) | {cert} |")
 EOF
 }
 
-echo "| alpha | chosen (method, type, rtol) | steps | T1 | wall s: median (runs) | certified |"
+echo "| alpha | chosen (method, type, rtol, frame) | steps | T1 | wall s: median (runs) | certified |"
 echo "|---|---|---|---|---|---|"
 for a in $ALPHAS; do row "$a"; done
 if [ "${CERTIFY:-1}" = 1 ]; then for a in ${CERTIFY_ALPHAS:-1e-30}; do row "$a" --certify; done; fi

@@ -328,6 +328,8 @@ PY
       cmp -s "$T/j1/$f" "$T/j2/$f" || fail "$f differs between --jobs 1 and --jobs 2"
     done
     grep -q '| small | 1e-5 | 4 | 0 | 0 |' "$T/j1/table.md" || fail "table.md lacks the (small, 1e-5) row with n = 4"
+    # The provenance names the frame the points integrated in (a generated problem: frame = "auto" took the singular one).
+    grep -q '^Provenance: .*, frame singular; seeds' "$T/j1/table.md" || fail "table.md's provenance does not name the frame: $(grep Provenance "$T/j1/table.md")"
     echo "ok [$CASE]" ;;
   sweep_resume_kill9)  # kill -9 mid-sweep, run again: the final table is byte-identical to an uninterrupted run
     SW=$SRC/docs/examples/sweep_alpha.sweep.toml

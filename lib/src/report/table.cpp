@@ -48,7 +48,7 @@ struct point_data {
   std::string status;
   double T1 = nan_, misalign = nan_, imbalance = nan_, final_loss = nan_, rate = nan_;
   double ss = nan_, dw = nan_;
-  std::string precision, rtol, method, version;
+  std::string precision, rtol, method, frame, version;
   std::vector<double> t, log_loss, log_mis, log_esc;
 };
 
@@ -67,6 +67,8 @@ point_data read_point(const fs::path& pdir) {
   auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
   d.rtol = pr.contains("rtol") ? text(pr["rtol"]) : pr.contains("dt") ? "(gd eta " + text(pr["dt"]) + ")" : "-";
   d.method = s["precision"]["method"].get<std::string>();
+  // The frame the point integrated in (summaries written before frame = "auto" have no key: natural then).
+  d.frame = pr.contains("frame") ? pr["frame"].get<std::string>() : "natural";
   d.ss = num(s["problem"]["sigma"]) * num(s["problem"]["sigma_W2"]);
   d.dw = num(s["problem"]["delta_w"]);
   d.T1 = num(s["events"]["T1"]);
@@ -192,9 +194,11 @@ table_result write_tables(const std::string& dir_s) {
   res.groups = groups.size();
 
   // Provenance (from the points themselves).
-  std::set<std::string> versions, precisions, rtols, methods;
+  std::set<std::string> versions, precisions, rtols, methods, frames;
   for (const point_data& p : pd)
-    if (p.present) versions.insert(p.version), precisions.insert(p.precision), rtols.insert(p.rtol), methods.insert(p.method);
+    if (p.present)
+      versions.insert(p.version), precisions.insert(p.precision), rtols.insert(p.rtol), methods.insert(p.method),
+          frames.insert(p.frame);
   auto join = [](const std::set<std::string>& s) {
     std::string r;
     for (const std::string& x : s) r += (r.empty() ? "" : ", ") + x;
@@ -211,6 +215,7 @@ table_result write_tables(const std::string& dir_s) {
   prov["precision"] = join(precisions);
   prov["rtol"] = join(rtols);
   prov["method"] = join(methods);
+  prov["frame"] = join(frames);
   prov["seeds"] = seeds_text;
   prov["t_end"] = base["solve"]["t_end"];
   prov["observations"] = base["observe"];
@@ -319,7 +324,8 @@ table_result write_tables(const std::string& dir_s) {
   md << "Sweep of `" << man["base_file"].get<std::string>() << "`";
   md << " (" << npts << " points; " << res.missing << " missing, " << res.failed << " numerical failures).\n\n";
   md << "Provenance: " << prov["loraflow"].get<std::string>() << "; precision " << prov["precision"].get<std::string>()
-     << ", rtol " << prov["rtol"].get<std::string>() << ", method " << prov["method"].get<std::string>() << "; seeds: "
+     << ", rtol " << prov["rtol"].get<std::string>() << ", method " << prov["method"].get<std::string>() << ", frame "
+     << prov["frame"].get<std::string>() << "; seeds: "
      << seeds_text << ". Means and standard deviations are over seeds; misalign, imbalance and the final loss are "
      << "geometric means with the standard deviation of log10. Local rate: " << prov["local_rate_rule"].get<std::string>()
      << ".\n\n|";
@@ -356,7 +362,8 @@ table_result write_tables(const std::string& dir_s) {
   };
   tex << "% Convergence-rate table written by loraflow table (" << tex_escape(prov["loraflow"].get<std::string>())
       << "); precision " << prov["precision"].get<std::string>() << ", rtol " << prov["rtol"].get<std::string>()
-      << ", method " << prov["method"].get<std::string>() << "; seeds: " << seeds_text << "\n";
+      << ", method " << prov["method"].get<std::string>() << ", frame " << prov["frame"].get<std::string>()
+      << "; seeds: " << seeds_text << "\n";
   tex << "\\begin{tabular}{" << std::string(cols.size(), 'l') << "}\n\\hline\n";
   for (std::size_t i = 0; i < cols.size(); ++i) tex << (i ? " & " : "") << tex_escape(cols[i]);
   tex << " \\\\\n\\hline\n";
