@@ -237,7 +237,7 @@ void w2(const options& o, std::ostream& md) {
     lf::certify_result cert;
   };
   std::vector<variant> vs{{"singular frame", "method = \"dopri5\"\nframe = \"singular\"\n", o.reps_w2, {}, {}},
-                          {"natural frame", "method = \"taylor\"\n", o.reps_w2_natural, {}, {}}};
+                          {"natural frame", "method = \"taylor\"\nframe = \"natural\"\n", o.reps_w2_natural, {}, {}}};
   md << "| frame | run: precision, method, rtol, steps | reference (certify) | run alone, median (s) | run + certify, "
         "median wall (s); target < 30 s | T1: certified digits | misalign(T1): certified digits |\n"
         "|---|---|---|---:|---:|---|---|\n";

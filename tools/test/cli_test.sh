@@ -214,6 +214,11 @@ case $CASE in
     [ "$digits" -ge 50 ] || fail "W1.txt entries carry $digits digits; expected >= 50 at precision 50"
     make_problem "$T/q"
     [ "$(listing "$T/q")" = "W1.npy W2.npy dY.npy" ] || fail "without --text: $(listing "$T/q")"
+    # precision = "auto" exports at the natural frame's plan (the files run integrates there): alpha = 1e-20 and 6
+    # digits need 30 working digits (float128), not the singular frame's double.
+    make_problem "$T/a" --text --set solve.precision=auto --set 'lora.alpha="1e-20"'
+    digits=$(awk '{ m = $1; sub(/e.*/, "", m); gsub(/[-.]/, "", m); print length(m); exit }' "$T/a/W1.txt")
+    [ "$digits" -ge 33 ] || fail "precision auto at alpha = 1e-20: W1.txt carries $digits digits; expected float128's >= 33"
     echo "ok [$CASE]" ;;
   problem_text_roundtrip_50)  # generator run at precision 50 = run from the exported text matrices, digit for digit
     small=(--set problem.m=6 --set problem.n=6 --set problem.h=12)  # fig1 shrunk to keep float50 fast
@@ -367,6 +372,7 @@ d = {n["name"]: n["digits"] for n in json.load(open(sys.argv[1]))["numbers"]}
 # (an O(1) event time) keeps them (measured when this test was written: 4 digits against 12). The report must show
 # that loss: at least 6 digits fewer for misalign than for T1.
 assert d["events.T1"] >= 10, d
+assert json.load(open(sys.argv[1]))["reference"]["frame"] == "natural"  # the run's frame
 assert d["at.T1.misalign"] <= d["events.T1"] - 6, d
 PY
     echo "ok [$CASE]" ;;
@@ -445,15 +451,20 @@ PY
     expect_bad_input "solve.frame" "xu2025" -- run "$SRC/docs/examples/files.toml" --set solve.frame=singular ;;
   bad_frame_taylor)  # frame = "singular" with method = "taylor": exit 2 naming the key and the methods to use
     expect_bad_input "solve.frame" "taylor" "dopri5" -- run "$FIG1" --set solve.method=taylor --set solve.frame=singular ;;
-  certify_frame)  # the singular frame at alpha = 1e-30 in double, --certify: the digits asked for are certified
-    ok run "$FIG1" --set 'lora.alpha="1e-30"' --set solve.precision=auto --set solve.digits=6 --set solve.frame=singular \
+  certify_frame)  # the singular frame (the default frame = "auto" chooses it) at alpha = 1e-30 in double, --certify:
+                  # the digits asked for are certified, by a reference in the same frame
+    ok run "$FIG1" --set 'lora.alpha="1e-30"' --set solve.precision=auto --set solve.digits=6 \
       --set solve.t_end=5.2 --set 'observe.times="linspace:0:5.2:27"' --certify --no-progress --out "$T/c"
+    grep -q '^certify: reference run in long_double, rtol 1e-13, dopri5 in the singular frame' "$T/log" ||
+      fail "the certify line does not name the reference's frame: $(grep '^certify' "$T/log")"
     "$PYTHON" - "$T/c/summary.json" "$T/c/certify.json" <<'PY' || fail "frame/certify: $(head -c 800 "$T/c/certify.json")"
 import json, sys
 s = json.load(open(sys.argv[1])); c = json.load(open(sys.argv[2]))
 # The frame's plan for 6 digits does not depend on alpha: rtol 1e-7, 10 working digits, so double.
 assert s["precision"]["type"] == "double" and s["precision"]["frame"] == "singular", s["precision"]
+assert "frame_reason" in s["precision"], s["precision"]  # chosen by frame = "auto"
 assert s["precision"]["rtol"] == "1e-07" or float(s["precision"]["rtol"]) == 1e-7, s["precision"]
+assert c["reference"]["frame"] == "singular", c["reference"]
 # The reference: planned for 12 digits (16 working digits), in a type wider than double: long double, rtol
 # min(1e-10, 1e-13) = 1e-13.
 assert c["reference"]["precision"] == "long_double" and c["reference"]["rtol"] == "1e-13", c["reference"]

@@ -61,7 +61,7 @@ int main() {
     const lf::run_config fc =
         lf::parse_config(fig1, "frame_cross_formulation", ".", {a, "solve.frame=singular", "solve.method=dopri5", "solve.digits=6"});
     const lf::run_config nc =
-        lf::parse_config(fig1, "frame_cross_formulation", ".", {a, "solve.method=taylor", "solve.digits=8"});
+        lf::parse_config(fig1, "frame_cross_formulation", ".", {a, "solve.method=taylor", "solve.frame=natural", "solve.digits=8"});
     const json f = json::parse(lf::execute(fc, quiet).summary_json), n = json::parse(lf::execute(nc, quiet).summary_json);
     if (f["events"]["T1"].is_null() || n["events"]["T1"].is_null()) {
       std::printf("%-7s FAIL: T1 not reached by t = 8 (frame %s, natural %s)\n", alpha, text(f["solver"]["status"]).c_str(),

@@ -114,6 +114,7 @@ certify_plan plan_certify(const run_config& c) {
   cp.precision = r.solve.precision;
   cp.rtol = adaptive ? r.solve.rtol : "-";
   cp.method = r.solve.method;
+  cp.frame = r.solve.frame;
   // A runtime-digits type (mpfr) keeps its digit count in one process-wide variable: such runs must not overlap.
   cp.concurrent_ok = plan.scalar.digits == 0 && ref_scalar.digits == 0;
   return cp;
@@ -124,18 +125,20 @@ certify_result compare_certified(const certify_plan& cp, const std::string& summ
   res.reference_precision = cp.precision;
   res.reference_rtol = cp.rtol;
   res.reference_method = cp.method;
+  res.reference_frame = cp.frame;
   const json a = json::parse(summary_json), b = json::parse(ref.summary_json);
   for (const char* section : {"events", "at", "final"})
     if (a.contains(section)) walk(a[section], b.contains(section) ? b[section] : json::object(), std::string(section) + ".", cp.cap, res.numbers);
   json j;
   j["reference"] = {{"precision", res.reference_precision}, {"rtol", res.reference_rtol}, {"method", res.reference_method},
-                    {"status", status_name(ref.status)}};
+                    {"frame", res.reference_frame}, {"status", status_name(ref.status)}};
   j["rule"] = "digits = floor(-log10(|x - x_ref| / |x_ref|)), capped at " + std::to_string(cp.cap) +
               " (the digits certified: the run's digits10, or min(digits10, 2 x solve.digits) for precision = auto)";
   j["numbers"] = json::array();
   std::ostringstream h;
   h << "certify: reference run in " << res.reference_precision << ", rtol " << res.reference_rtol << ", "
-    << res.reference_method << " (status " << status_name(ref.status) << "); digits capped at " << cp.cap << "\n";
+    << res.reference_method << " in the " << res.reference_frame << " frame (status " << status_name(ref.status)
+    << "); digits capped at " << cp.cap << "\n";
   for (const certified_number& n : res.numbers) {
     j["numbers"].push_back({{"name", n.name}, {"value", n.value}, {"reference", n.reference}, {"digits", n.digits}});
     h << "  " << n.name << std::string(n.name.size() < 28 ? 28 - n.name.size() : 1, ' ') << n.value << "  "

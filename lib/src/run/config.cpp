@@ -163,8 +163,8 @@ long pair_index(const toml::node& n, const std::string& key, const reader& rd) {
 
 std::string singular_frame_unavailable(const run_config& c) {
   if (c.problem.kind != "xu2025")
-    return "problem.kind = \"" + c.problem.kind + "\": the frame is known exactly only for a generated problem "
-           "(problem.kind = \"xu2025\"); a problem from files is aligned only to its rounding";
+    return "problem.kind = \"" + c.problem.kind + "\": the frame is known exactly only for the xu2025 generator's "
+           "problems (problem.kind = \"xu2025\"); a problem from files is aligned only to its rounding";
   if (c.objective.kind != "frobenius")
     return "objective.kind = \"" + c.objective.kind + "\": the frame's field is the frobenius (squared) loss only";
   if (c.solve.method != "auto" && !find_method(c.solve.method)->singular_frame) {

@@ -53,8 +53,12 @@ template <class Real> problem_export_result export_typed(const run_config& c, co
 
 problem_export_result export_problem(const run_config& c, const problem_export_options& o) {
   if (o.out_dir.empty()) throw std::invalid_argument("export_problem: out_dir must not be empty");
-  // The same precision choice and dispatch as execute() (run/run.cpp).
-  return with_scalar(plan_precision(c).scalar, [&](auto zero) { return export_typed<decltype(zero)>(c, o); });
+  // The same precision choice and dispatch as execute() (run/run.cpp), planned in the natural frame: the exported
+  // matrices are read back as a problem from files, which always integrates there (frame = "auto" would plan a
+  // generated problem's digits in the singular frame, where they do not grow with log10(1/alpha)).
+  run_config natural = c;
+  natural.solve.frame = "natural";
+  return with_scalar(plan_precision(natural).scalar, [&](auto zero) { return export_typed<decltype(zero)>(c, o); });
 }
 
 }  // namespace loraflow

@@ -169,6 +169,10 @@ TEST_CASE("plan_precision: frame = \"auto\" takes the singular frame where it ca
   CHECK_FALSE(tight.frame.singular);
   CHECK(tight.frame.reason.find("1e-14") != std::string::npos);
   CHECK(tight.method.stepper == method::taylor);
+  // An explicit method the frame has stays in the frame at any rtol (the rule moves only method "auto").
+  const precision_plan bs = plan(gen + "[solve]\nmethod = \"bulirsch_stoer\"\nprecision = \"50\"\nrtol = \"1e-30\"\n");
+  CHECK(bs.frame.singular);
+  CHECK(bs.method.stepper == method::bulirsch_stoer);
   // k = 13 digits under auto: the frame's rtol 1e-14 is at the threshold (dopri5, the frame); k = 14 leaves it.
   CHECK(plan(gen + "[solve]\nprecision = \"auto\"\ndigits = 13\n").frame.singular);
   CHECK_FALSE(plan(gen + "[solve]\nprecision = \"auto\"\ndigits = 14\n").frame.singular);

@@ -21,7 +21,7 @@
 // whose other terms are products of O(alpha) factors. The W2-side adapter is split the same way on row p of B2' and
 // column p of A2', with N2 = s_ E (W1 + s_ B1 A1)^T (m x h). In this state misalign_i is 1 - cos against the
 // unit vector e_p of [B_i; A_i^T], formed from the sine, whose components off e_p are state entries, so componentwise relative error
-// control certifies it at any alpha the exponent range allows (double: alpha >= 1e-70, where alpha^4 is normal).
+// control certifies it at any alpha the exponent range allows (double: alpha >= 1e-76, where alpha^4 is normal with a factor 100 of margin; run/precision.hpp).
 //
 // Cost. W1', W2' and dY' are diagonal, so no product with them is formed densely, and F' = L R has rank
 // q = r1 + r2 with L = [s W2' B1 | s B2] (m x q) and R = [A1; N2] (q x n), N2 = A2 W1' + s A2 B1 A1. Every product

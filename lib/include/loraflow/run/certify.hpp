@@ -31,7 +31,7 @@ struct certified_number {
 };
 
 struct certify_result {
-  std::string reference_precision, reference_rtol, reference_method;
+  std::string reference_precision, reference_rtol, reference_method, reference_frame;
   std::vector<certified_number> numbers;
   std::string json;   ///< certify.json
   std::string human;  ///< a table for stdout
@@ -41,7 +41,7 @@ struct certify_result {
 struct certify_plan {
   run_config reference;  ///< the reference configuration
   int cap = 0;           ///< digits certified at most (the run's digits10; min(it, 2 x solve.digits) under auto)
-  std::string precision, rtol, method;  ///< of the reference, for the report
+  std::string precision, rtol, method, frame;  ///< of the reference, for the report (frame: the run's own)
   bool concurrent_ok = false;  ///< neither run uses mpfr_float (whose precision is process-wide): they may overlap
 };
 

@@ -66,7 +66,7 @@ struct solve_config {
   long max_steps = 100000000;
   long digits = 6;  ///< precision = auto: significant digits wanted in misalign(T1) and T1
   long taylor_order = 0;  ///< method = taylor: series order K (0: automatic, about 1.15 x the digits of rtol)
-  std::string frame = "auto";  ///< auto | natural | singular (run/precision.hpp: choose_frame; singular: xu2025 problems only)
+  std::string frame = "auto";  ///< auto | natural | singular (run/precision.hpp: plan_precision's frame rule; singular: xu2025 problems only)
 };
 
 /// observe.times, parsed once (parse_times): a grid linspace:a:b:n (n times a + (b - a) i / (n - 1)) or
@@ -97,7 +97,7 @@ struct run_config {
 /// phrase naming the key ("problem.kind = \"files\": ..."); empty when it can: a generated xu2025 problem (the only
 /// one whose frame is known exactly), the frobenius objective (the frame's field is the squared loss), and a method
 /// the frame has (method_info::singular_frame, or "auto"). The one rule behind the config error for an explicit
-/// "singular" and frame = "auto"'s choice (run/precision.hpp, choose_frame).
+/// "singular" and frame = "auto"'s choice (run/precision.hpp, plan_precision).
 std::string singular_frame_unavailable(const run_config& c);
 
 /// Reads and validates a config file, applying `section.key=value` overrides (value in TOML syntax, or a bare

@@ -15,10 +15,10 @@
 //                                                      millions at rtol 1e-37, docs/performance.md W2)
 //   rtol <  1e-14, singular frame or a loss that is not polynomial (no Taylor series) -> bulirsch_stoer
 // the rule `loraflow run --certify` has used for its reference since the Taylor method landed, and the checks'
-// (validation/check/measure.cpp). Under precision = "auto" rtol < 1e-14 is the same as a type wider than long
-// double (rtol = 10^-(D - 3)). An explicit method is kept as written.
+// (validation/check/measure.cpp). Under precision = "auto" (rtol = 10^-(D - 3) for D working digits) rtol < 1e-14
+// is the same as D >= 18: long double at D = 18, float128 and wider above. An explicit method is kept as written.
 //
-// The frame rule (frame = "auto", the default; choose_frame): the singular frame (model/singular_frame.hpp) where it
+// The frame rule (frame = "auto", the default; plan_precision): the singular frame (model/singular_frame.hpp) where it
 // can integrate the run (singular_frame_unavailable in run/config.hpp: a generated xu2025 problem, the frobenius
 // objective, a method the frame has) and where, under the frame's own plan, method "auto" lands on dopri5 (an
 // explicit method the frame has counts too); the natural frame otherwise. Why that is safe: the quantities a plan is
