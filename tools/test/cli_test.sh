@@ -579,6 +579,26 @@ assert s["oracle"]["distance"] <= s["oracle"]["global_tol"], s["oracle"]
 assert s["grad_norm"] <= s["grad_tol"] and s["hessian_min"] >= -s["hess_tol"], s
 assert abs(s["dual_norm"] - s["mu"]) <= 1e-8, (s["dual_norm"], s["mu"])
 PY
+    # analyze resolves the state at the run's own type as summary.json records it (precision.type), not at a plan
+    # made again from the config: a summary that says long_double is analysed in long_double.
+    "$PYTHON" - "$T/k/summary.json" long_double <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); s["precision"]["type"] = sys.argv[2]; json.dump(s, open(sys.argv[1], "w"), indent=2)
+PY
+    ok analyze "$T/k"
+    grep -q "^loraflow analyze: .* in long_double (loss" "$T/log" || fail "analyze did not take the summary's type: $(head -n 2 "$T/log")"
+    # A type that is not one: exit 2, one line naming the file and the key; stationary.json untouched.
+    "$PYTHON" - "$T/k/summary.json" float7 <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); s["precision"]["type"] = sys.argv[2]; json.dump(s, open(sys.argv[1], "w"), indent=2)
+PY
+    before=$(cksum <"$T/k/stationary.json")
+    rc=0
+    "$LORAFLOW" analyze "$T/k" >"$T/stdout" 2>"$T/stderr" || rc=$?
+    [ "$rc" -eq 2 ] || fail "analyze with precision.type = float7: exit $rc, expected 2"
+    [ "$(awk 'END { print NR }' "$T/stderr")" -eq 1 ] || fail "stderr is not one line: $(cat "$T/stderr")"
+    grep -qF "summary.json: key 'precision.type'" "$T/stderr" || fail "stderr does not name the key: $(cat "$T/stderr")"
+    [ "$(cksum <"$T/k/stationary.json")" = "$before" ] || fail "stationary.json was rewritten after bad input"
     echo "ok [$CASE]" ;;
   bad_analyze_no_state)  # analyze on a run without --save-state: exit 2, one line naming state/ and the fix
     write_config "$T/c.toml" "$GEN" "$LORA"

@@ -15,35 +15,38 @@ row within(const std::string& quantity, const std::string& predicted, double mea
            double tol, const std::string& rule) {
   const double margin = tol - std::abs(measured - target);
   return row{quantity, predicted, with_se(measured, se), num(margin, 3),
-             std::isfinite(measured) ? (margin >= 0 ? verdict::pass : verdict::fail) : verdict::inconclusive, rule};
+             std::isfinite(measured) ? (margin >= 0 ? verdict::pass : verdict::fail) : verdict::inconclusive, rule,
+             source_kind::none, {}, {}};
 }
 
 row at_least(const std::string& quantity, const std::string& predicted, double measured, double bound,
              const std::string& rule, double se) {
   const double margin = measured - bound;
   return row{quantity, predicted, with_se(measured, se), num(margin, 3),
-             std::isfinite(measured) ? (margin >= 0 ? verdict::pass : verdict::fail) : verdict::inconclusive, rule};
+             std::isfinite(measured) ? (margin >= 0 ? verdict::pass : verdict::fail) : verdict::inconclusive, rule,
+             source_kind::none, {}, {}};
 }
 
 row at_most(const std::string& quantity, const std::string& predicted, double measured, double bound,
             const std::string& rule, double se) {
   const double margin = bound - measured;
   return row{quantity, predicted, with_se(measured, se), num(margin, 3),
-             std::isfinite(measured) ? (margin >= 0 ? verdict::pass : verdict::fail) : verdict::inconclusive, rule};
+             std::isfinite(measured) ? (margin >= 0 ? verdict::pass : verdict::fail) : verdict::inconclusive, rule,
+             source_kind::none, {}, {}};
 }
 
 row reported(const std::string& quantity, const std::string& predicted, const std::string& measured,
              const std::string& note) {
-  return row{quantity, predicted, measured, "", verdict::report, note};
+  return row{quantity, predicted, measured, "", verdict::report, note, source_kind::none, {}, {}};
 }
 
 row decided(const std::string& quantity, const std::string& predicted, const std::string& measured,
             const std::string& margin, verdict v, const std::string& rule) {
-  return row{quantity, predicted, measured, margin, v, rule};
+  return row{quantity, predicted, measured, margin, v, rule, source_kind::none, {}, {}};
 }
 
 row inconclusive(const std::string& quantity, const std::string& predicted, const std::string& why) {
-  return row{quantity, predicted, "not measured", "", verdict::inconclusive, why};
+  return row{quantity, predicted, "not measured", "", verdict::inconclusive, why, source_kind::none, {}, {}};
 }
 
 std::vector<trajectory> sweep_alpha(const context& ctx, trajectory_request base, const std::vector<std::string>& alphas) {

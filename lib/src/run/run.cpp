@@ -30,7 +30,32 @@ analyze_result analyze_run(const std::string& run_dir, bool write) {
   if (!fs::is_directory(state))
     throw input_error(state.string() + ": missing; run again with loraflow run --save-state to keep the final state");
   const run_config c = config_from_json(j["config"].dump(), summary.string() + " (config)");
-  const precision_plan plan = plan_precision(c);
+  // The analysis resolves the state as the run did: its own type, method and rtol as summary.json records them
+  // (precision.type, .method, .rtol), not a plan made again from the config, which a later change of the auto rules
+  // (precision, method or frame "auto") could resolve differently. Summaries without them fall back to the plan.
+  precision_plan plan = plan_precision(c);
+  if (j.contains("precision") && j["precision"].is_object()) {
+    const nlohmann::ordered_json& pj = j["precision"];
+    auto text = [&](const char* key) -> std::string {
+      if (!pj.contains(key)) return {};
+      if (!pj[key].is_string())
+        throw input_error(summary.string() + ": key 'precision." + key + "': expected a string, got " + pj[key].dump());
+      return pj[key].get<std::string>();
+    };
+    if (const std::string type = text("type"); !type.empty()) {
+      const std::optional<scalar_spec> s = parse_scalar_spec(type);
+      if (!s) throw input_error(summary.string() + ": key 'precision.type': expected " + scalar_spec_grammar() + ", got '" + type + "'");
+      plan.scalar = *s;
+    }
+    if (const std::string m = text("method"); !m.empty()) {
+      try {
+        plan.method.stepper = parse_method(m);
+      } catch (const std::invalid_argument& e) {
+        throw input_error(summary.string() + ": key 'precision.method': " + e.what());
+      }
+    }
+    if (const std::string r = text("rtol"); !r.empty()) plan.rtol = r;
+  }
   analyze_result r = with_scalar(plan.scalar, [&](auto zero) {
     return analyze_typed<decltype(zero)>(c, plan, fs::absolute(state).lexically_normal().string());
   });

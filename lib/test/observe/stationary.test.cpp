@@ -168,7 +168,7 @@ TEST_CASE_TEMPLATE_DEFINE("stationary: restricted constants and the regime (Kim 
   CHECK(fro.regime == "special (2 alpha > beta)");
   CHECK(fro.certified);
   d.kind = objective_kind::weighted;
-  for (const Real ratio : {Real(3) / 2, Real(20)}) {
+  for (const Real& ratio : {Real(3) / 2, Real(20)}) {
     CAPTURE(to_double(ratio));
     d.weights = weights_with_ratio<Real>(6, 5, ratio, 1);
     const restricted_constants<Real> c = restricted_constants_of(objective<Real>(d, W2, W1), 6, 5, 2);
