@@ -94,13 +94,25 @@ int run_check_program(const std::vector<std::string>& args) {
 }
 
 // The reproduction presets: docs/presets/<id>.sweep.toml (and <id>.quick.sweep.toml), plotted by tools/plot_sweep.py.
-const std::vector<std::pair<std::string, std::string>>& presets() {
-  static const std::vector<std::pair<std::string, std::string>> p{
-      {"xu2025-fig1", "Xu et al. 2025 Fig. 1: loss, alignment, escape; 3 alphas x 2 inits x 30 seeds, GF and GD"},
-      {"xu2025-fig3", "Xu et al. 2025 Fig. 3: the three delta_w rows, dY on the top singular pair"},
-      {"xu2025-fig4", "Xu et al. 2025 Fig. 4: the three delta_w rows, dY on the bottom singular pair"},
-      {"min2021-a1", "Min et al. 2021 App. A.1: convergence against imbalance with Theorem 1's bound (the claim "
-                     "min2021.thm1's curves)"},
+/// A reproduction preset: a sweep under docs/presets/ (claim empty), or the data tables of one claim of
+/// `loraflow check` (claim set: a model or an analysis the sweep engine does not run); plotted by tools/plot_sweep.py.
+struct preset {
+  std::string id, summary, claim;
+};
+
+const std::vector<preset>& presets() {
+  static const std::vector<preset> p{
+      {"xu2025-fig1", "Xu et al. 2025 Fig. 1: loss, alignment, escape; 3 alphas x 2 inits x 30 seeds, GF and GD", ""},
+      {"xu2025-fig3", "Xu et al. 2025 Fig. 3: the three delta_w rows, dY on the top singular pair", ""},
+      {"xu2025-fig4", "Xu et al. 2025 Fig. 4: the three delta_w rows, dY on the bottom singular pair", ""},
+      {"min2021-a1",
+       "Min et al. 2021 App. A.1: convergence against imbalance with Theorem 1's bound (the claim min2021.thm1's curves)",
+       "min2021.thm1"},
+      {"kim2025-fails-loudly",
+       "Kim, Kim, Ryu 2025 Sec. 4 / Fig. 2 and Table 1 in miniature: where zero-B and large inits end (global or "
+       "spurious, ||X||_F, rank) on generic-regime problems, and the rank of the nuclear-norm minimiser against lambda "
+       "(the claim kim2025.implicit-bias's runs)",
+       "kim2025.implicit-bias"},
   };
   return p;
 }
@@ -142,18 +154,18 @@ int cmd_table(const cli_args& a) {
 
 int cmd_reproduce(const cli_args& a) {
   if (a.list) {
-    for (const auto& p : presets()) std::cout << p.first << "\n    " << p.second << "\n";
+    for (const preset& p : presets()) std::cout << p.id << "\n    " << p.summary << "\n";
     return 0;
   }
-  const auto it = std::find_if(presets().begin(), presets().end(), [&](const auto& p) { return p.first == a.preset; });
+  const auto it = std::find_if(presets().begin(), presets().end(), [&](const preset& p) { return p.id == a.preset; });
   if (it == presets().end())
     throw loraflow::input_error("preset '" + a.preset + "': unknown; expected one of loraflow reproduce --list");
   const std::filesystem::path src(LORAFLOW_SOURCE_DIR);
   const std::string out = a.out.empty() ? "out/" + a.preset + (a.quick ? "-quick" : "") : a.out;
   const std::string plot = "/usr/bin/python3 '" + (src / "tools" / "plot_sweep.py").string() + "' '" + out +
                            "' --preset " + a.preset + " --out '" + out + "/figures'";
-  if (a.preset == "min2021-a1") {  // not a LoRA sweep: the factorization model of the claim min2021.thm1
-    std::vector<std::string> args{"min2021.thm1", "--out", out};
+  if (!it->claim.empty()) {  // the data tables of a claim (its verdicts print too; exit 1 if it fails)
+    std::vector<std::string> args{it->claim, "--out", out};
     if (a.quick) args.push_back("--quick");
     if (a.no_progress) args.push_back("--no-progress");
     const int rc = run_check_program(args);
@@ -162,6 +174,7 @@ int cmd_reproduce(const cli_args& a) {
       std::cerr << "loraflow: plotting failed (" << plot << "); the data are in " << out << "\n";
       return 1;
     }
+    std::cout << "figures: " << out << "/figures/" << a.preset << ".png and .pdf\n";
     return rc;
   }
   const std::string file =

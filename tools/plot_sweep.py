@@ -23,6 +23,13 @@ Presets (Xu et al., AISTATS 2025; theory notes /work/shared/theory/xu2025-and-li
   min2021-a1             Min et al. (ICML 2021) App. A.1 / Fig. 4: log10 L against GD iterations (t / 1e-5) for
                          each imbalance case, with Theorem 1's bound exp(-2 c t) L(0) dashed; reads
                          SWEEP_DIR/min2021.thm1.min2021_thm1_loss.csv (columns t, "L <case>", "bound <case>").
+  kim2025-fails-loudly   Kim, Kim, Ryu (ICML 2025) Sec. 4 / Fig. 2 and Table 1 in miniature: where zero-B and large
+                         inits end on the generic-regime problems of the claim kim2025.implicit-bias: ||X||_F against
+                         the dual certificate ||grad f(X)||_2 / mu (1 at the global minimum, > 1 at a spurious SOSP),
+                         coloured global / spurious; the spurious fraction per problem and init; the rank and nuclear
+                         norm of the nuclear-norm minimiser against lambda. Reads SWEEP_DIR/kim2025.implicit-bias.runs.csv
+                         and SWEEP_DIR/kim2025.implicit-bias.lambda_rank.csv (`loraflow check kim2025.implicit-bias
+                         --out SWEEP_DIR`).
   The middle and right panels show t <= T: T = --align-tmax, or by default 1.2 x the time at which the smallest
   alpha's small-init loss has fallen 4 decades (the data's range when it never does).
 Output: DIR/<preset>.png and DIR/<preset>.pdf (DIR default SWEEP_DIR/figures), each written atomically.
@@ -39,8 +46,10 @@ import numpy as np
 METRICS = ["log10_loss_mean", "log10_loss_std", "log10_misalign_mean", "log10_misalign_std",
            "log10_escape_mean", "log10_escape_std", "n"]
 KNOWN_AXES = {"lora.alpha", "lora.init", "problem.scale", "problem.pair", "solve.method", "solve.dt"}
-PRESETS = ["xu2025-fig1", "xu2025-fig3", "xu2025-fig4", "generic", "min2021-a1"]
+PRESETS = ["xu2025-fig1", "xu2025-fig3", "xu2025-fig4", "generic", "min2021-a1", "kim2025-fails-loudly"]
 MIN2021_CSV = "min2021.thm1.min2021_thm1_loss.csv"  # written by `loraflow check min2021.thm1 --out DIR`
+KIM_RUNS_CSV = "kim2025.implicit-bias.runs.csv"  # written by `loraflow check kim2025.implicit-bias --out DIR`
+KIM_LAMBDA_CSV = "kim2025.implicit-bias.lambda_rank.csv"
 
 
 def fail(msg):
@@ -231,6 +240,77 @@ def plot_min2021(d, out):
     save(fig, "min2021-a1", out)
 
 
+def read_table(path, what, need):
+    """A claim's data table as a list of dicts; fails (exit 2) naming the file when it is missing or lacks a column."""
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+    except OSError:
+        fail(f"{path}: not found (expected {what})")
+    if not rows or any(c not in rows[0] for c in need):
+        fail(f"{path}: expected a header with {', '.join(need)} and at least one row")
+    return rows
+
+
+def plot_kim2025(d, out):
+    """Kim, Kim, Ryu Sec. 4 / Fig. 2 and Table 1 in miniature, from the claim kim2025.implicit-bias's tables."""
+    what = f"the runs of `loraflow check kim2025.implicit-bias --out {d}`"
+    runs = read_table(os.path.join(d, KIM_RUNS_CSV), what,
+                      ["problem", "init", "seed", "verdict", "x_norm", "dual_over_mu"])
+    lam = read_table(os.path.join(d, KIM_LAMBDA_CSV), what, ["lambda", "rank", "nuclear_norm"])
+    fig, axs = plt.subplots(1, 3, figsize=(16, 4.8))
+    kinds = {"global minimum": ("tab:blue", "global"), "spurious second-order stationary point": ("tab:red", "spurious")}
+    markers = {"zero-B": "o", "large": "^"}
+    ax = axs[0]
+    for init, mk in markers.items():
+        for verdict, (c, name) in list(kinds.items()) + [(None, ("0.6", "other"))]:
+            sel = [r for r in runs if r["init"] == init and
+                   (r["verdict"] == verdict if verdict else r["verdict"] not in kinds)]
+            x = [fnum(r["dual_over_mu"]) for r in sel]
+            y = [fnum(r["x_norm"]) for r in sel]
+            pts = [(a, b) for a, b in zip(x, y) if math.isfinite(a) and math.isfinite(b)]
+            if pts:
+                ax.scatter([p[0] for p in pts], [p[1] for p in pts], c=c, marker=mk, s=28, alpha=0.7,
+                           edgecolors="none", label=f"{init}: {name} ({len(pts)})")
+    ax.axvline(1, color="k", lw=0.8, ls=":")
+    ax.set_xscale("log")
+    ax.set_xlabel("||grad f(X)||_2 / mu   (1: dual certificate of the global minimum)")
+    ax.set_ylabel("||X||_F at the end of the run")
+    ax.set_title("where the runs end (Fig. 2 in miniature)")
+    ax.legend(fontsize=7)
+    ax = axs[1]
+    probs = sorted({r["problem"] for r in runs}, key=fnum)
+    width = 0.4
+    for k, (init, c) in enumerate([("zero-B", "tab:green"), ("large", "tab:red")]):
+        frac = []
+        for p in probs:
+            sel = [r for r in runs if r["problem"] == p and r["init"] == init]
+            frac.append(sum(r["verdict"] in kinds and kinds[r["verdict"]][1] == "spurious" for r in sel) / max(1, len(sel)))
+        ax.bar(np.arange(len(probs)) + (k - 0.5) * width, frac, width, color=c, label=init)
+    ax.set_xticks(np.arange(len(probs)))
+    ax.set_xticklabels(probs, fontsize=7)
+    ax.set_xlabel("problem (seed of the generic-regime family)")
+    ax.set_ylabel("fraction of seeds ending at a spurious SOSP")
+    ax.set_title("zero-B against large init")
+    ax.legend(fontsize=8)
+    ax = axs[2]
+    lx = [fnum(r["lambda"]) for r in lam]
+    ax.step(lx, [fnum(r["rank"]) for r in lam], where="mid", color="tab:purple", label="rank of X*(lambda)")
+    ax.set_xscale("log")
+    ax.set_xlabel("weight decay lambda (mu = lambda / s, s = 2)")
+    ax.set_ylabel("rank of the nuclear-norm minimiser")
+    ax2 = ax.twinx()
+    ax2.plot(lx, [fnum(r["nuclear_norm"]) for r in lam], color="tab:orange", marker=".", label="||X*||_*")
+    ax2.set_ylabel("||X*||_*")
+    ax.set_title("Table 1 in miniature (problem 8)")
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize=8)
+    fig.suptitle("Kim, Kim, Ryu (ICML 2025): LoRA with weight decay, generic regime (weighted, w_max/w_min = 100)")
+    fig.tight_layout()
+    save(fig, "kim2025-fails-loudly", out)
+
+
 def main():
     p = argparse.ArgumentParser(description="Plot a loraflow sweep (curves.csv) as the figures of Xu et al. 2025.")
     p.add_argument("sweep_dir", help="directory holding curves.csv (from `loraflow table`)")
@@ -242,6 +322,11 @@ def main():
         if not os.path.isdir(args.sweep_dir):
             fail(f"{args.sweep_dir}: not a directory")
         plot_min2021(args.sweep_dir, args.out or os.path.join(args.sweep_dir, "figures"))
+        return
+    if args.preset == "kim2025-fails-loudly":
+        if not os.path.isdir(args.sweep_dir):
+            fail(f"{args.sweep_dir}: not a directory")
+        plot_kim2025(args.sweep_dir, args.out or os.path.join(args.sweep_dir, "figures"))
         return
     if not os.path.isdir(args.sweep_dir):
         fail(f"{args.sweep_dir}: not a directory (expected a sweep directory holding curves.csv)")

@@ -308,6 +308,18 @@ PY
     "$PYTHON" -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/j" || fail "--json output is not JSON"
     "$LORAFLOW" check --list --ids | grep -qx 'xu2025.t1-slope' || fail "--list --ids does not list xu2025.t1-slope"
     echo "ok [$CASE]" ;;
+  reproduce_kim_quick)  # a claim-backed preset end to end: the claim's tables, its verdicts, and the figure from them
+    "$LORAFLOW" reproduce --list | grep -qx 'kim2025-fails-loudly' || fail "reproduce --list lacks kim2025-fails-loudly"
+    ok reproduce kim2025-fails-loudly --quick --no-progress --out "$T/kim"
+    grep -q '^kim2025.implicit-bias  \[violation\]' "$T/log" || fail "no verdict line for the claim: $(head -n 5 "$T/log")"
+    for f in kim2025.implicit-bias.runs.csv kim2025.implicit-bias.lambda_rank.csv check.json \
+             figures/kim2025-fails-loudly.png figures/kim2025-fails-loudly.pdf; do
+      [ -s "$T/kim/$f" ] || fail "reproduce wrote no $f"
+    done
+    "$PYTHON" -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); v={x["init"]:0 for x in r}; assert len(r)==40 and set(v)=={"zero-B","large"} and any(x["verdict"].startswith("spurious") for x in r), len(r)' \
+      "$T/kim/kim2025.implicit-bias.runs.csv" || fail "the runs table is not 2 problems x 10 seeds x 2 inits with a spurious end point"
+    expect_bad_input "no-such-preset" "unknown" "reproduce --list" -- reproduce no-such-preset
+    echo "ok [$CASE]" ;;
   bad_sweep_axis)  # an axis key no run config has: exit 2, one line naming the sweep file and the key
     printf 'base = "%s"\n[[axis]]\nkey = "lora.alpah"\nvalues = ["1e-3"]\n' "$FIG1" >"$T/s.toml"
     expect_bad_input "s.toml" "lora.alpah" "unknown key" -- sweep "$T/s.toml" ;;
@@ -441,6 +453,36 @@ assert "frame_reason" not in sing["precision"] and sing["precision"]["frame"] ==
 assert auto["events"] == sing["events"] and auto["final"] == sing["final"], (auto["events"], sing["events"])
 assert open(sys.argv[1] + "/trajectory.csv").read() == open(sys.argv[2] + "/trajectory.csv").read()
 assert files["precision"]["frame"] == "natural" and "problem.kind" in files["precision"]["frame_reason"], files["precision"]
+PY
+    echo "ok [$CASE]" ;;
+  general_metrics)  # observe.general_metrics: the columns of any problem, final.general, and the alignment defect with
+                   # its flags: the natural frame in double at alpha = 1e-20 flags misalign at T1 (below defect^2 ~
+                   # 1e-32), the singular frame (defect 0 by construction) flags nothing
+    ok run "$SRC/docs/examples/kim_special.toml" --set observe.general_metrics=true --no-progress --out "$T/kim"
+    small=(--set problem.m=4 --set problem.n=4 --set problem.h=8 --set lora.rank=2 --set solve.t_end=12
+           --set 'observe.times="linspace:0:12:4"' --set 'lora.alpha="1e-20"' --set solve.precision=double
+           --set solve.method=dopri5 --no-progress)
+    ok run "$FIG1" "${small[@]}" --set solve.frame=natural --out "$T/nat"
+    grep -q '^  flag: misalign at T1' "$T/log" || fail "no flag line for misalign at T1: $(cat "$T/log")"
+    ok run "$FIG1" "${small[@]}" --set solve.frame=singular --out "$T/sing"
+    "$PYTHON" - "$T/kim" "$T/nat" "$T/sing" <<'PY' || fail "general metrics or alignment defect wrong"
+import csv, json, math, sys
+kim, nat, sing = (json.load(open(d + "/summary.json")) for d in sys.argv[1:4])
+head = next(csv.reader(open(sys.argv[1] + "/trajectory.csv")))
+want = ["angle_left", "angle_right", "rank_F", "sigma_F_1", "sigma_F_2", "balance1", "balance2"]
+assert head[-7:] == want and head[:2] == ["t", "loss"], head
+g = kim["final"]["general"]
+# The special-regime example ends at the soft-thresholding of S on its top 2 (rank 2, singular values 2.75, 1.75),
+# balanced (lambda > 0), with F's top-2 subspaces those of S; tolerances: sqrt(rtol) = 1e-6 of an O(1) quantity.
+assert g["rank_F"] == 2 and abs(g["sigma_F_1"] - 2.75) < 1e-6 and abs(g["sigma_F_2"] - 1.75) < 1e-6, g
+assert g["angle_left"] < 1e-6 and g["angle_right"] < 1e-6 and g["balance1"] < 1e-6 and g["balance2"] is None, g
+assert "general" not in nat["final"], "general metrics without observe.general_metrics"
+d = nat["problem"]["alignment_defect"]
+assert 0 < d < 1e-13 and "working precision" in nat["problem"]["alignment_defect_of"], nat["problem"]
+assert any(f.startswith("misalign at T1") for f in nat["resolution_flags"]), nat["resolution_flags"]
+assert sing["problem"]["alignment_defect"] == 0 and "singular frame" in sing["problem"]["alignment_defect_of"]
+assert sing["resolution_flags"] == [], sing["resolution_flags"]
+assert sing["at"]["T1"]["misalign"] < 1e-32, sing["at"]["T1"]  # alpha^2 ~ 1e-40, resolved in the frame
 PY
     echo "ok [$CASE]" ;;
   bad_taylor_order)  # taylor_order without method = "taylor": exit 2 naming the key

@@ -29,6 +29,8 @@ claim make_min2021_appA2();
 claim make_min2021_thm3_corollaries();
 claim make_kim2025_thm1_special();
 claim make_kim2025_scale_equivalence();
+claim make_kim2025_thm1_generic();
+claim make_kim2025_implicit_bias();
 
 const std::vector<claim>& registry() {
   static const std::vector<claim> all{
@@ -45,6 +47,8 @@ const std::vector<claim>& registry() {
       make_min2021_thm3_corollaries(),
       make_kim2025_thm1_special(),
       make_kim2025_scale_equivalence(),
+      make_kim2025_thm1_generic(),
+      make_kim2025_implicit_bias(),
   };
   return all;
 }

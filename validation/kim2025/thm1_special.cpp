@@ -29,86 +29,29 @@
 //             lib/test/observe/stationary.test.cpp); the nuclear-norm row fails if the oracle were larger than the
 //             bound allows.
 #include "check/rows.hpp"
+#include "kim2025/landscape.hpp"
 
-#include <loraflow/integrate/integrate.hpp>
-#include <loraflow/model/init.hpp>
-#include <loraflow/model/lora.hpp>
-#include <loraflow/model/one_matrix.hpp>
 #include <loraflow/observe/stationary.hpp>
-#include <loraflow/random.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <functional>
 
 namespace loraflow::check {
 
 namespace {
 
-struct kim_run {
-  std::string init;  // "zero-B" or "large"
-  std::uint64_t seed = 0;
-  std::string verdict;
-  double distance = 0, global_tol = 0, grad = 0, hmin = 0;
-  bool ok = false;
-};
-
-/// The special-regime problem of the header (objective kind k).
-lora_model<double> special_model(objective_kind k) {
-  one_matrix_spec<double> spec;
-  spec.m = 6;
-  spec.n = 5;
-  spec.sigma = {3, 2, 0.1};
-  spec.seed = 1;
-  matrix<double> W0, S;
-  generate_one_matrix(spec, W0, S);
-  lora_problem<double> p = one_matrix_problem<double>(W0, S, 2, 2.0, 0.5);
-  p.objective.kind = k;
-  if (k == objective_kind::weighted) p.objective.weights = weights_with_ratio<double>(6, 5, 1.5, 1);
-  return lora_model<double>(p);
-}
-
-kim_run run_one(const lora_model<double>& model, const std::string& init, std::uint64_t seed) {
-  kim_run r;
-  r.init = init;
-  r.seed = seed;
-  vector<double> x;
-  if (init == "zero-B") {
-    x = small_init(model, 1e-2, seed);
-  } else {
-    gaussian_stream g(seed, streams::adapters);
-    x = g.normal_matrix<double>(model.dimension(), 1).col(0);
-  }
-  solve_options<double> opt;
-  opt.stepper = method::dopri5;
-  opt.rtol = 1e-12;
-  opt.atol = 1e-16;
-  const run_stats<double> st =
-      integrate<double>(std::cref(model), x, 0.0, 200.0, {}, [](const double&, const vector<double>&) {}, opt);
-  if (st.status != run_status::ok) {
-    r.verdict = std::string("integration ") + status_name(st.status);
-    return r;
-  }
-  const state_analysis<double> a = analyze_state<double>(model, x, opt.rtol);
-  r.ok = true;
-  r.verdict = a.verdict;
-  r.distance = a.point.distance;
-  r.global_tol = a.tolerances.global_tol;
-  r.grad = a.point.grad_norm;
-  r.hmin = a.point.hessian(0);
-  return r;
-}
+using kim::landscape_run;
 
 void objective_rows(const context& ctx, objective_kind k, const std::string& regime, result& res) {
   const auto t0 = std::chrono::steady_clock::now();
-  const lora_model<double> model = special_model(k);
+  const lora_model<double> model = kim::special_model(k);
   const std::string name = info_of(k).name;
   const int seeds = ctx.quick ? 10 : 50;
-  std::vector<kim_run> runs;
+  std::vector<landscape_run> runs;
   for (const char* init : {"zero-B", "large"})
     for (int s = 0; s < seeds; ++s) {
-      runs.push_back(run_one(model, init, static_cast<std::uint64_t>(s + 1)));
-      const kim_run& r = runs.back();
+      runs.push_back(kim::run_to_rest(model, init, static_cast<std::uint64_t>(s + 1), 200.0));
+      const landscape_run& r = runs.back();
       ctx.say(name + " " + init + " seed " + std::to_string(s + 1) + ": " + r.verdict + ", ||F - X*|| = " +
               num(r.distance, 3) + ", ||grad L|| = " + num(r.grad, 3));
     }
@@ -116,7 +59,7 @@ void objective_rows(const context& ctx, objective_kind k, const std::string& reg
   double worst = 0, tol = 0;
   std::string spurious_where;
   table t{"runs_" + name, {"init", "seed", "verdict", "distance", "global_tol", "grad_norm", "hessian_min"}, {}};
-  for (const kim_run& r : runs) {
+  for (const landscape_run& r : runs) {
     t.rows.push_back({r.init, std::to_string(r.seed), r.verdict, full(r.distance), full(r.global_tol), full(r.grad),
                       full(r.hmin)});
     const bool is_global = r.verdict == "global minimum";

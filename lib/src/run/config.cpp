@@ -104,7 +104,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"solve", {"method", "precision", "rtol", "atol", "t_end", "dt", "max_steps", "digits", "taylor_order", "frame"}},
       {"objective", {"kind", "seed", "weights", "ratio", "operator", "measurements", "noise", "features", "labels",
                      "samples", "separable"}},
-      {"observe", {"times", "stationary"}},
+      {"observe", {"times", "stationary", "general_metrics"}},
   };
   return k;
 }
@@ -450,6 +450,11 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     if (!b) rd.fail("observe.stationary", "expected true or false, got " + reader::describe(*n));
     c.observe.stationary = *b;
   }
+  if (auto n = get("observe", "general_metrics")) {
+    auto b = n->value_exact<bool>();
+    if (!b) rd.fail("observe.general_metrics", "expected true or false, got " + reader::describe(*n));
+    c.observe.general_metrics = *b;
+  }
   return c;
 }
 
@@ -570,6 +575,7 @@ std::string config_json(const run_config& c) {
   if (c.observe.spacing == "list") j["observe"]["times"] = c.observe.list;
   else j["observe"]["times"] = c.observe.grid_text();
   j["observe"]["stationary"] = c.observe.stationary;
+  j["observe"]["general_metrics"] = c.observe.general_metrics;
   return j.dump(2);
 }
 

@@ -3,7 +3,9 @@
 // and lambda for the rest); soft-thresholding against the proximal-gradient oracle on unit weights (the same convex
 // problem solved two ways); a gradient-flow run with weight decay ends at the soft-thresholded global minimum, balanced
 // and with the dual certificate ||grad f||_2 <= lambda/s; a stationary point that is not a minimum (x = 0) is a
-// strict saddle.
+// strict saddle. Lanczos (lanczos_ritz) run to dim steps reproduces every eigenvalue of the dense Hessian (full
+// reorthogonalisation is backward stable: the Ritz values are eigenvalues of H + E with ||E|| = O(dim eps ||H||)),
+// and analyze_state on the Lanczos path (dense_limit 0) classifies as the dense path does.
 #include <loraflow/integrate/integrate.hpp>
 #include <loraflow/model/lora.hpp>
 #include <loraflow/model/init.hpp>
@@ -51,6 +53,23 @@ TEST_CASE_TEMPLATE_DEFINE("stationary: the Hessian at x = 0 is lambda +- s sigma
     LORAFLOW_CHECK_CLOSE(a.hessian(static_cast<Eigen::Index>(k)), want[k], 64 * eps<Real>());
 }
 TEST_CASE_TEMPLATE_APPLY(st_zero, scalar_types);
+
+TEST_CASE_TEMPLATE_DEFINE("stationary: Lanczos with dim steps gives every eigenvalue of the dense Hessian", Real, st_lanczos) {
+  test::precision_for_test<Real> prec;
+  using std::abs;
+  const lora_model<Real> model(kim_problem<Real>(6, 5, 2, Real(2), Real(1) / 4));
+  gaussian_stream g(5, 2);
+  const vector<Real> x = g.normal_matrix<Real>(model.dimension(), 1).col(0);
+  const vector<Real> dense = linalg::sym_eig<Real>(dense_hessian(model, x)).values.reverse();
+  const Eigen::Index dim = model.dimension();
+  const lanczos_result<Real> l = lanczos_ritz<Real>(
+      [&](const vector<Real>& v, vector<Real>& out) { model.hessian_product(x, v, out); }, dim, dim, Real(0), 1);
+  CHECK(l.converged);
+  REQUIRE(l.ritz.size() == dim);
+  const Real Hn = std::max(Real(abs(dense(0))), Real(abs(dense(dim - 1))));
+  for (Eigen::Index k = 0; k < dim; ++k) LORAFLOW_CHECK_CLOSE(Real(l.ritz(k) / Hn), Real(dense(k) / Hn), Real(4 * dim * eps<Real>()));
+}
+TEST_CASE_TEMPLATE_APPLY(st_lanczos, scalar_types);
 
 TEST_CASE_TEMPLATE_DEFINE("stationary: proximal gradient on unit weights reproduces soft-thresholding", Real, st_prox) {
   test::precision_for_test<Real> prec;
@@ -108,6 +127,17 @@ TEST_CASE_TEMPLATE_DEFINE("stationary: gradient flow with weight decay ends at t
   CHECK(a.point.rank == 2);
   CHECK(to_double(a.point.balance1) <= to_double(Real(1000 * opt.rtol)));
   CHECK(a.point.dual_norm <= a.point.mu * (1 + Real(1000 * opt.rtol)));
+  CHECK(a.hessian_method == "dense");
+  // The Lanczos path (as for dim > dense_hessian_max_dim): the same verdict, and its smallest Ritz value within the
+  // convergence criterion sqrt(eps) ||H|| of the smallest eigenvalue.
+  using std::abs;
+  using std::sqrt;
+  const state_analysis<Real> al = analyze_state<Real>(model, x, opt.rtol, 0);
+  CAPTURE(al.hessian_method);
+  CHECK(al.hessian_method.rfind("lanczos", 0) == 0);
+  CHECK(al.verdict == a.verdict);
+  const Real Hn = std::max(Real(abs(a.point.hessian(0))), Real(abs(a.point.hessian(a.point.hessian.size() - 1))));
+  LORAFLOW_CHECK_CLOSE(Real(al.point.hessian(0) / Hn), Real(a.point.hessian(0) / Hn), Real(sqrt(eps<Real>())));
 
   // Off the minimum by 1e-3 in every entry of A: not stationary.
   vector<Real> y = x;

@@ -60,6 +60,7 @@ TEST_CASE("parse_config: each bad input is one line naming the file and the key"
       {minimal + "state = \"run/state\"\n", "key 'lora.state': only used with init = \"files\""},
       {"[lora]\ninit = \"files\"\nA1 = \"a\"\nstate = \"s\"\n", "key 'lora.state': conflicts"},
       {minimal + "[observe]\nstationary = 1\n", "key 'observe.stationary'"},
+      {minimal + "[observe]\ngeneral_metrics = \"yes\"\n", "key 'observe.general_metrics'"},
   };
   for (const bad_case& c : cases) {
     CAPTURE(c.text);
@@ -124,7 +125,7 @@ TEST_CASE("config_json round trip: the resolved config written as TOML reads bac
       "max_steps = 1000\ndigits = 9\ntaylor_order = 30\n"
       "[observe]\ntimes = [\"0\", \"0.25\", \"12.5\"]\n",
       minimal + "[solve]\nmethod = \"gd\"\ndt = \"1e-3\"\nprecision = \"auto\"\nframe = \"singular\"\n"
-                "[observe]\ntimes = \"logspace:-2:1:31\"\nstationary = true\n",
+                "[observe]\ntimes = \"logspace:-2:1:31\"\nstationary = true\ngeneral_metrics = true\n",
       "[problem]\nkind = \"one_matrix\"\nm = 6\nn = 4\nsigma = [\"3\", \"1\"]\nseed = 5\n"
       "[lora]\nrank = 2\nalpha = \"1e-3\"\nweight_decay = \"0.1\"\n"
       "[objective]\nkind = \"weighted\"\nratio = \"10\"\n",

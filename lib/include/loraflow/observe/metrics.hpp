@@ -7,6 +7,13 @@
 //   loss, ||F||_F, misalign_i = 1 - cos(gamma_i, top left singular vector of Z_i), imbalance (Frobenius and
 //   spectral), escape = g^T s B1 A1 v (and u^T s B2 A2 g), drift_i = ||C_i(t) - C_i(0)||_F / (||A_i||^2 + ||B_i||^2)
 //   with C_i = B_i^T B_i - A_i A_i^T.
+// The problem's own alignment defect (direction::alignment_defect): how far W1, W2 and dY are from the aligned form of
+// Xu et al.'s Assumptions 2.1-2.2 in dY's top direction: the largest sine of the angles between W1^T g and v, W2 g and
+// u, W2^T u and g (each 0 exactly when v, g and u are singular vectors of W1 and W2 in that direction). A misalignment
+// (~ sin^2 of an angle) far below alignment_defect^2 is not a property of the aligned problem: the summary flags it.
+// Metrics of any problem (general_observer, observe.general_metrics): the sines of the largest principal angles
+// between the top-k left and right singular subspaces of F and of dY (k = min(numerical rank of dY, r)), the numerical
+// rank and the top r singular values of F, and the balance ||B_i^T B_i - A_i A_i^T||_F of each adapter.
 // Digits: misalignment is computed from the orthogonal projection, sin^2 = ||P w||^2 / ||Z w||^2 with
 // P = (I - gamma gamma^T) Z and w the top eigenvector of Z^T Z, and 1 - cos = sin^2 / (1 + cos). It keeps its
 // digits far below epsilon, where 1 - cos computed directly is 0 (pitfalls 3.2).
@@ -15,6 +22,7 @@
 #include <loraflow/linalg.hpp>
 #include <loraflow/model/lora.hpp>
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
@@ -31,6 +39,9 @@ template <class Real> struct direction {
   /// roles of the adapters swap (mirror case, eq. (5)): u^T B2 A2 g >= (1 - 1/delta_w) sigma / (4 sigma_W1).
   Real t1_threshold;
   bool w1_side_active;  ///< delta_w < 1: the W1-side adapter (B1, A1) is selected
+  /// max of sin angle(W1^T g, v), sin angle(W2 g, u), sin angle(W2^T u, g): 0 for a problem in the aligned form
+  /// (Assumptions 2.1-2.2 in this direction); NaN when the direction is undefined. From projections (keeps digits).
+  Real alignment_defect;
   /// Empty for a problem with a dY direction in W1's range; otherwise why it has none (dY = 0, or W1 v = 0): then
   /// the quantities that need it (g, gamma_i, delta_w, the misalignments, the escapes, T1) are NaN, never a refusal.
   std::string undefined;
@@ -44,7 +55,7 @@ template <class Real> direction<Real> direction_of(const lora_problem<Real>& p) 
   d.sigma = f.s(0);
   d.u = f.U.col(0);
   d.v = f.V.col(0);
-  d.sigma_W1 = d.sigma_W2 = d.delta_w = d.t1_threshold = nan;
+  d.sigma_W1 = d.sigma_W2 = d.delta_w = d.t1_threshold = d.alignment_defect = nan;
   d.g = vector<Real>::Constant(p.W1.rows(), nan);
   d.w1_side_active = p.adapt_W1 && !p.adapt_W2;
   auto undefined = [&](const std::string& why) {
@@ -80,6 +91,14 @@ template <class Real> direction<Real> direction_of(const lora_problem<Real>& p) 
   d.t1_threshold = d.w1_side_active ? Real((1 - d.delta_w) * d.sigma / (4 * d.sigma_W2))
                                     : Real((1 - 1 / d.delta_w) * d.sigma / (4 * d.sigma_W1));
   if (!(d.t1_threshold > 0)) d.t1_threshold = nan;
+  // sin angle(a, e) for a unit e, from the projection a - (e^T a) e (0 when a = 0: no direction to be off).
+  auto sine = [](const vector<Real>& a, const vector<Real>& e) {
+    const Real na = sqrt(squared_norm(a));
+    if (!(na > 0)) return Real(0);
+    return Real(sqrt(squared_norm(vector<Real>(a - e.dot(a) * e))) / na);
+  };
+  d.alignment_defect = std::max({sine(vector<Real>(p.W1.transpose() * d.g), d.v),
+                                 sine(vector<Real>(p.W2 * d.g), d.u), sine(vector<Real>(p.W2.transpose() * d.u), d.g)});
   return d;
 }
 
@@ -225,11 +244,92 @@ metrics<Real> lora_observer<Real>::observe_with(const vector<Real>& x, const Rea
   return r;
 }
 
+/// The metrics of any problem at one state (observe.general_metrics; the file comment). NaN where undefined: the
+/// angles when dY = 0 or F has fewer than k singular values above the rank threshold (F = 0 at a zero-B start).
+template <class Real> struct general_metrics {
+  Real sin_left, sin_right;  ///< sine of the largest principal angle, top-k left (right) singular subspaces of F, dY
+  Real rank;                 ///< numerical rank of F: sigma_i > max(m, n) eps sigma_1 (as numpy's matrix_rank)
+  vector<Real> sigma;        ///< the top r singular values of F
+  Real balance1, balance2;   ///< ||B_i^T B_i - A_i A_i^T||_F (NaN for a disabled adapter)
+  static std::vector<std::string> names(Eigen::Index r) {
+    std::vector<std::string> v{"angle_left", "angle_right", "rank_F"};
+    for (Eigen::Index i = 1; i <= r; ++i) v.push_back("sigma_F_" + std::to_string(i));
+    v.push_back("balance1");
+    v.push_back("balance2");
+    return v;
+  }
+  std::vector<Real> values() const {
+    std::vector<Real> v{sin_left, sin_right, rank};
+    for (Eigen::Index i = 0; i < sigma.size(); ++i) v.push_back(sigma(i));
+    v.push_back(balance1);
+    v.push_back(balance2);
+    return v;
+  }
+};
+
+/// Computes general_metrics of natural-coordinate states of one model; keeps dY's top-k singular subspaces.
+template <class Real> class general_observer {
+ public:
+  explicit general_observer(const lora_model<Real>& model) : m_model(&model) {
+    const lora_problem<Real>& p = model.problem();
+    const linalg::svd_result<Real> f = linalg::svd<Real>(p.dY);
+    const Eigen::Index k = rank_of(f.s, p.dY.rows(), p.dY.cols());
+    m_k = std::min<Eigen::Index>(k, p.rank);
+    m_U = f.U.leftCols(m_k);
+    m_V = f.V.leftCols(m_k);
+  }
+  Eigen::Index k() const { return m_k; }  ///< the subspace dimension (0 when dY = 0: angles NaN)
+
+  general_metrics<Real> operator()(const vector<Real>& x) const {
+    using std::sqrt;
+    const lora_model<Real>& md = *m_model;
+    const lora_problem<Real>& p = md.problem();
+    general_metrics<Real> g;
+    const matrix<Real> F = md.product(x);
+    const linalg::svd_result<Real> f = linalg::svd<Real>(F);
+    const Eigen::Index rank = rank_of(f.s, F.rows(), F.cols());
+    g.rank = Real(rank);
+    g.sigma = vector<Real>::Constant(p.rank, detail::nan<Real>());
+    for (Eigen::Index i = 0; i < std::min<Eigen::Index>(p.rank, f.s.size()); ++i) g.sigma(i) = f.s(i);
+    g.sin_left = g.sin_right = detail::nan<Real>();
+    if (m_k > 0 && rank >= m_k) {
+      g.sin_left = largest_sine(m_U, f.U.leftCols(m_k));
+      g.sin_right = largest_sine(m_V, f.V.leftCols(m_k));
+    }
+    auto balance = [](const auto& B, const auto& A) {
+      if (B.cols() == 0) return detail::nan<Real>();
+      return Real(sqrt(squared_norm(lora_observer<Real>::imbalance_matrix(B, A))));
+    };
+    g.balance1 = balance(md.B1(x), md.A1(x));
+    g.balance2 = balance(md.B2(x), md.A2(x));
+    return g;
+  }
+
+ private:
+  static Eigen::Index rank_of(const vector<Real>& s, Eigen::Index m, Eigen::Index n) {
+    Eigen::Index r = 0;
+    if (s.size() == 0 || !(s(0) > 0)) return 0;
+    const Real tol = Real(std::max(m, n)) * eps<Real>() * s(0);
+    for (Eigen::Index i = 0; i < s.size(); ++i) r += s(i) > tol;
+    return r;
+  }
+  /// sin of the largest principal angle between span(Q) and span(W) (orthonormal columns, as many): ||(I - Q Q^T) W||_2,
+  /// from the projection (keeps the digits of small angles).
+  static Real largest_sine(const matrix<Real>& Q, const matrix<Real>& W) {
+    const matrix<Real> P = W - Q * matrix<Real>(Q.transpose() * W);
+    return linalg::svd<Real>(P).s(0);
+  }
+  const lora_model<Real>* m_model;
+  Eigen::Index m_k = 0;
+  matrix<Real> m_U, m_V;
+};
+
 #define LORAFLOW_INST_METRICS(EXT, T)                                  \
   EXT template direction<T> direction_of<T>(const lora_problem<T>&);     \
   EXT template T detail::misalignment<T>(const matrix<T>&, const vector<T>&, T*); \
   EXT template T detail::spectral_norm2<T>(const matrix<T>&);           \
-  EXT template class lora_observer<T>;
+  EXT template class lora_observer<T>;                                   \
+  EXT template class general_observer<T>;
 #ifndef LORAFLOW_NO_EXTERN_TEMPLATES
 LORAFLOW_EXTERN_ALL(LORAFLOW_INST_METRICS)
 #endif

@@ -3,7 +3,8 @@
 //
 // For a state x of L = f(F) + lambda/2 ||x||^2 (model/lora.hpp) at LoRA scale s:
 //   - ||grad L||, and the spectrum of the Hessian of L from exact Hessian-vector products (lora_model::
-//     hessian_product), dense (dim x dim, then linalg::sym_eig): every eigenvalue at working precision;
+//     hessian_product), dense (dim x dim, then linalg::sym_eig): every eigenvalue at working precision; above
+//     dense_hessian_max_dim, the extreme ones from Lanczos with full reorthogonalisation (lanczos_ritz);
 //   - the singular values and numerical rank of X = F, the balance ||B_i^T B_i - A_i A_i^T||_F of each adapter
 //     (0 at every stationary point with lambda > 0: catalogue 1.3, derived diagnostic (a));
 //   - the dual certificate ||grad f(X)||_2 against mu = lambda / s (the weight decay in X-space, catalogue 1.7
@@ -160,18 +161,79 @@ template <class Real> matrix<Real> dense_hessian(const lora_model<Real>& model, 
   return matrix<Real>((H + H.transpose()) / 2);
 }
 
+/// Above this dimension analyze_state takes the Hessian's spectrum from Lanczos (lanczos_ritz) instead of the dense
+/// Hessian: dim Hessian-vector products and an O(dim^3) eigensolve at working precision would dominate.
+constexpr Eigen::Index dense_hessian_max_dim = 400;
+
+/// Ritz values of a symmetric operator (apply(v, out): out = H v) by Lanczos with full reorthogonalisation from a
+/// seeded random start, ascending, and how they were obtained. The extreme Ritz values converge first (Kaniel-Paige);
+/// the iteration stops when both extreme Ritz pairs have residual beta_k |e_k^T s| <= tol max|Ritz|, when the Krylov
+/// space is invariant (beta_k <= tol max|Ritz|: the Ritz values are then eigenvalues), or after max_steps. Each Ritz value lies inside
+/// the spectrum, and an eigenvalue lies within its residual of it (residual_min, residual_max).
+template <class Real> struct lanczos_result {
+  vector<Real> ritz;                   ///< ascending
+  Real residual_min, residual_max;     ///< the residual bounds of the smallest and largest Ritz values
+  Eigen::Index steps = 0;
+  bool converged = false;
+};
+
+template <class Real, class Apply>
+lanczos_result<Real> lanczos_ritz(const Apply& apply, Eigen::Index dim, Eigen::Index max_steps, const Real& tol,
+                                  std::uint64_t seed) {
+  using std::abs;
+  using std::sqrt;
+  lanczos_result<Real> r;
+  max_steps = std::min(max_steps, dim);
+  matrix<Real> Q(dim, max_steps);
+  vector<Real> alpha(max_steps), beta(max_steps), w;
+  gaussian_stream g(seed, streams::adapters);
+  vector<Real> q = g.normal_matrix<Real>(dim, 1).col(0);
+  q /= sqrt(squared_norm(q));
+  for (Eigen::Index k = 0; k < max_steps; ++k) {
+    Q.col(k) = q;
+    apply(q, w);
+    alpha(k) = q.dot(w);
+    // Full reorthogonalisation, twice (classical Gram-Schmidt against every Lanczos vector so far).
+    for (int pass = 0; pass < 2; ++pass) w -= Q.leftCols(k + 1) * vector<Real>(Q.leftCols(k + 1).transpose() * w);
+    beta(k) = sqrt(squared_norm(w));
+    const Eigen::Index n = k + 1;
+    const bool last = n == max_steps || !(beta(k) > 0);
+    if (last || n % 10 == 0) {
+      matrix<Real> T = matrix<Real>::Zero(n, n);
+      for (Eigen::Index i = 0; i < n; ++i) {
+        T(i, i) = alpha(i);
+        if (i + 1 < n) T(i, i + 1) = T(i + 1, i) = beta(i);
+      }
+      const linalg::sym_eig_result<Real> e = linalg::sym_eig<Real>(T);  // descending
+      r.ritz = e.values.reverse();
+      r.residual_max = abs(beta(k) * e.vectors(n - 1, 0));
+      r.residual_min = abs(beta(k) * e.vectors(n - 1, n - 1));
+      r.steps = n;
+      const Real scale = std::max(Real(abs(r.ritz(0))), Real(abs(r.ritz(n - 1))));
+      r.converged = beta(k) <= tol * scale || (r.residual_min <= tol * scale && r.residual_max <= tol * scale) ||
+                    n == dim;
+      if (r.converged || last) return r;
+    }
+    q = w / beta(k);
+  }
+  return r;
+}
+
 template <class Real>
 stationary_analysis<Real> analyze_point(const lora_model<Real>& model, const vector<Real>& x,
                                         const stationary_options<Real>& opt,
                                         const nuclear_oracle<Real>* oracle = nullptr,
-                                        const matrix<Real>* hessian = nullptr) {
+                                        const matrix<Real>* hessian = nullptr,
+                                        const vector<Real>* eigenvalues = nullptr) {
   using std::sqrt;
   stationary_analysis<Real> a;
   vector<Real> g;
   model.gradient(x, g);
   a.grad_norm = sqrt(squared_norm(g));
   a.loss = model.loss(x);
-  if (hessian) {  // given (symmetrised) by the caller
+  if (eigenvalues) {  // the spectrum (ascending), or Lanczos's Ritz values, given by the caller
+    a.hessian = *eigenvalues;
+  } else if (hessian) {  // given (symmetrised) by the caller
     a.hessian = linalg::sym_eig<Real>(*hessian).values.reverse();
   } else {
     a.hessian = linalg::sym_eig<Real>(dense_hessian(model, x)).values.reverse();
@@ -321,13 +383,17 @@ template <class Real> struct state_analysis {
   std::optional<nuclear_oracle<Real>> oracle;
   std::string oracle_absent;
   restricted_constants<Real> constants;  ///< Kim et al.'s alpha, beta and the regime (restricted_constants_of)
+  /// "dense" (every eigenvalue of the dense Hessian) or "lanczos: ..." (Ritz values of lanczos_ritz: steps, the
+  /// residual bounds of the extreme ones, converged or not)
+  std::string hessian_method;
   /// "global minimum", "spurious second-order stationary point", "strict saddle", "not stationary", or
   /// "second-order stationary (global or spurious unknown: no oracle)"
   std::string verdict;
 };
 
 template <class Real>
-state_analysis<Real> analyze_state(const lora_model<Real>& model, const vector<Real>& x, const Real& delta_in) {
+state_analysis<Real> analyze_state(const lora_model<Real>& model, const vector<Real>& x, const Real& delta_in,
+                                   Eigen::Index dense_limit = dense_hessian_max_dim) {
   using std::sqrt;
   state_analysis<Real> r;
   const Real e64 = 64 * eps<Real>();
@@ -340,14 +406,50 @@ state_analysis<Real> analyze_state(const lora_model<Real>& model, const vector<R
     const vector<Real> ev = linalg::sym_eig<Real>(M).values;
     return std::max(Real(abs(ev(0))), Real(abs(ev(ev.size() - 1))));
   };
-  const matrix<Real> H = dense_hessian(model, x);
-  const Real Hn = spectral_norm(H);
-  Real dH(0);
+  // The spectrum of H and the change of H under the state error: dense up to dense_limit, else Lanczos on the
+  // Hessian-vector products (the same bounds, from Ritz values: |Ritz| <= ||.||_2, so dH is a lower estimate, as
+  // the two random directions already make it).
+  const bool dense = dim <= dense_limit;
+  matrix<Real> H;
+  vector<Real> eigs;
+  Real Hn(0), dH(0);
   gaussian_stream g(0, streams::adapters);
+  const Eigen::Index steps = std::min<Eigen::Index>(dim, 300);
+  const Real lanczos_tol = sqrt(eps<Real>());
+  auto norm_of = [](const lanczos_result<Real>& l) {
+    return std::max(Real(abs(l.ritz(0))), Real(abs(l.ritz(l.ritz.size() - 1))));
+  };
+  if (dense) {
+    H = dense_hessian(model, x);
+    Hn = spectral_norm(H);
+    r.hessian_method = "dense";
+  } else {
+    const lanczos_result<Real> l = lanczos_ritz<Real>(
+        [&](const vector<Real>& v, vector<Real>& out) { model.hessian_product(x, v, out); }, dim, steps,
+        lanczos_tol, 1);
+    eigs = l.ritz;
+    Hn = norm_of(l);
+    r.hessian_method = "lanczos: " + std::to_string(l.steps) + " steps, residual of the smallest Ritz value " +
+                       to_string(l.residual_min) + ", of the largest " + to_string(l.residual_max) +
+                       (l.converged ? " (converged)" : " (not converged: the smallest Ritz value is an upper bound)");
+  }
   for (int k = 0; k < 2 && xn > 0; ++k) {
     vector<Real> d = g.normal_matrix<Real>(dim, 1).col(0);
     d *= delta * xn / sqrt(squared_norm(d));
-    dH = std::max(dH, spectral_norm(matrix<Real>(dense_hessian(model, vector<Real>(x + d)) - H)));
+    const vector<Real> xd = x + d;
+    if (dense) {
+      dH = std::max(dH, spectral_norm(matrix<Real>(dense_hessian(model, xd) - H)));
+    } else {
+      vector<Real> hv;
+      const lanczos_result<Real> l = lanczos_ritz<Real>(
+          [&](const vector<Real>& v, vector<Real>& out) {
+            model.hessian_product(xd, v, out);
+            model.hessian_product(x, v, hv);
+            out -= hv;
+          },
+          dim, std::min<Eigen::Index>(dim, 60), lanczos_tol, 2 + static_cast<std::uint64_t>(k));
+      dH = std::max(dH, norm_of(l));
+    }
   }
   stationary_options<Real>& t = r.tolerances;
   t.grad_tol = (delta * xn + e64 * std::max(Real(1), xn)) * Hn;
@@ -374,7 +476,8 @@ state_analysis<Real> analyze_state(const lora_model<Real>& model, const vector<R
       r.oracle = std::move(o);
     }
   }
-  r.point = analyze_point<Real>(model, x, t, r.oracle ? &*r.oracle : nullptr, &H);
+  r.point = analyze_point<Real>(model, x, t, r.oracle ? &*r.oracle : nullptr, dense ? &H : nullptr,
+                                dense ? nullptr : &eigs);
   r.constants = restricted_constants_of<Real>(model.objective(), model.m(), model.n(), p.rank);
   switch (r.point.kind) {
     case point_kind::not_stationary: r.verdict = "not stationary"; break;
@@ -389,7 +492,7 @@ state_analysis<Real> analyze_state(const lora_model<Real>& model, const vector<R
 }
 
 #define LORAFLOW_INST_STATIONARY(EXT, T)                                                                 \
-  EXT template state_analysis<T> analyze_state<T>(const lora_model<T>&, const vector<T>&, const T&);      \
+  EXT template state_analysis<T> analyze_state<T>(const lora_model<T>&, const vector<T>&, const T&, Eigen::Index); \
   EXT template nuclear_oracle<T> nuclear_minimiser<T>(const lora_model<T>&, const T&, const T&, const T&, long);
 #ifndef LORAFLOW_NO_EXTERN_TEMPLATES
 LORAFLOW_EXTERN_ALL(LORAFLOW_INST_STATIONARY)

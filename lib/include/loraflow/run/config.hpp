@@ -78,6 +78,8 @@ struct observe_config {
   long n = 501;                      ///< the grid's number of times
   std::vector<std::string> list;     ///< spacing list: the times
   bool stationary = false;           ///< observe.stationary: the stationary-point analysis of the final state
+  /// observe.general_metrics: the metrics of any problem (observe/metrics.hpp, general_observer) in trajectory.csv
+  bool general_metrics = false;
   /// The number of observation times.
   std::size_t count() const { return spacing == "list" ? list.size() : static_cast<std::size_t>(n); }
   /// The text form, as written in a config ("linspace:0:5:501"; empty for a list).

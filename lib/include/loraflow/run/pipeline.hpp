@@ -392,6 +392,7 @@ template <class Real> nlohmann::ordered_json json_stationary(const state_analysi
   j["hessian_max"] = json_number(Real(p.hessian(p.hessian.size() - 1)));
   j["hess_tol"] = json_number(a.tolerances.hess_tol);
   j["hessian"] = json_vector(p.hessian);
+  j["hessian_method"] = a.hessian_method;
   j["sigma"] = json_vector(p.sigma);
   j["rank"] = p.rank;
   j["rank_tol"] = json_number(a.tolerances.rank_tol);
@@ -557,15 +558,23 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   }
   const lora_observer<Real> nat_observer(model, dir, x0);
   auto observer = [&](const vector<Real>& xs) { return fm ? (*frame_obs)(xs) : nat_observer(xs); };
+  // observe.general_metrics: the metrics of any problem, on the natural-coordinate state.
+  std::optional<general_observer<Real>> general;
+  if (c.observe.general_metrics) general.emplace(model);
+  auto general_of = [&](const vector<Real>& xs) { return (*general)(fm ? fm->to_natural(xs) : xs); };
   std::ostringstream csv;
   csv << "t";
   for (const auto& name : metrics<Real>::names()) csv << "," << name;
+  if (general)
+    for (const auto& name : general_metrics<Real>::names(p.rank)) csv << "," << name;
   csv << "\n";
   const bool keep_csv = !o.out_dir.empty();  // in-process callers (benchmarks) that write nothing skip the text
-  auto write_row = [&](const Real& t, const metrics<Real>& mt) {
+  auto write_row = [&](const Real& t, const vector<Real>& xt) {
     if (!keep_csv) return;
     csv << to_string(t);
-    for (const Real& v : mt.values()) csv << "," << to_string(v);
+    for (const Real& v : observer(xt).values()) csv << "," << to_string(v);
+    if (general)
+      for (const Real& v : general_of(xt).values()) csv << "," << to_string(v);
     csv << "\n";
   };
   std::vector<event_spec<Real>> events{
@@ -578,7 +587,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   else system = std::cref(model);
   const run_stats<Real> st = integrate<Real>(
       system, x, Real(0), t_end, times,
-      [&](const Real& t, const vector<Real>& xt) { write_row(t, observer(xt)); }, opt, events, &hits,
+      [&](const Real& t, const vector<Real>& xt) { write_row(t, xt); }, opt, events, &hits,
       [&](const Real& t, std::size_t steps) {
         return progress(to_double(t), steps) && !(o.cancel && o.cancel->load(std::memory_order_relaxed));
       });
@@ -604,6 +613,12 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   pj["active_adapter"] = dir.w1_side_active ? "W1" : "W2";
   if (!dir.undefined.empty()) pj["direction_undefined"] = dir.undefined;
   pj["t1_threshold"] = d::json_number(dir.t1_threshold);
+  // The alignment defect of the problem integrated (observe/metrics.hpp): the singular frame sets W1', W2', dY'
+  // exactly diagonal (model/singular_frame.hpp), so its problem is aligned exactly whatever W1, W2 carry.
+  const Real defect = in_frame ? Real(0) : dir.alignment_defect;
+  pj["alignment_defect"] = d::json_number(defect);
+  pj["alignment_defect_of"] = in_frame ? "the singular frame's problem (aligned exactly by construction)"
+                                       : "W1, W2 and dY at the working precision";
   pj["alpha"] = d::json_number(alpha);
   pj["initial_loss"] = d::json_number(model.loss(x0));
   pj["u"] = d::json_vector(dir.u);
@@ -657,6 +672,32 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   } else {
     j["at"]["T1"] = nullptr;
   }
+  if (general) {
+    const general_metrics<Real> gm = general_of(x);
+    auto& gj = j["final"]["general"];
+    const auto names = general_metrics<Real>::names(p.rank);
+    const auto values = gm.values();
+    for (std::size_t i = 0; i < names.size(); ++i) gj[names[i]] = d::json_number(values[i]);
+  }
+  // Misalignments below alignment_defect^2 are not properties of the aligned problem (observe/metrics.hpp).
+  std::vector<std::string> resolution_flags;
+  {
+    const Real floor = defect * defect;
+    auto flag = [&](const char* name, const Real& value, const std::string& where) {
+      if (value < floor)
+        resolution_flags.push_back(std::string(name) + " " + where + " = " + d::fmt(to_double(value)) +
+                                   " is below alignment_defect^2 = " + d::fmt(to_double(floor)) +
+                                   ": the problem's own misalignment bounds it; not a property of the aligned problem");
+    };
+    flag("misalign", final_m.misalign, "at t_final");
+    flag("misalign2", final_m.misalign2, "at t_final");
+    if (t1.found) {
+      const metrics<Real> a = observer(t1.x);
+      flag("misalign", a.misalign, "at T1");
+      flag("misalign2", a.misalign2, "at T1");
+    }
+  }
+  j["resolution_flags"] = resolution_flags;
   if (stationary) j["stationary"] = d::json_stationary(*stationary);
 
   run_result r;
@@ -690,6 +731,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   }
   hs << "  final (t = " << d::fmt(to_double(st.t_final)) << "): loss = " << d::fmt(to_double(final_m.loss))
      << ", misalign = " << d::fmt(to_double(final_m.misalign)) << ", drift_C1 = " << d::fmt(to_double(final_m.drift_C1)) << "\n";
+  for (const std::string& f : resolution_flags) hs << "  flag: " << f << "\n";
   if (stationary) hs << d::human_stationary(*stationary);
 
   // 6. Outputs, atomically.
