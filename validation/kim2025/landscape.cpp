@@ -51,6 +51,7 @@ landscape_run run_to_rest(const lora_model<double>& model, const std::string& in
   double ss = 0;
   for (double s : r.sigma) ss += s * s;
   r.x_norm = std::sqrt(ss);
+  r.X = model.product(x);
   if (a.oracle) {
     r.oracle_rank = static_cast<long>(a.oracle->rank);
     r.xstar_norm = std::sqrt(squared_norm(a.oracle->X));
@@ -92,15 +93,40 @@ lora_model<double> generic_model(std::uint64_t p, double lambda, long r) {
   return lora_model<double>(pr);
 }
 
+std::vector<std::uint64_t> generic_problems(bool quick) {
+  if (quick) return {8, 10};
+  std::vector<std::uint64_t> p;
+  for (std::uint64_t i = 1; i <= 24; ++i) p.push_back(i);
+  return p;
+}
+
+int generic_seeds(bool quick) { return quick ? 10 : 20; }
+
+nuclear_bound nuclear_bound_of(const lora_model<double>& model) {
+  nuclear_bound b;
+  const double mu = model.problem().weight_decay / model.problem().scale;
+  const nuclear_oracle<double> o =
+      nuclear_minimiser<double>(model, mu, smoothness_constant(model.objective()), 1e-12 / 16, 20000);
+  const matrix<double> zero = matrix<double>::Zero(model.m(), model.n());
+  b.nuclear = o.sigma.sum();
+  b.bound = model.objective().value(zero, model.problem().dY) / mu;  // L^full(0) / mu, L^full(0) = f(0)
+  b.ratio = b.nuclear / b.bound;
+  b.rank = static_cast<long>(o.rank);
+  b.converged = o.converged;
+  b.method = o.method;
+  return b;
+}
+
 std::vector<std::string> runs_columns() {
-  return {"problem", "init", "seed",     "verdict", "x_norm", "rank",      "sigma_1",
-          "sigma_2", "distance", "dual_over_mu", "loss", "grad_norm", "hessian_min"};
+  return {"problem",     "init",     "seed",         "verdict", "x_norm",    "rank",       "sigma_1",
+          "sigma_2",     "oracle_rank", "distance", "dual_over_mu", "loss",   "grad_norm", "hessian_min"};
 }
 
 std::vector<std::string> runs_row(const std::string& problem, const landscape_run& r) {
   auto s = [&](std::size_t i) { return i < r.sigma.size() ? full(r.sigma[i]) : std::string("nan"); };
-  return {problem, r.init, std::to_string(r.seed), r.verdict, full(r.x_norm), std::to_string(r.rank), s(0), s(1),
-          full(r.distance), full(r.dual / r.mu), full(r.loss), full(r.grad), full(r.hmin)};
+  return {problem,   r.init, std::to_string(r.seed), r.verdict, full(r.x_norm), std::to_string(r.rank), s(0), s(1),
+          std::to_string(r.oracle_rank), full(r.distance), full(r.dual / r.mu), full(r.loss), full(r.grad),
+          full(r.hmin)};
 }
 
 }  // namespace loraflow::check::kim

@@ -37,6 +37,7 @@ struct landscape_run {
   double dual = nan(), mu = nan();  ///< ||grad f(X)||_2 and lambda / s
   long rank = 0;           ///< numerical rank of X (analyze_state's rank_tol)
   std::vector<double> sigma;  ///< singular values of X, descending
+  matrix<double> X;           ///< the adapted matrix s B A at the end
   long oracle_rank = -1;      ///< r* of the nuclear-norm minimiser X* (-1: no oracle)
   double xstar_norm = nan();  ///< ||X*||_F
   bool global() const { return verdict == "global minimum"; }
@@ -60,8 +61,27 @@ matrix<double> two_level_weights(Eigen::Index m, Eigen::Index n, double ratio, s
 lora_model<double> generic_model(std::uint64_t p, double lambda = 2, long r = 2);
 constexpr double generic_ratio = 100;  ///< w_max / w_min of the family: alpha >= 1, beta <= 100
 
-/// One row of a runs table: init, seed, verdict, ||X||_F, rank, sigma_1, sigma_2, ||F - X*||_F, ||grad f||_2 / mu,
-/// loss, ||grad L||, smallest Hessian eigenvalue (columns of runs_columns()).
+/// How the claims run the family: the problems (quick: 8 and 10, picked from the hunt above as two with spurious
+/// points from large inits, one with zero-B ones too; full: 1-24, not picked), the seeds per init (10 / 20), the time
+/// the flow is run to, and the large init's standard deviation.
+std::vector<std::uint64_t> generic_problems(bool quick);
+int generic_seeds(bool quick);
+constexpr double generic_t_end = 400;
+constexpr double large_init_scale = 2;
+
+/// Kim et al. Sec. 3.4's bound ||X*||_* <= L^full(0) / mu as a ratio (<= 1 when it holds), with the oracle made as
+/// analyze_state makes it (nuclear_minimiser at tolerance rtol/16 = 1e-12/16, 20000 iterations; observe/stationary.hpp).
+struct nuclear_bound {
+  double ratio = nan(), nuclear = nan(), bound = nan();
+  long rank = -1;
+  bool converged = false;
+  std::string method;
+  static double nan() { return std::numeric_limits<double>::quiet_NaN(); }
+};
+nuclear_bound nuclear_bound_of(const lora_model<double>& model);
+
+/// One row of a runs table: problem, init, seed, verdict, ||X||_F, rank, sigma_1, sigma_2, r* of the oracle,
+/// ||F - X*||_F, ||grad f||_2 / mu, loss, ||grad L||, smallest Hessian eigenvalue (columns of runs_columns()).
 std::vector<std::string> runs_row(const std::string& problem, const landscape_run& r);
 std::vector<std::string> runs_columns();
 

@@ -11,33 +11,34 @@
 //             are bounded globally by alpha >= w_min = 1 and beta <= w_max = 100 (catalogue 1.7 Test 2), and the
 //             theorem holds with any alpha' <= alpha, beta' >= beta (catalogue 1.2, remarks), so the checks use
 //             alpha' = 1, beta' = 100. The nuclear-norm minimiser X* (accelerated proximal gradient,
-//             observe/stationary.hpp) has rank r* = 2 = r on the problems used (assumption A1 holds; printed per
-//             problem).
+//             observe/stationary.hpp) has rank r* <= r where an oracle exists (assumption A1; the runs table's
+//             oracle_rank column; a problem with r* > r has no oracle and its runs count as other).
 // Check:      from large random inits (every entry of A and B N(0, 4)), several seeds on several problems of the
 //             family (quick: problems 8 and 10, 10 seeds each, picked from the hunt of landscape.hpp; full: problems
 //             1-24, not picked, 20 seeds each), integrate gradient flow (dopri5, double, rtol 1e-12) to t = 400 and
 //             classify the end point with analyze_state. Every spurious SOSP found is checked against the theorem's
 //             alternative (ii).
 // Rows:       full rank (every spurious SOSP has numerical rank r); the dual gap, both sides (smallest
-//             ||grad f||_2 - mu over the spurious SOSPs > 0; largest ||grad f||_2 / (mu + beta' sigma_r) <= 1). No
-//             spurious SOSP found makes every row inconclusive, never a pass. Not rows, because they cannot fail here:
-//             with r = r* the tail condition reads sigma_r / sigma_r* = 1 >= 2 alpha/beta, and the distance inequality's
-//             right side ||X - Pi_r*(X)||_F^2 is 0 for a rank-r* point.
-//             Corollary 1 (r > r*): the same problems and seeds with r = 3 (r* = 2 there): every SOSP's class by the
-//             oracle is the one its sigma_r / sigma_r* predicts (global iff sigma_r <= (2 alpha/beta) sigma_r*); and for
-//             every spurious one, the size bound of (ii). A hunt with r = 3 (12 problems, 10 large inits each;
-//             landscape.hpp) found no spurious SOSP, so only branch (i) is exercised (the global points must have
-//             sigma_3 below 0.02 sigma_2), and the size bound is a row only when a spurious point turns up: the notes
-//             say when it did not.
-// Tolerance:  the rank uses analyze_state's rank_tol = sqrt(rtol) sigma_1 (stationary.hpp); the dual-gap rows compare
-//             numbers of size 1..100 that the state resolves to about rtol relative (margins in the table are O(1));
-//             no tolerance is added.
+//             ||grad f||_2 - mu over the spurious SOSPs above its resolution beta' global_tol; largest
+//             ||grad f||_2 / (mu + beta' sigma_r) <= 1). For the spurious SOSPs whose oracle has r* < r, the tail
+//             condition sigma_r >= (2 alpha'/beta') sigma_r* and the distance inequality; where every one has r* = r
+//             (checked per point) both reduce to identities (sigma_r / sigma_r* = 1; ||X - Pi_r*(X)||_F = 0 for a
+//             rank-r* point) and are not rows. No spurious SOSP found makes every row inconclusive, never a pass.
+//             Corollary 1 (r > r*) has no row: its spurious branch needs a spurious SOSP with r > r*, and its other
+//             branch (a global point has sigma_r <= (2 alpha/beta) sigma_r*) follows from the oracle's classification
+//             (Weyl: sigma_r(X) <= ||X - X*||_F <= global_tol when rank X* < r), so it could not fail. The same problems
+//             and seeds are run with r = 3 and the notes count the spurious SOSPs found there (none in the hunt of
+//             landscape.hpp).
+// Tolerance:  the rank uses analyze_state's rank_tol = sqrt(rtol) sigma_1 (stationary.hpp). The lower dual-gap row
+//             requires the gap to exceed beta' global_tol: grad f is beta'-Lipschitz and the end point is within
+//             global_tol of the SOSP it approximates (stationary.hpp's resolution), so a smaller gap is not resolved.
+//             The upper row and the tail and distance rows add no tolerance (their margins are O(1)).
 // Which rows can fail: full rank fails for a spurious point with a vanishing sigma_r (such a point would be global by
 //             (d) of catalogue 1.3: a wrong oracle or a wrong classification); the lower dual-gap row fails if a point
-//             called spurious satisfied the dual certificate of a convex f (then it would be global); the upper one
-//             fails if ||S_perp||_2 exceeded lambda + beta sigma_r, which the proof forbids at an SOSP; the
-//             dichotomy fails if an SOSP the oracle calls global kept sigma_3 above 0.02 sigma_2 (or a spurious one had
-//             it below).
+//             called spurious satisfied the dual certificate of a convex f to its resolution (then it would be
+//             global); the upper one fails if ||S_perp||_2 exceeded lambda + beta sigma_r, which the proof forbids at an
+//             SOSP; the tail and distance rows, where they exist, fail for a spurious point closer to X* or with a
+//             smaller tail than the theorem allows.
 #include "check/rows.hpp"
 #include "kim2025/landscape.hpp"
 
@@ -49,96 +50,47 @@ namespace loraflow::check {
 
 namespace {
 
-/// Corollary 1 (r > r*): the same family with r = 3 (r* = 2 on the problems used): an SOSP is global iff
-/// sigma_r <= (2 alpha/beta) sigma_r*, and a spurious one has ||X||_F >= sqrt(sum_{s > r*} sigma_s^2 / (1 - 2 alpha
-/// sigma_r* / (beta sigma_r))) - ||X*||_F.
-void corollary_rows(const context& ctx, const std::vector<std::uint64_t>& problems, int seeds, result& res) {
-  const double ratio = 2.0 / kim::generic_ratio;  // 2 alpha' / beta'
-  const std::string src = "Kim, Kim, Ryu 2025, Corollary 1 (r > r*; catalogue 1.3)";
+/// Corollary 1's setting, r = 3 > r*: the same problems and seeds, counted in the notes (header: no row).
+std::string corollary_note(const context& ctx, const std::vector<std::uint64_t>& problems, int seeds, result& res) {
   table t{"runs_r3", kim::runs_columns(), {}};
-  int agree_global = 0, agree_spurious = 0, disagree = 0, other = 0, skipped = 0;
-  double worst_size = INFINITY;  // min over spurious of ||X||_F - bound
-  std::string first_disagreement;
+  int global = 0, spurious = 0, applies = 0, other = 0;
   for (std::uint64_t p : problems) {
     const lora_model<double> model = kim::generic_model(p, 2.0, 3);
     for (int s = 1; s <= seeds; ++s) {
-      const kim::landscape_run run = kim::run_to_rest(model, "large", static_cast<std::uint64_t>(s), 400.0, 2.0);
+      const kim::landscape_run run =
+          kim::run_to_rest(model, "large", static_cast<std::uint64_t>(s), kim::generic_t_end, kim::large_init_scale);
       ctx.say("r = 3, problem " + std::to_string(p) + " seed " + std::to_string(s) + ": " + run.verdict);
       t.rows.push_back(kim::runs_row(std::to_string(p), run));
       if (!run.global() && !run.spurious()) {
         ++other;
         continue;
       }
-      const long rstar = run.oracle_rank;
-      if (!(rstar >= 1 && rstar < 3)) {  // the corollary needs r > r* >= 1
-        ++skipped;
-        continue;
-      }
-      const double sr = run.sigma[2], srs = run.sigma[static_cast<std::size_t>(rstar - 1)];
-      const bool predicts_global = sr <= ratio * srs;
-      if (predicts_global == run.global()) {
-        (run.global() ? agree_global : agree_spurious) += 1;
-      } else {
-        ++disagree;
-        if (first_disagreement.empty())
-          first_disagreement = "problem " + std::to_string(p) + " seed " + std::to_string(s) + " (" + run.verdict +
-                               ", sigma_r / sigma_r* = " + num(sr / srs, 3) + ")";
-      }
-      if (run.spurious() && sr > ratio * srs) {  // (ii)'s bound, where its denominator is positive
-        double tail = 0;
-        for (std::size_t i = static_cast<std::size_t>(rstar); i < run.sigma.size(); ++i) tail += run.sigma[i] * run.sigma[i];
-        const double bound = std::sqrt(tail / (1 - ratio * srs / sr)) - run.xstar_norm;
-        worst_size = std::min(worst_size, run.x_norm - bound);
-      }
+      (run.global() ? global : spurious) += 1;
+      applies += run.oracle_rank >= 1 && run.oracle_rank < 3;
     }
   }
   res.data.push_back(t);
-  const int n = agree_global + agree_spurious + disagree;
-  const std::string counts = std::to_string(agree_global) + " global with sigma_r <= (2 alpha/beta) sigma_r*, " +
-                             std::to_string(agree_spurious) + " spurious with sigma_r above it, " +
-                             std::to_string(disagree) + " against";
-  if (n == 0) {
-    res.rows.push_back(inconclusive("Corollary 1 dichotomy at r = 3 > r*", "global iff sigma_r <= (2 alpha/beta) sigma_r*",
-                                    "no run ended second-order stationary with an oracle of rank r* < 3")
-                           .paper(src));
-  } else {
-    res.rows.push_back(decided("Corollary 1 dichotomy at r = 3 > r* (every SOSP)",
-                               "global iff sigma_r <= (2 alpha/beta) sigma_r*", counts,
-                               disagree == 0 ? "none against" : "first against: " + first_disagreement,
-                               disagree == 0 ? verdict::pass : verdict::fail,
-                               "pass iff every SOSP's class (oracle distance) is the one its sigma_r / sigma_r* predicts")
-                           .paper(src));
-  }
-  if (std::isfinite(worst_size))
-    res.rows.push_back(at_least("min over the spurious SOSPs at r = 3 of ||X||_F - (Corollary 1 (ii) bound)", ">= 0",
-                                worst_size, 0, "||X||_F >= sqrt(tail / (1 - 2 alpha sigma_r* / (beta sigma_r))) - ||X*||_F")
-                           .paper(src + ", square root reconstructed (catalogue 1.3)"));
-  res.notes.push_back("Corollary 1 at r = 3: " + std::to_string(problems.size()) + " problems x " +
-                      std::to_string(seeds) + " large inits: " + counts + "; " + std::to_string(other) +
-                      " other (not stationary by t = 400, saddle, no oracle), " + std::to_string(skipped) +
-                      " with an oracle of rank 3 (r* = r: the corollary does not apply)" +
-                      (agree_spurious == 0 ? "; no spurious SOSP at r = 3, so branch (ii) and its size bound are "
-                                             "untested (header)"
-                                           : ""));
+  return "Corollary 1's setting r = 3: " + std::to_string(problems.size()) + " problems x " + std::to_string(seeds) +
+         " large inits: " + std::to_string(spurious) + " spurious SOSPs, " + std::to_string(global) + " global (" +
+         std::to_string(applies) + " of the SOSPs with r* < 3), " + std::to_string(other) +
+         " other; no row (header)";
 }
 
 result generic_rows(const context& ctx) {
   const auto t0 = std::chrono::steady_clock::now();
   result res;
-  const std::vector<std::uint64_t> problems =
-      ctx.quick ? std::vector<std::uint64_t>{8, 10}
-                : std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
-                                             13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
-  const int seeds = ctx.quick ? 10 : 20;
-  const int r = 2;
-  const double alpha = 1, beta = kim::generic_ratio;
+  const std::vector<std::uint64_t> problems = kim::generic_problems(ctx.quick);
+  const int seeds = kim::generic_seeds(ctx.quick);
+  const long r = 2;
+  const double alpha = 1, beta = kim::generic_ratio, ratio = 2 * alpha / beta;
   table t{"runs", kim::runs_columns(), {}};
   std::vector<kim::landscape_run> spurious;
   int global = 0, other = 0;
   for (std::uint64_t p : problems) {
     const lora_model<double> model = kim::generic_model(p);
     for (int s = 1; s <= seeds; ++s) {
-      const kim::landscape_run run = kim::run_to_rest(model, "large", static_cast<std::uint64_t>(s), 400.0, 2.0);
+      const kim::landscape_run run =
+          kim::run_to_rest(model, "large", static_cast<std::uint64_t>(s), kim::generic_t_end, kim::large_init_scale);
       ctx.say("problem " + std::to_string(p) + " seed " + std::to_string(s) + ": " + run.verdict +
               ", ||X||_F = " + num(run.x_norm, 4));
       t.rows.push_back(kim::runs_row(std::to_string(p), run));
@@ -157,11 +109,14 @@ result generic_rows(const context& ctx) {
     res.rows.push_back(inconclusive("||grad f||_2 / (mu + beta sigma_r)", "<= 1", why).paper(src));
   } else {
     int full_rank = 0;
-    double gap_lo = INFINITY, gap_hi = 0;
+    double gap_lo = INFINITY, gap_hi = 0, resolution = 0;
+    std::vector<const kim::landscape_run*> below;  // spurious points whose oracle has r* < r
     for (const kim::landscape_run& x : spurious) {
       full_rank += x.rank == r;
       gap_lo = std::min(gap_lo, x.dual - x.mu);
       gap_hi = std::max(gap_hi, x.dual / (x.mu + beta * x.sigma[static_cast<std::size_t>(r - 1)]));
+      resolution = std::max(resolution, beta * x.global_tol);
+      if (x.oracle_rank >= 1 && x.oracle_rank < r) below.push_back(&x);
     }
     const int n = static_cast<int>(spurious.size());
     res.rows.push_back(decided("rank of every spurious SOSP", "= r = 2",
@@ -170,23 +125,42 @@ result generic_rows(const context& ctx) {
                                full_rank == n ? verdict::pass : verdict::fail,
                                "pass iff every spurious SOSP has numerical rank r (rank_tol = sqrt(rtol) sigma_1)")
                            .paper(src));
-    res.rows.push_back(at_least("min over the " + found + " of ||grad f(X)||_2 - mu", "> 0 (mu = lambda/s = 1)",
-                                gap_lo, 0, "the dual certificate fails at a spurious point of a convex f (catalogue 1.3 (c))")
+    res.rows.push_back(at_least("min over the " + found + " of ||grad f(X)||_2 - mu",
+                                "> 0 (mu = lambda/s = 1), resolved: > beta' global_tol = " + num(resolution, 3), gap_lo,
+                                resolution, "the dual certificate fails at a spurious point of a convex f (catalogue 1.3 (c))")
                            .paper(src));
     res.rows.push_back(at_most("max over the " + found + " of ||grad f(X)||_2 / (mu + beta sigma_r(X))",
                                "<= 1 (beta' = w_max = 100)", gap_hi, 1,
                                "||S_perp||_2 <= lambda + beta sigma_r at an SOSP (proof of Thm 1)")
                            .paper(src));
+    if (below.empty()) {
+      res.notes.push_back("every spurious SOSP has an oracle of rank r* = r = 2 (checked per point): the tail condition "
+                          "and the distance inequality reduce to identities there and are not rows (header)");
+    } else {
+      double tail_margin = INFINITY, dist_margin = INFINITY;
+      for (const kim::landscape_run* x : below) {
+        const std::size_t rs = static_cast<std::size_t>(x->oracle_rank);
+        const double sr = x->sigma[static_cast<std::size_t>(r - 1)], srs = x->sigma[rs - 1];
+        tail_margin = std::min(tail_margin, sr / srs - ratio);
+        double tail = 0;
+        for (std::size_t i = rs; i < static_cast<std::size_t>(r); ++i) tail += x->sigma[i] * x->sigma[i];
+        if (sr > ratio * srs) dist_margin = std::min(dist_margin, x->distance * x->distance - tail / (1 - ratio * srs / sr));
+      }
+      const std::string k = std::to_string(below.size()) + " spurious SOSPs with r* < r";
+      res.rows.push_back(at_least("min over the " + k + " of sigma_r / sigma_r* - 2 alpha'/beta'", ">= 0", tail_margin, 0,
+                                  "sigma_r(X) >= (2 alpha/beta) sigma_r*(X)")
+                             .paper(src));
+      res.rows.push_back(at_least("min over the " + k + " of ||X - X*||^2 - ||X - Pi_r*(X)||^2 / (1 - 2 alpha sigma_r* / "
+                                  "(beta sigma_r))",
+                                  ">= 0", dist_margin, 0, "the distance inequality of Thm 1 (ii)")
+                             .paper(src));
+    }
   }
-  // A1 on every problem used: the nuclear-norm minimiser has rank <= r (else analyze_state has no oracle and the
-  // runs above count as 'other').
   res.notes.push_back(std::to_string(problems.size()) + " problems x " + std::to_string(seeds) + " large inits: " +
                       found + ", " + std::to_string(global) + " global, " + std::to_string(other) +
-                      " other (not stationary by t = 400, strict saddle, or no oracle); alpha' = " + num(alpha, 3) +
-                      ", beta' = " + num(beta, 3) + " (2 alpha'/beta' = " + num(2 * alpha / beta, 3) + ")");
-  res.notes.push_back("not rows (they cannot fail with r = r* = 2): the tail condition sigma_r >= (2 alpha/beta) "
-                      "sigma_r* and the distance inequality (header)");
-  corollary_rows(ctx, problems, seeds, res);
+                      " other (not stationary by t = 400, strict saddle, unresolved, or no oracle); alpha' = " +
+                      num(alpha, 3) + ", beta' = " + num(beta, 3) + " (2 alpha'/beta' = " + num(ratio, 3) + ")");
+  res.notes.push_back(corollary_note(ctx, problems, seeds, res));
   res.notes.push_back("gradient flow dopri5 in double, rtol 1e-12, t = 400; " +
                       num(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 3) + " s");
   return res;
@@ -195,9 +169,9 @@ result generic_rows(const context& ctx) {
 }  // namespace
 
 claim make_kim2025_thm1_generic() {
-  return claim{"kim2025.thm1-generic", "Kim, Kim, Ryu, ICML 2025", "Thm 1 (generic regime, (ii)), Corollary 1; catalogue 1.3, 1.4, 1.7",
+  return claim{"kim2025.thm1-generic", "Kim, Kim, Ryu, ICML 2025", "Thm 1 (generic regime, (ii)); catalogue 1.3, 1.4, 1.7",
                "generic regime (weighted, w_max/w_min = 100): every spurious SOSP reached from large inits has full "
-               "rank and the dual gap mu < ||grad f||_2 <= mu + beta sigma_r; Corollary 1's dichotomy at r > r*",
+               "rank and the dual gap mu < ||grad f||_2 <= mu + beta sigma_r",
                generic_rows};
 }
 

@@ -13,7 +13,9 @@
 // (~ sin^2 of an angle) far below alignment_defect^2 is not a property of the aligned problem: the summary flags it.
 // Metrics of any problem (general_observer, observe.general_metrics): the sines of the largest principal angles
 // between the top-k left and right singular subspaces of F and of dY (k = min(numerical rank of dY, r)), the numerical
-// rank and the top r singular values of F, and the balance ||B_i^T B_i - A_i A_i^T||_F of each adapter.
+// rank and the top r singular values of F, and the balance ||B_i^T B_i - A_i A_i^T||_F of each adapter. The sines come
+// from projections (no sqrt(eps) floor); their floor is the error of the computed singular subspaces, about
+// eps (||F|| / gap_k(F) + ||dY|| / gap_k(dY)).
 // Digits: misalignment is computed from the orthogonal projection, sin^2 = ||P w||^2 / ||Z w||^2 with
 // P = (I - gamma gamma^T) Z and w the top eigenvector of Z^T Z, and 1 - cos = sin^2 / (1 + cos). It keeps its
 // digits far below epsilon, where 1 - cos computed directly is 0 (pitfalls 3.2).
@@ -252,7 +254,7 @@ template <class Real> struct general_metrics {
   vector<Real> sigma;        ///< the top r singular values of F
   Real balance1, balance2;   ///< ||B_i^T B_i - A_i A_i^T||_F (NaN for a disabled adapter)
   static std::vector<std::string> names(Eigen::Index r) {
-    std::vector<std::string> v{"angle_left", "angle_right", "rank_F"};
+    std::vector<std::string> v{"sin_angle_left", "sin_angle_right", "rank_F"};
     for (Eigen::Index i = 1; i <= r; ++i) v.push_back("sigma_F_" + std::to_string(i));
     v.push_back("balance1");
     v.push_back("balance2");

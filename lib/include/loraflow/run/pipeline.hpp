@@ -679,15 +679,24 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
     const auto values = gm.values();
     for (std::size_t i = 0; i < names.size(); ++i) gj[names[i]] = d::json_number(values[i]);
   }
-  // Misalignments below alignment_defect^2 are not properties of the aligned problem (observe/metrics.hpp).
+  // Resolution flags (observe/metrics.hpp): the rounded problem's misalignment is of order alignment_defect^2, so a
+  // misalignment below 10 alignment_defect^2 has less than one digit that belongs to the aligned problem. A defect
+  // above sqrt(eps) means the problem is not in the aligned form at all: one flag says so instead.
   std::vector<std::string> resolution_flags;
-  {
-    const Real floor = defect * defect;
+  using std::sqrt;
+  if (defect > sqrt(eps<Real>())) {
+    resolution_flags.push_back("the problem is not in the aligned form of Xu et al. (alignment_defect = " +
+                               d::fmt(to_double(defect)) +
+                               " > sqrt(eps)): misalign and escape measure angles to directions its dynamics need not "
+                               "follow; see observe.general_metrics for the metrics of any problem");
+  } else {
+    const Real floor = 10 * defect * defect;
     auto flag = [&](const char* name, const Real& value, const std::string& where) {
       if (value < floor)
         resolution_flags.push_back(std::string(name) + " " + where + " = " + d::fmt(to_double(value)) +
-                                   " is below alignment_defect^2 = " + d::fmt(to_double(floor)) +
-                                   ": the problem's own misalignment bounds it; not a property of the aligned problem");
+                                   " is below 10 alignment_defect^2 = " + d::fmt(to_double(floor)) +
+                                   ": the rounded problem's own misalignment, of order alignment_defect^2, leaves it "
+                                   "less than one digit of the aligned problem's value");
     };
     flag("misalign", final_m.misalign, "at t_final");
     flag("misalign2", final_m.misalign2, "at t_final");
