@@ -161,8 +161,8 @@ result bias_rows(const context& ctx) {
                         num(norm_spurious / (zero_spurious + large_spurious), 4) + " at the spurious SOSPs, " +
                         num(norm_global / (zero_global + large_global), 4) + " at the global minima; ||X - X*||_F " +
                         num(dist_lo, 3) + " to " + num(dist_hi, 3) + " at the spurious ones");
-  res.notes.push_back("gradient flow dopri5 in double, rtol 1e-12, t = 400; " +
-                      num(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 3) + " s");
+  res.notes.push_back(kim::run_settings(
+      kim::generic_t_end, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
   return res;
 }
 

@@ -28,8 +28,8 @@ landscape_run run_to_rest(const lora_model<double>& model, const std::string& in
   }
   solve_options<double> opt;
   opt.stepper = method::dopri5;
-  opt.rtol = 1e-12;
-  opt.atol = 1e-16;
+  opt.rtol = run_rtol;
+  opt.atol = run_rtol * 1e-4;
   const run_stats<double> st =
       integrate<double>(std::cref(model), x, 0.0, t_end, {}, [](const double&, const vector<double>&) {}, opt);
   if (st.status != run_status::ok) {
@@ -57,6 +57,10 @@ landscape_run run_to_rest(const lora_model<double>& model, const std::string& in
     r.xstar_norm = std::sqrt(squared_norm(a.oracle->X));
   }
   return r;
+}
+
+std::string run_settings(double t_end, double wall_seconds) {
+  return "gradient flow dopri5 in double, rtol " + num(run_rtol, 3) + ", t = " + num(t_end, 6) + "; " + num(wall_seconds, 3) + " s";
 }
 
 lora_model<double> special_model(objective_kind k) {
@@ -106,7 +110,7 @@ nuclear_bound nuclear_bound_of(const lora_model<double>& model) {
   nuclear_bound b;
   const double mu = model.problem().weight_decay / model.problem().scale;
   const nuclear_oracle<double> o =
-      nuclear_minimiser<double>(model, mu, smoothness_constant(model.objective()), 1e-12 / 16, 20000);
+      nuclear_minimiser<double>(model, mu, smoothness_constant(model.objective()), run_rtol / 16, 20000);
   const matrix<double> zero = matrix<double>::Zero(model.m(), model.n());
   b.nuclear = o.sigma.sum();
   b.bound = model.objective().value(zero, model.problem().dY) / mu;  // L^full(0) / mu, L^full(0) = f(0)

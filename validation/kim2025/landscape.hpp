@@ -45,6 +45,11 @@ struct landscape_run {
   static double nan() { return std::numeric_limits<double>::quiet_NaN(); }
 };
 
+constexpr double run_rtol = 1e-12;  ///< run_to_rest's rtol (atol = 1e-4 rtol), and the state's resolution
+
+/// "gradient flow dopri5 in double, rtol 1e-12, t = T; W s": run_to_rest's settings and a wall time, for the notes.
+std::string run_settings(double t_end, double wall_seconds);
+
 /// Gradient flow of model (dopri5 in double, rtol 1e-12, atol 1e-16) from init ("zero-B", or "large": every entry of
 /// A and B N(0, large_scale^2), adapter stream of seed) to t_end, then analyze_state at resolution rtol.
 landscape_run run_to_rest(const lora_model<double>& model, const std::string& init, std::uint64_t seed, double t_end,

@@ -161,8 +161,8 @@ result generic_rows(const context& ctx) {
                       " other (not stationary by t = 400, strict saddle, unresolved, or no oracle); alpha' = " +
                       num(alpha, 3) + ", beta' = " + num(beta, 3) + " (2 alpha'/beta' = " + num(ratio, 3) + ")");
   res.notes.push_back(corollary_note(ctx, problems, seeds, res));
-  res.notes.push_back("gradient flow dopri5 in double, rtol 1e-12, t = 400; " +
-                      num(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 3) + " s");
+  res.notes.push_back(kim::run_settings(
+      kim::generic_t_end, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
   return res;
 }
 

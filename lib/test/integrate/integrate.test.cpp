@@ -3,8 +3,13 @@
 // delivered once and in order, the error matches the tolerance (adaptive) or the order (rk4: 4, GD: 1), events are
 // located on the dense output, and failures come back as a status rather than an exception.
 #include <loraflow/integrate/integrate.hpp>
+#include <loraflow/model/lora.hpp>
+#include <loraflow/model/one_matrix.hpp>
+#include <loraflow/random.hpp>
 
 #include "checks.hpp"
+
+#include <functional>
 
 using namespace loraflow;
 
@@ -156,6 +161,38 @@ TEST_CASE("an adaptive trial step whose state is not finite is rejected, not tak
     CHECK(st.rejected > 0);
     CHECK(std::abs(x(0) * std::sqrt(2.0 + 1e-6) - 1) <= 1e-7);
   }
+}
+
+TEST_CASE("dopri5 rejects a trial that overshoots to a finite state where the field overflows") {
+  // The generic-regime problem of validation/kim2025/landscape.hpp (problem 1) at LoRA rank 3 from a large init
+  // (adapter seed 2, entries N(0, 4)): the first trial steps overshoot, and one of them reached a finite state with
+  // entries near 1e300 whose error estimate was NaN (inf - inf), which odeint's controller accepts; the field there
+  // overflows, and every later step failed (status non_finite at t = 0.004). The field's finiteness at the trial state
+  // (FSAL) now rejects that trial too. Gradient flow from there is smooth and decays: status ok.
+  one_matrix_spec<double> spec;
+  spec.m = 5;
+  spec.n = 4;
+  spec.sigma = {3, 1};
+  spec.seed = 1;
+  matrix<double> W0, S;
+  generate_one_matrix(spec, W0, S);
+  lora_problem<double> p = one_matrix_problem<double>(W0, S, 3, 2.0, 2.0);
+  p.objective.kind = objective_kind::weighted;
+  gaussian_stream gz(1, streams::objective);
+  p.objective.weights = gz.normal_matrix<double>(5, 4).unaryExpr([](double v) { return v > 0 ? 100.0 : 1.0; });
+  const lora_model<double> model(p);
+  gaussian_stream g(2, streams::adapters);
+  vector<double> x = 2 * g.normal_matrix<double>(model.dimension(), 1).col(0);
+  solve_options<double> opt;
+  opt.stepper = method::dopri5;
+  opt.rtol = 1e-12;
+  opt.atol = 1e-16;
+  const run_stats<double> st =
+      integrate<double>(std::cref(model), x, 0.0, 1.0, {}, [](const double&, const vector<double>&) {}, opt);
+  CAPTURE(st.message);
+  CHECK(st.status == run_status::ok);
+  CHECK(st.rejected > 0);
+  CHECK(all_finite(x));
 }
 
 TEST_CASE("numerical failures are reported as a status, not thrown") {

@@ -334,7 +334,10 @@ template <class Real> class integration {
         if (is_underflow(dt, m_t)) step_underflow(dt);
         continue;
       }
-      if (!all_finite(m_x_new)) {
+      // A trial whose state, or the field there (FSAL: computed with the step), is not finite. The second catches
+      // a step that overshot to a finite but enormous state (entries ~1e300 from a large init): its error estimate
+      // is NaN (inf - inf), which odeint accepts, and the field there overflows.
+      if (!all_finite(m_x_new) || !all_finite(m_dxdt_new)) {
         if (reject_non_finite_trial(dt, h)) continue;
         break;
       }
