@@ -113,6 +113,21 @@ const std::vector<preset>& presets() {
        "spurious, ||X||_F, rank) on generic-regime problems, and the rank of the nuclear-norm minimiser against lambda "
        "(the claim kim2025.implicit-bias's runs)",
        "kim2025.implicit-bias"},
+      {"mu2025-rates",
+       "Mu, Klabjan: min ||grad J||^2 sum eta against T for the step rule of Lemma 3.4 and the experiments' schedules, "
+       "on bounded (whitened MF, sensing) and unbounded (separable logistic) problems, and ||V_t||^2 (the claim "
+       "mu2025.thm3_5-rate's runs)",
+       "mu2025.thm3_5-rate"},
+      {"xu2023-fig1",
+       "Xu, Min, Tarmoun, Mallada, Vidal 2023 Fig. 1: GD with the fixed step eta_max against Algorithm 1's adaptive "
+       "step, with Theorem 3.2's bound, and Theorem 3.1's spectra, for init scales sigma = 0.1, 2, 10 (the claim "
+       "xu2023.thm3_2-rate's runs)",
+       "xu2023.thm3_2-rate"},
+      {"xu2023-fig2",
+       "Xu, Min, Tarmoun, Mallada, Vidal 2023 Fig. 2: the step-size comparison on X = I with a balanced init (fixed "
+       "eta_max, Algorithm 1, Theorem 3.2's bound; the Du et al. and Arora et al. steps are left out, the catalogue "
+       "does not state them) (the claim xu2023.thm3_2-rate's runs)",
+       "xu2023.thm3_2-rate"},
   };
   return p;
 }

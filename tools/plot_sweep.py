@@ -30,6 +30,20 @@ Presets (Xu et al., AISTATS 2025; theory notes /work/shared/theory/xu2025-and-li
                          norm of the nuclear-norm minimiser against lambda. Reads SWEEP_DIR/kim2025.implicit-bias.runs.csv
                          and SWEEP_DIR/kim2025.implicit-bias.lambda_rank.csv (`loraflow check kim2025.implicit-bias
                          --out SWEEP_DIR`).
+  mu2025-rates           Mu, Klabjan (arXiv 2512.18248) Thm 3.5: min_(t<T) ||grad J||^2 sum_(t<T) eta_t against T
+                         for the rule of Lemma 3.4 and the schedules adapt, adapt2, norm, with the theorem's constant
+                         4 (J(V_0) - L*) dashed, on the three problems of the claim mu2025.thm3_5-rate (whitened MF and
+                         sensing: bounded; separable logistic: unbounded), and ||V_T||^2 against T. Reads
+                         SWEEP_DIR/mu2025.thm3_5-rate.series_{mf,sensing,logistic}.csv (`loraflow check
+                         mu2025.thm3_5-rate --out SWEEP_DIR`).
+  xu2023-fig1            Xu, Min, Tarmoun, Mallada, Vidal (AISTATS 2023) Fig. 1: log10 L against GD iterations for
+                         the fixed step eta_max of Theorem 3.1 and Algorithm 1's adaptive step, with Theorem 3.2's
+                         bound f(eta_max, 0)^t L(0), for each init scale sigma (seed 0); the steps; Theorem 3.1's
+                         spectra lambda_min(tau_t) / (c1 alpha0) and lambda_max(tau_t) / (c2 beta0) (in [.., 1] and
+                         [1, ..] by the theorem). Reads SWEEP_DIR/xu2023.thm3_2-rate.curves.csv.
+  xu2023-fig2            the same panels for the paper's Fig. 2 problem (X = I, balanced init; the step-size
+                         comparison). The Du et al. and Arora et al. steps of the paper's figure are left out: the
+                         catalogue does not state them.
   The middle and right panels show t <= T: T = --align-tmax, or by default 1.2 x the time at which the smallest
   alpha's small-init loss has fallen 4 decades (the data's range when it never does).
 Output: DIR/<preset>.png and DIR/<preset>.pdf (DIR default SWEEP_DIR/figures), each written atomically.
@@ -46,10 +60,13 @@ import numpy as np
 METRICS = ["log10_loss_mean", "log10_loss_std", "log10_misalign_mean", "log10_misalign_std",
            "log10_escape_mean", "log10_escape_std", "n"]
 KNOWN_AXES = {"lora.alpha", "lora.init", "problem.scale", "problem.pair", "solve.method", "solve.dt"}
-PRESETS = ["xu2025-fig1", "xu2025-fig3", "xu2025-fig4", "generic", "min2021-a1", "kim2025-fails-loudly"]
+PRESETS = ["xu2025-fig1", "xu2025-fig3", "xu2025-fig4", "generic", "min2021-a1", "kim2025-fails-loudly", "mu2025-rates", "xu2023-fig1", "xu2023-fig2"]
 MIN2021_CSV = "min2021.thm1.min2021_thm1_loss.csv"  # written by `loraflow check min2021.thm1 --out DIR`
 KIM_RUNS_CSV = "kim2025.implicit-bias.runs.csv"  # written by `loraflow check kim2025.implicit-bias --out DIR`
 KIM_LAMBDA_CSV = "kim2025.implicit-bias.lambda_rank.csv"
+MU_SERIES_CSV = "mu2025.thm3_5-rate.series_{}.csv"  # written by `loraflow check mu2025.thm3_5-rate --out DIR`
+XU2023_CSV = "xu2023.thm3_2-rate.curves.csv"  # written by `loraflow check xu2023.thm3_2-rate --out DIR`
+MU_PROBLEMS = [("mf", "whitened MF (bounded)"), ("sensing", "sensing (bounded)"), ("logistic", "separable logistic (unbounded)")]
 
 
 def fail(msg):
@@ -311,6 +328,82 @@ def plot_kim2025(d, out):
     save(fig, "kim2025-fails-loudly", out)
 
 
+def plot_mu2025(d, out):
+    """Mu, Klabjan Thm 3.5: the running product min ||grad J||^2 sum eta against T, per rule and problem."""
+    what = f"the runs of `loraflow check mu2025.thm3_5-rate --out {d}`"
+    need = ["rule", "T", "min_grad_norm2", "sum_eta", "product", "bound_const", "V_norm2", "J"]
+    fig, axs = plt.subplots(1, 4, figsize=(19, 4.6))
+    styles = {"mu-klabjan": ("k", "-"), "adapt": ("tab:blue", "--"), "adapt2": ("tab:green", "-."), "norm": ("tab:red", ":")}
+    for k, (key, title) in enumerate(MU_PROBLEMS):
+        rows = read_table(os.path.join(d, MU_SERIES_CSV.format(key)), what, need)
+        ax = axs[k]
+        for rule, (c, ls) in styles.items():
+            sel = [r for r in rows if r["rule"] == rule]
+            if not sel:
+                continue
+            T = [fnum(r["T"]) for r in sel]
+            ax.plot(T, [fnum(r["product"]) for r in sel], color=c, ls=ls, label=rule)
+            if rule == "mu-klabjan":
+                ax.axhline(fnum(sel[0]["bound_const"]), color="k", lw=0.8, ls="--", label="4 (J(V_0) - L*): Thm 3.5")
+                axs[3].plot(T, [fnum(r["V_norm2"]) for r in sel], label=title)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("T (GD iterations)")
+        ax.set_ylabel("min_(t<T) ||grad J||^2 x sum_(t<T) eta_t")
+        ax.set_title(title)
+        ax.legend(fontsize=7)
+    ax = axs[3]
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("T (GD iterations)")
+    ax.set_ylabel("||V_T||^2 (rule of Lemma 3.4)")
+    ax.set_title("adapter norm: bounded against growing")
+    ax.legend(fontsize=7)
+    fig.suptitle("Mu, Klabjan: LoRA GD under the state-dependent step (Thm 3.5: the product stays below the dashed line)")
+    fig.tight_layout()
+    save(fig, "mu2025-rates", out)
+
+
+def plot_xu2023(d, out, figure):
+    """Xu et al. 2023 Fig. 1 or 2: fixed eta_max against Algorithm 1, with Theorem 3.2's bound, from the claim's curves."""
+    rows = read_table(os.path.join(d, XU2023_CSV), f"the curves of `loraflow check xu2023.thm3_2-rate --out {d}`",
+                      ["figure", "sigma_or_noise", "seed", "t", "L_fixed", "bound_fixed", "L_adaptive", "eta_adaptive",
+                       "eta_max", "tau_min", "tau_max", "c1_alpha0", "c2_beta0"])
+    rows = [r for r in rows if r["seed"] == "0" and r["figure"] == figure]
+    if not rows:
+        fail(f"{os.path.join(d, XU2023_CSV)}: no rows of {figure}, seed 0")
+    fig, axs = plt.subplots(1, 3, figsize=(16, 4.8))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    key = "sigma" if figure == "Fig. 1" else "noise"
+    for i, sig in enumerate(sorted({r["sigma_or_noise"] for r in rows}, key=fnum)):
+        c = colours[i % len(colours)]
+        sel = [r for r in rows if r["sigma_or_noise"] == sig]
+        t = [fnum(r["t"]) for r in sel]
+        col = lambda k: np.array([fnum(r[k]) for r in sel])
+        axs[0].plot(t, np.log10(col("L_fixed")), color=c, label=f"{key} = {sig}: fixed eta_max")
+        axs[0].plot(t, np.log10(col("bound_fixed")), color=c, ls=":", lw=1, label=f"{key} = {sig}: Thm 3.2 bound")
+        axs[0].plot(t, np.log10(col("L_adaptive")), color=c, ls="--", label=f"{key} = {sig}: Algorithm 1")
+        axs[1].plot(t, np.log10(col("eta_adaptive")), color=c, ls="--", label=f"{key} = {sig}: Algorithm 1")
+        axs[1].plot(t, np.log10(col("eta_max")), color=c, label=f"{key} = {sig}: eta_max")
+        axs[2].plot(t, col("tau_min") / col("c1_alpha0"), color=c, label=f"{key} = {sig}: lambda_min(tau)/(c1 alpha0)")
+        axs[2].plot(t, col("tau_max") / col("c2_beta0"), color=c, ls="--", label=f"{key} = {sig}: lambda_max(tau)/(c2 beta0)")
+    axs[0].set_ylabel("log10 L")
+    axs[0].set_title("loss: fixed step, adaptive step (as transcribed), bound")
+    axs[1].set_ylabel("log10 eta")
+    axs[1].set_title("step sizes" + (" (Du et al. and Arora et al. left out: not in the catalogue)" if figure == "Fig. 2" else ""))
+    axs[2].axhline(1, color="k", lw=0.8, ls=":")
+    axs[2].set_yscale("log")
+    axs[2].set_ylabel("ratio (Thm 3.1: lower >= 1, upper <= 1)")
+    axs[2].set_title("Theorem 3.1's spectral bounds (fixed step)")
+    for ax in axs:
+        ax.set_xlabel("GD iteration")
+        ax.legend(fontsize=6)
+    what = "20 x 20 Gaussian X, width 1000" if figure == "Fig. 1" else "X = I_20, Y = W(0) + 0.05 eps, balanced init, width 1000"
+    fig.suptitle(f"Xu, Min, Tarmoun, Mallada, Vidal (AISTATS 2023) {figure}: {what}, c1 = 1/2, c2 = 3/2")
+    fig.tight_layout()
+    save(fig, "xu2023-fig1" if figure == "Fig. 1" else "xu2023-fig2", out)
+
+
 def main():
     p = argparse.ArgumentParser(description="Plot a loraflow sweep (curves.csv) as the figures of Xu et al. 2025.")
     p.add_argument("sweep_dir", help="directory holding curves.csv (from `loraflow table`)")
@@ -327,6 +420,17 @@ def main():
         if not os.path.isdir(args.sweep_dir):
             fail(f"{args.sweep_dir}: not a directory")
         plot_kim2025(args.sweep_dir, args.out or os.path.join(args.sweep_dir, "figures"))
+        return
+    if args.preset in ("xu2023-fig1", "xu2023-fig2"):
+        if not os.path.isdir(args.sweep_dir):
+            fail(f"{args.sweep_dir}: not a directory")
+        plot_xu2023(args.sweep_dir, args.out or os.path.join(args.sweep_dir, "figures"),
+                    "Fig. 1" if args.preset == "xu2023-fig1" else "Fig. 2")
+        return
+    if args.preset == "mu2025-rates":
+        if not os.path.isdir(args.sweep_dir):
+            fail(f"{args.sweep_dir}: not a directory")
+        plot_mu2025(args.sweep_dir, args.out or os.path.join(args.sweep_dir, "figures"))
         return
     if not os.path.isdir(args.sweep_dir):
         fail(f"{args.sweep_dir}: not a directory (expected a sweep directory holding curves.csv)")

@@ -31,6 +31,11 @@ claim make_kim2025_thm1_special();
 claim make_kim2025_scale_equivalence();
 claim make_kim2025_thm1_generic();
 claim make_kim2025_implicit_bias();
+claim make_mu2025_lemma3_4();
+claim make_mu2025_thm3_5();
+claim make_lora_scale_gd_identities();
+claim make_xu2023_thm3_1();
+claim make_xu2023_thm3_2();
 
 const std::vector<claim>& registry() {
   static const std::vector<claim> all{
@@ -49,6 +54,11 @@ const std::vector<claim>& registry() {
       make_kim2025_scale_equivalence(),
       make_kim2025_thm1_generic(),
       make_kim2025_implicit_bias(),
+      make_mu2025_lemma3_4(),
+      make_mu2025_thm3_5(),
+      make_lora_scale_gd_identities(),
+      make_xu2023_thm3_1(),
+      make_xu2023_thm3_2(),
   };
   return all;
 }

@@ -1,6 +1,7 @@
 // Parsing and validation of run configurations (see run/config.hpp and docs/config.md).
 #include <loraflow/decimal.hpp>
 #include <loraflow/integrate/method.hpp>
+#include <loraflow/integrate/step_rule.hpp>
 #include <loraflow/model/objective.hpp>
 #include <loraflow/run/config.hpp>
 #include <loraflow/scalar.hpp>
@@ -101,10 +102,11 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
   static const std::map<std::string, std::set<std::string>> k{
       {"problem", {"kind", "m", "n", "h", "sigma", "scale", "pair", "seed", "W1", "W2", "dY", "W0", "S"}},
       {"lora", {"rank", "adapters", "init", "alpha", "seed", "scale", "weight_decay", "A1", "B1", "A2", "B2", "state"}},
-      {"solve", {"method", "precision", "rtol", "atol", "t_end", "dt", "max_steps", "digits", "taylor_order", "frame"}},
+      {"solve", {"method", "precision", "rtol", "atol", "t_end", "dt", "max_steps", "digits", "taylor_order", "frame",
+                 "step_rule", "step_c", "smoothness", "steps"}},
       {"objective", {"kind", "seed", "weights", "ratio", "operator", "measurements", "noise", "features", "labels",
                      "samples", "separable"}},
-      {"observe", {"times", "stationary", "general_metrics"}},
+      {"observe", {"times", "steps", "stationary", "general_metrics"}},
   };
   return k;
 }
@@ -167,6 +169,8 @@ std::string singular_frame_unavailable(const run_config& c) {
            "problems (problem.kind = \"xu2025\"); a problem from files is aligned only to its rounding";
   if (c.objective.kind != "frobenius")
     return "objective.kind = \"" + c.objective.kind + "\": the frame's field is the frobenius (squared) loss only";
+  if (c.solve.step_rule != "constant")
+    return "solve.step_rule = \"" + c.solve.step_rule + "\": the step rules read the model in its natural coordinates";
   if (c.solve.method != "auto" && !find_method(c.solve.method)->singular_frame) {
     std::vector<std::string> ok;
     for (const method_info& m : method_table)
@@ -416,6 +420,41 @@ run_config parse_config(const std::string& text, const std::string& source, cons
       rd.fail("solve.taylor_order", "expected 0 (adaptive) or an order in 4..200, got " + std::to_string(S.taylor_order));
     if (S.method != "taylor") rd.fail("solve.taylor_order", "only used with method = \"taylor\"");
   }
+  // GD's step rules and iteration count (integrate/step_rule.hpp).
+  if (auto n = get("solve", "step_rule")) {
+    std::vector<std::string> names;
+    for (const step_rule_info& i : step_rule_table) names.push_back(i.name);
+    S.step_rule = rd.choice(*n, "solve.step_rule", names);
+    if (S.step_rule != "constant" && S.method != "gd")
+      rd.fail("solve.step_rule", "only used with method = \"gd\" (method is \"" + S.method + "\")");
+  }
+  const step_rule_info& rule = *find_step_rule(S.step_rule);
+  if (auto n = get("solve", "step_c")) {
+    if (!rule.needs_c) rd.fail("solve.step_c", "only used with step_rule = \"adapt\", \"adapt2\" or \"norm\" (step_rule is \"" + S.step_rule + "\")");
+    S.step_c = rd.positive_decimal(*n, "solve.step_c");
+  } else if (rule.needs_c) {
+    rd.fail("solve.step_c", "missing; step_rule = \"" + S.step_rule + "\" needs its constant c (" + rule.formula + "), e.g. step_c = \"0.1\"");
+  }
+  if (auto n = get("solve", "smoothness")) {
+    if (rule.id != step_rule::mu_klabjan) rd.fail("solve.smoothness", "only used with step_rule = \"mu-klabjan\"");
+    S.smoothness = rd.positive_decimal(*n, "solve.smoothness");
+  }
+  if (rule.id == step_rule::mu_klabjan) {
+    if (P.kind != "one_matrix")
+      rd.fail("solve.step_rule", "\"mu-klabjan\" is stated for one adapted matrix W0 + s B A; it needs problem.kind = \"one_matrix\" (kind is \"" + P.kind + "\")");
+    if (parse<float100>(L.weight_decay) != 0)
+      rd.fail("solve.step_rule", "\"mu-klabjan\" is stated without weight decay; it needs lora.weight_decay = 0 (is " + L.weight_decay + ")");
+  }
+  if (rule.id != step_rule::constant && get("solve", "dt"))
+    rd.fail("solve.dt", "not used with step_rule = \"" + S.step_rule + "\" (the rule sets every step); remove it");
+  if (auto n = get("solve", "steps")) {
+    if (S.method != "gd") rd.fail("solve.steps", "only used with method = \"gd\" (the number of GD iterations)");
+    S.steps = rd.integer(*n, "solve.steps", 1, 1000000000000L);
+    if (get("solve", "t_end"))
+      rd.fail("solve.t_end", "conflicts with solve.steps (a GD run of solve.steps iterations ends after them; its time is the sum of its steps)");
+  } else if (rule.id != step_rule::constant) {
+    rd.fail("solve.steps", "missing; step_rule = \"" + S.step_rule + "\" runs a number of GD iterations, e.g. steps = 1000");
+  }
   if (auto n = get("solve", "frame")) {
     S.frame = rd.choice(*n, "solve.frame", {"auto", "natural", "singular"});
     if (S.frame == "singular") {
@@ -430,11 +469,14 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     rd.fail("solve.method", "\"taylor\" cannot expand objective.kind = \"" + O.kind +
                                 "\" (not a polynomial field); use one of " + others);
   }
-  if (S.method != "auto" && !find_method(S.method)->adaptive && S.dt.empty())
+  if (S.method != "auto" && !find_method(S.method)->adaptive && S.dt.empty() && rule.id == step_rule::constant)
     rd.fail("solve.dt", "missing; method = \"" + S.method + "\" needs a step (the GD step eta for gd), e.g. dt = \"1e-4\"");
 
   // [observe]
-  if (auto n = get("observe", "times")) {
+  if (S.steps > 0) {  // a GD run by iterations is observed at iterations (observe.steps, below), not at times
+    if (get("observe", "times"))
+      rd.fail("observe.times", "not used by a GD run of solve.steps iterations, which is observed at iterations; use observe.steps");
+  } else if (auto n = get("observe", "times")) {
     if (auto a = n->as_array()) {
       c.observe.spacing = "list";
       for (std::size_t i = 0; i < a->size(); ++i) c.observe.list.push_back(rd.nonnegative_decimal(*a->get(i), "observe.times"));
@@ -444,6 +486,29 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     }
   } else {
     c.observe = parse_time_grid("linspace:0:" + S.t_end + ":501", source);
+  }
+  if (S.steps > 0) {
+    auto& ob = c.observe;
+    if (auto n = get("observe", "steps")) {
+      if (auto a = n->as_array()) {
+        ob.steps_spacing = "list";
+        for (std::size_t i = 0; i < a->size(); ++i) ob.steps_list.push_back(rd.integer(*a->get(i), "observe.steps", 0, S.steps));
+        if (ob.steps_list.empty()) rd.fail("observe.steps", "expected at least one iteration");
+      } else {
+        const observe_config g = parse_time_grid(rd.string(*n, "observe.steps"), source, "observe.steps");
+        ob.steps_spacing = g.spacing, ob.steps_a = g.a, ob.steps_b = g.b, ob.steps_n = g.n;
+        const float100 lo = parse<float100>(g.a), hi = parse<float100>(g.b);
+        const bool lin = g.spacing == "linspace";
+        if ((lin && lo < 0) || (lin ? hi : float100(pow(float100(10), hi))) > float100(S.steps) + float100(1) / 2)
+          rd.fail("observe.steps", "the grid '" + rd.string(*n, "observe.steps") + "' reaches outside the iterations 0.." +
+                                       std::to_string(S.steps) + " of solve.steps");
+      }
+    } else {  // the default: every iteration up to 1000 of them, else 1001 evenly spaced
+      ob.steps_spacing = "linspace", ob.steps_a = "0", ob.steps_b = std::to_string(S.steps);
+      ob.steps_n = std::min(S.steps, 1000L) + 1;
+    }
+  } else if (get("observe", "steps")) {
+    rd.fail("observe.steps", "only used with solve.steps (a GD run by iterations); a run to t_end is observed at observe.times");
   }
   if (auto n = get("observe", "stationary")) {
     auto b = n->value_exact<bool>();
@@ -458,9 +523,10 @@ run_config parse_config(const std::string& text, const std::string& source, cons
   return c;
 }
 
-observe_config parse_time_grid(const std::string& t, const std::string& source) {
+observe_config parse_time_grid(const std::string& t, const std::string& source, const std::string& key) {
   auto bad = [&]() {
-    throw input_error(source + ": key 'observe.times': expected linspace:a:b:n, logspace:a:b:n (a < b, n >= 2) or a list of times, got '" + t + "'");
+    throw input_error(source + ": key '" + key + "': expected linspace:a:b:n, logspace:a:b:n (a < b, n >= 2) or a list of " +
+                      (key == "observe.steps" ? "iterations" : "times") + ", got '" + t + "'");
   };
   std::vector<std::string> parts;
   std::size_t start = 0;
@@ -572,8 +638,19 @@ std::string config_json(const run_config& c) {
   s["digits"] = c.solve.digits;
   if (c.solve.method == "taylor") s["taylor_order"] = c.solve.taylor_order;
   s["frame"] = c.solve.frame;
-  if (c.observe.spacing == "list") j["observe"]["times"] = c.observe.list;
-  else j["observe"]["times"] = c.observe.grid_text();
+  s["step_rule"] = c.solve.step_rule;
+  if (!c.solve.step_c.empty()) s["step_c"] = c.solve.step_c;
+  if (!c.solve.smoothness.empty()) s["smoothness"] = c.solve.smoothness;
+  if (c.solve.steps > 0) {
+    s["steps"] = c.solve.steps;
+    s.erase("t_end");
+    if (c.observe.steps_spacing == "list") j["observe"]["steps"] = c.observe.steps_list;
+    else j["observe"]["steps"] = c.observe.steps_grid_text();
+  } else if (c.observe.spacing == "list") {
+    j["observe"]["times"] = c.observe.list;
+  } else {
+    j["observe"]["times"] = c.observe.grid_text();
+  }
   j["observe"]["stationary"] = c.observe.stationary;
   j["observe"]["general_metrics"] = c.observe.general_metrics;
   return j.dump(2);

@@ -61,6 +61,26 @@ TEST_CASE("parse_config: each bad input is one line naming the file and the key"
       {"[lora]\ninit = \"files\"\nA1 = \"a\"\nstate = \"s\"\n", "key 'lora.state': conflicts"},
       {minimal + "[observe]\nstationary = 1\n", "key 'observe.stationary'"},
       {minimal + "[observe]\ngeneral_metrics = \"yes\"\n", "key 'observe.general_metrics'"},
+      // GD step rules and runs by iterations (integrate/step_rule.hpp)
+      {minimal + "[solve]\nstep_rule = \"adapt\"\nstep_c = \"0.1\"\nsteps = 10\n", "key 'solve.step_rule': only used with method = \"gd\""},
+      {minimal + "[solve]\nmethod = \"gd\"\nstep_rule = \"armijo\"\nsteps = 10\n", "key 'solve.step_rule'"},
+      {minimal + "[solve]\nmethod = \"gd\"\nstep_rule = \"adapt\"\nsteps = 10\n", "key 'solve.step_c': missing"},
+      {minimal + "[solve]\nmethod = \"gd\"\nstep_rule = \"adapt\"\nstep_c = \"0\"\nsteps = 10\n", "key 'solve.step_c'"},
+      {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nstep_c = \"0.1\"\n", "key 'solve.step_c': only used with"},
+      {minimal + "[solve]\nmethod = \"gd\"\nstep_rule = \"adapt\"\nstep_c = \"1\"\n", "key 'solve.steps': missing"},
+      {minimal + "[solve]\nmethod = \"gd\"\nstep_rule = \"mu-klabjan\"\nsteps = 10\n", "key 'solve.step_rule': \"mu-klabjan\" is stated for one adapted matrix"},
+      {minimal + "weight_decay = \"0.1\"\n[problem]\nkind = \"one_matrix\"\n[solve]\nmethod = \"gd\"\nstep_rule = \"mu-klabjan\"\nsteps = 10\n",
+       "key 'solve.step_rule': \"mu-klabjan\" is stated without weight decay"},
+      {minimal + "[problem]\nkind = \"one_matrix\"\n[solve]\nmethod = \"gd\"\nstep_rule = \"mu-klabjan\"\nsteps = 10\ndt = \"0.1\"\n", "key 'solve.dt': not used"},
+      {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsmoothness = \"2\"\n", "key 'solve.smoothness': only used with"},
+      {minimal + "[solve]\nmethod = \"dopri5\"\nsteps = 10\n", "key 'solve.steps': only used with method = \"gd\""},
+      {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsteps = 0\n", "key 'solve.steps'"},
+      {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsteps = 10\nt_end = 5\n", "key 'solve.t_end': conflicts with solve.steps"},
+      {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsteps = 10\n[observe]\ntimes = \"linspace:0:1:3\"\n", "key 'observe.times': not used"},
+      {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\n[observe]\nsteps = [1, 2]\n", "key 'observe.steps': only used with solve.steps"},
+      {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsteps = 10\n[observe]\nsteps = [1, 11]\n", "key 'observe.steps'"},
+      {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsteps = 10\n[observe]\nsteps = \"logspace:0:2:3\"\n", "key 'observe.steps': the grid"},
+      {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsteps = 10\n[observe]\nsteps = \"linspace:0:5\"\n", "key 'observe.steps': expected linspace"},
   };
   for (const bad_case& c : cases) {
     CAPTURE(c.text);
@@ -131,6 +151,11 @@ TEST_CASE("config_json round trip: the resolved config written as TOML reads bac
       "[objective]\nkind = \"weighted\"\nratio = \"10\"\n",
       "[problem]\nkind = \"one_matrix\"\nW0 = \"/d/W0.npy\"\nS = \"/d/S.txt\"\n"
       "[lora]\nrank = 2\ninit = \"files\"\nstate = \"/run/state\"\n",
+      "[problem]\nkind = \"one_matrix\"\n[lora]\nrank = 2\nalpha = \"0.5\"\n"
+      "[solve]\nmethod = \"gd\"\nstep_rule = \"mu-klabjan\"\nsmoothness = \"2\"\nsteps = 300\n"
+      "[observe]\nsteps = \"logspace:0:2:21\"\n",
+      minimal + "[solve]\nmethod = \"gd\"\nstep_rule = \"norm\"\nstep_c = \"0.01\"\nsteps = 5\n[observe]\nsteps = [0, 2, 5]\n",
+      minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.01\"\nsteps = 5000\n",
   };
   for (const std::string& text : texts) {
     CAPTURE(text);
@@ -147,4 +172,8 @@ TEST_CASE("config_json round trip: the resolved config written as TOML reads bac
   CHECK(j["problem"]["pair"] == nlohmann::ordered_json::array({1, 5}));
   CHECK(j["lora"]["alpha"] == "1e-30");
   CHECK(j["lora"]["adapters"] == nlohmann::ordered_json::array({"W2"}));
+  // A GD run by iterations: the default observed iterations, every one up to 1000 of them, else 1001 evenly spaced.
+  const run_config g = parse_config(texts.back(), "a.toml", "/nonexistent");
+  CHECK(g.observe.steps_grid_text() == "linspace:0:5000:1001");
+  CHECK(parse_config(texts[texts.size() - 2], "a.toml", "/nonexistent").observe.steps_list == std::vector<long>{0, 2, 5});
 }

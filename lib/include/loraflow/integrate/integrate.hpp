@@ -34,6 +34,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,15 @@ template <class Real> int taylor_auto_order(const Real& rtol) {
   return static_cast<int>(std::min(200.0, std::max(8.0, std::ceil(digits) + 1)));
 }
 
+/// What GD has done so far, updated at every iteration before that iteration's observations (solve_options::trace):
+/// the quantities of Mu and Klabjan's Theorem 3.5, min_(s<k) ||grad J(V_s)||^2 and sum_(s<k) eta_s, at iterate k.
+template <class Real> struct gd_trace {
+  std::size_t iteration = 0;  ///< k, the iterate last produced (0 before the first step)
+  Real sum_eta = Real(0);     ///< sum of the steps taken, eta_0 + ... + eta_(k-1)
+  Real min_grad_norm2 = std::numeric_limits<Real>::infinity();  ///< min over s < k of ||grad J(V_s)||^2 (inf at k = 0)
+  Real last_eta = Real(0);    ///< eta_(k-1)
+};
+
 /// How to integrate. rtol/atol are used by the adaptive methods, dt by rk4 and GD (where it is eta).
 template <class Real> struct solve_options {
   method stepper = method::dopri5;
@@ -62,6 +72,14 @@ template <class Real> struct solve_options {
   std::size_t max_steps = 100000000;     ///< budget: accepted plus rejected steps
   const series_source<Real>* series = nullptr;  ///< method::taylor: the field's Taylor expansion
   int taylor_order = 0;                  ///< method::taylor: fixed order K (0: adaptive, from taylor_auto_order(rtol))
+  /// gd: the number of iterations. 0: round((t1 - t0) / dt) constant steps, observed at obs_times. > 0: exactly
+  /// this many, observed at the iterations gd_observe_steps (obs_times unused), t1 unused; the time of iterate k is
+  /// t0 + eta_0 + ... + eta_(k-1) (the gradient-flow time it stands for). Required with a step rule.
+  std::size_t gd_steps = 0;
+  std::vector<std::size_t> gd_observe_steps;  ///< gd with gd_steps: the iterations observed, sorted (0 = the start)
+  /// gd: eta_k from the iterate and the field there (integrate/step_rule.hpp: gd_step_size); empty: dt.
+  std::function<Real(const vector<Real>& x, const vector<Real>& field)> gd_step;
+  gd_trace<Real>* trace = nullptr;  ///< gd: filled as the run goes (the caller initializes it)
 };
 
 template <class Real> struct run_stats {
@@ -508,22 +526,57 @@ template <class Real> class integration {
     }
   }
 
-  /// gd: x_{k+1} = x_k + eta f(x_k), K = round((t1 - t0)/eta) steps. GD has no dense output: an event is the first
-  /// step k with g >= 0, and each observation time is delivered at the step nearest to it. It ends at t0 + K eta,
-  /// the time it actually reached (t1 itself only when (t1 - t0)/eta is an integer).
+  /// gd: x_(k+1) = x_k + eta_k f(x_k). With opt.gd_steps = 0: K = round((t1 - t0)/eta) steps of eta = dt; each
+  /// observation time is delivered at the step nearest to it, and the run ends at t0 + K eta, the time it actually
+  /// reached (t1 itself only when (t1 - t0)/eta is an integer). With gd_steps = K > 0: K iterations of opt.gd_step
+  /// (or dt), observed at the iterations gd_observe_steps, iterate k at time t0 + sum of the steps before it. GD has
+  /// no dense output: an event is the first step k with g >= 0. An iterate that is not finite (or a step rule that
+  /// gives no finite step > 0) ends the run with status diverged at the last finite iterate.
   void gd_loop() {
     using std::round;
-    const Real eta = m_opt.dt;
-    const std::size_t K = static_cast<std::size_t>(to_double(round(Real((m_t1 - m_t0) / eta))));
-    if (K == 0) throw std::invalid_argument("integrate: GD step eta is larger than twice the time span");
-    auto step_time = [&](std::size_t k) { return Real(m_t0 + Real(k) * eta); };
-    auto step_of = [&](const Real& to) { return static_cast<std::size_t>(to_double(round(Real((to - m_t0) / eta)))); };
+    const Real eta0 = m_opt.dt;
+    const bool by_steps = m_opt.gd_steps > 0;
+    if (m_opt.gd_step && !by_steps) throw std::invalid_argument("integrate: a GD step rule needs gd_steps (the iteration count)");
+    std::size_t K = m_opt.gd_steps;
+    if (!by_steps) {
+      K = static_cast<std::size_t>(to_double(round(Real((m_t1 - m_t0) / eta0))));
+      if (K == 0) throw std::invalid_argument("integrate: GD step eta is larger than twice the time span");
+    }
+    gd_trace<Real> own;
+    gd_trace<Real>& tr = m_opt.trace ? *m_opt.trace : own;
+    auto step_time = [&](std::size_t k) { return Real(m_t0 + Real(k) * eta0); };
+    auto step_of = [&](const Real& to) { return static_cast<std::size_t>(to_double(round(Real((to - m_t0) / eta0)))); };
+    const std::vector<std::size_t>& obs_steps = m_opt.gd_observe_steps;
+    std::size_t next_step_obs = 0;  // the first of obs_steps not yet delivered
+    auto observe_steps = [&](std::size_t k, const Real& t, const vector<Real>& x) {
+      while (next_step_obs < obs_steps.size() && (obs_steps[next_step_obs] <= k || k == K)) {
+        m_obs(t, x);
+        ++next_step_obs;
+      }
+    };
+    if (by_steps) observe_steps(0, m_t, m_x);
     for (std::size_t k = 1; !m_stop && k <= K; ++k) {
       if (out_of_budget()) break;
       m_sys(m_x, m_dxdt, m_t);
+      const Real eta = m_opt.gd_step ? m_opt.gd_step(m_x, m_dxdt) : eta0;
+      if (!(eta > 0) || !is_finite(eta)) {
+        fail(run_status::diverged, "the step rule gave eta = " + to_string(eta) + " at iterate " + std::to_string(k - 1) +
+                                       " (t = " + to_string(m_t) + "); the run ends there");
+        break;
+      }
       m_x_new = m_x + eta * m_dxdt;
-      if (!new_state_finite()) break;
-      const Real t_new = step_time(k);
+      if (!all_finite(m_x_new)) {
+        fail(run_status::diverged, "GD diverged: iterate " + std::to_string(k) + " is not finite (eta = " +
+                                       to_string(eta) + "); the run ends at iterate " + std::to_string(k - 1) +
+                                       ", t = " + to_string(m_t));
+        break;
+      }
+      const Real t_new = by_steps ? Real(m_t + eta) : step_time(k);
+      const Real g2 = m_dxdt.squaredNorm();
+      if (g2 < tr.min_grad_norm2) tr.min_grad_norm2 = g2;
+      tr.iteration = k;
+      tr.sum_eta = t_new - m_t0;
+      tr.last_eta = eta;
       ++m_st.steps;
       for (std::size_t e = 0; e < m_events.size(); ++e) {
         if (m_hits[e].found || !(m_events[e].g(t_new, m_x_new) >= 0)) continue;
@@ -532,7 +585,9 @@ template <class Real> class integration {
         m_hits[e].x = m_x_new;
         if (m_events[e].terminal) m_stop = true;
       }
-      while (has_observation() && (step_of(m_obs_times[m_next_obs]) <= k || k == K)) observe_at(t_new, m_x_new);
+      if (by_steps) observe_steps(k, t_new, m_x_new);
+      else
+        while (has_observation() && (step_of(m_obs_times[m_next_obs]) <= k || k == K)) observe_at(t_new, m_x_new);
       m_x.swap(m_x_new);
       m_t = t_new;
       if (!report_progress()) break;
@@ -571,7 +626,7 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
   if (!(t1 > t0)) throw std::invalid_argument("integrate: end time must be greater than start time");
   if (is_adaptive(opt.stepper) && !(opt.rtol > 0)) throw std::invalid_argument("integrate: rtol must be > 0");
   if (opt.atol < 0) throw std::invalid_argument("integrate: atol must be >= 0");
-  if (!is_adaptive(opt.stepper) && !(opt.dt > 0))
+  if (!is_adaptive(opt.stepper) && !(opt.dt > 0) && !(opt.stepper == method::gd && opt.gd_step))
     throw std::invalid_argument(std::string("integrate: ") + method_name(opt.stepper) + " needs a step dt > 0");
   for (std::size_t i = 1; i < obs_times.size(); ++i)
     if (obs_times[i] < obs_times[i - 1]) throw std::invalid_argument("integrate: observation times must be sorted");

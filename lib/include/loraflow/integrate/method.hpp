@@ -63,8 +63,9 @@ inline method parse_method(const std::string& s) {
   throw std::invalid_argument("'" + s + "' is not a method; expected " + method_list());
 }
 
-/// How a run ended. Numerical failure is a status, not an exception.
-enum class run_status { ok, step_underflow, non_finite, budget_exhausted, stopped };
+/// How a run ended. Numerical failure is a status, not an exception. diverged: a GD iterate became non-finite (the
+/// run keeps the last finite iterate); non_finite is the same for the ODE methods.
+enum class run_status { ok, step_underflow, non_finite, budget_exhausted, stopped, diverged };
 
 inline const char* status_name(run_status s) {
   switch (s) {
@@ -73,6 +74,7 @@ inline const char* status_name(run_status s) {
     case run_status::non_finite: return "non_finite";
     case run_status::budget_exhausted: return "budget_exhausted";
     case run_status::stopped: return "stopped";
+    case run_status::diverged: return "diverged";
   }
   return "?";
 }

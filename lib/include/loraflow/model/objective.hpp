@@ -25,6 +25,7 @@
 // use one per thread (lora_model owns one).
 #pragma once
 
+#include <loraflow/linalg.hpp>
 #include <loraflow/product.hpp>
 #include <loraflow/random.hpp>
 #include <loraflow/scalar.hpp>
@@ -33,6 +34,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace loraflow {
@@ -111,6 +113,29 @@ template <class Real> class objective {
       case objective_kind::logistic: return 2 * N * mn + static_cast<double>(m_m) * N;
     }
     return 0;
+  }
+
+  /// A Lipschitz constant L_f of grad f in the Frobenius norm (||grad f(X) - grad f(Y)|| <= L_f ||X - Y||), with
+  /// whether it is the exact (smallest) one. The quadratic kinds have a constant Hessian H, so L_f = ||H||_2 exactly:
+  /// frobenius 1, weighted max w_ij, sensing sigma_max(A)^2 / N. Logistic: H[V] = (1/N) sum_i J_i (V x_i) x_i^T with
+  /// 0 <= J_i <= 1/2 I (the softmax Jacobian diag(p) - p p^T: row c has diagonal p_c (1 - p_c) and off-diagonal
+  /// absolute sum p_c (1 - p_c), so by Gershgorin every eigenvalue is at most 2 p_c (1 - p_c) <= 1/2), so
+  /// <V, H[V]> <= (1/(2N)) sum_i ||V x_i||^2 <= sigma_max(Xf)^2 / (2N) ||V||^2: an upper bound, not exact.
+  /// Computed on each call (an SVD for sensing and logistic): call it once, not in a loop.
+  std::pair<Real, bool> smoothness() const {
+    switch (m_d.kind) {
+      case objective_kind::frobenius: return {Real(1), true};
+      case objective_kind::weighted: return {Real(m_d.weights.maxCoeff()), true};
+      case objective_kind::sensing: {
+        const Real s = linalg::svd<Real>(m_d.sensing).s(0);
+        return {Real(s * s / Real(m_N)), true};
+      }
+      case objective_kind::logistic: {
+        const Real s = linalg::svd<Real>(m_d.features).s(0);
+        return {Real(s * s / Real(2 * m_N)), false};
+      }
+    }
+    return {Real(0), false};
   }
 
   /// E = -grad f(X), given X and R = S - X (formed by the caller from the small quantities).

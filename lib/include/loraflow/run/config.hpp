@@ -67,6 +67,10 @@ struct solve_config {
   long digits = 6;  ///< precision = auto: significant digits wanted in misalign(T1) and T1
   long taylor_order = 0;  ///< method = taylor: series order K (0: automatic, about 1.15 x the digits of rtol)
   std::string frame = "auto";  ///< auto | natural | singular (run/precision.hpp: plan_precision's frame rule; singular: xu2025 problems only)
+  std::string step_rule = "constant";  ///< method = gd: a rule of integrate/step_rule.hpp (step_rule_table)
+  std::string step_c;      ///< the constant c of step rules adapt, adapt2, norm (required there)
+  std::string smoothness;  ///< step_rule = mu-klabjan: L_f of the objective (empty: the objective's own)
+  long steps = 0;          ///< method = gd: the number of iterations (0: round(t_end / dt)); required with a step rule
 };
 
 /// observe.times, parsed once (parse_times): a grid linspace:a:b:n (n times a + (b - a) i / (n - 1)) or
@@ -80,6 +84,16 @@ struct observe_config {
   bool stationary = false;           ///< observe.stationary: the stationary-point analysis of the final state
   /// observe.general_metrics: the metrics of any problem (observe/metrics.hpp, general_observer) in trajectory.csv
   bool general_metrics = false;
+  /// observe.steps (GD runs of solve.steps iterations): the iterations observed, a grid of the observe.times
+  /// grammar (rounded to iterations, repeats dropped) or a list; filled with the default grid when solve.steps is set.
+  std::string steps_spacing;  ///< linspace | logspace | list; empty: not a run by iterations
+  std::string steps_a, steps_b;
+  long steps_n = 0;
+  std::vector<long> steps_list;
+  /// observe.steps in its text form ("linspace:0:1000:1001"; empty for a list).
+  std::string steps_grid_text() const {
+    return steps_spacing == "list" ? std::string() : steps_spacing + ":" + steps_a + ":" + steps_b + ":" + std::to_string(steps_n);
+  }
   /// The number of observation times.
   std::size_t count() const { return spacing == "list" ? list.size() : static_cast<std::size_t>(n); }
   /// The text form, as written in a config ("linspace:0:5:501"; empty for a list).
@@ -117,8 +131,8 @@ std::string config_json(const run_config& c);
 /// absolute already. Throws input_error naming source.
 run_config config_from_json(const std::string& json_text, const std::string& source);
 
-/// The one grammar of observe.times for a grid: linspace:a:b:n | logspace:a:b:n with decimals a < b and
-/// 2 <= n <= 1e8. Throws input_error naming source and the key.
-observe_config parse_time_grid(const std::string& text, const std::string& source);
+/// The one grammar of observe.times (and observe.steps) for a grid: linspace:a:b:n | logspace:a:b:n with decimals
+/// a < b and 2 <= n <= 1e8. Throws input_error naming source and the key.
+observe_config parse_time_grid(const std::string& text, const std::string& source, const std::string& key = "observe.times");
 
 }  // namespace loraflow

@@ -14,6 +14,7 @@
 
 #include <loraflow/fp_env.hpp>
 #include <loraflow/integrate/integrate.hpp>
+#include <loraflow/integrate/step_rule.hpp>
 #include <loraflow/io/atomic_file.hpp>
 #include <loraflow/io/npy.hpp>
 #include <loraflow/io/text_matrix.hpp>
@@ -32,11 +33,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -337,9 +341,60 @@ solve_options<Real> solver_options(const run_config& c, const precision_plan& pl
   opt.max_steps = static_cast<std::size_t>(c.solve.max_steps);
   opt.series = series;
   opt.taylor_order = static_cast<int>(c.solve.taylor_order);
-  if (opt.stepper == method::gd && !(opt.dt * 2 <= end_time<Real>(c)))
+  if (opt.stepper == method::gd && c.solve.steps == 0 && !(opt.dt * 2 <= end_time<Real>(c)))
     throw input_error(c.source + ": key 'solve.dt': the GD step eta = " + c.solve.dt + " must be at most t_end / 2");
   return opt;
+}
+
+/// A GD run's step rule and its record: what configure_gd points solve_options at (keep it alive for the run).
+template <class Real> struct gd_setup {
+  std::optional<gd_step_size<Real>> rule;
+  gd_trace<Real> trace;
+};
+
+/// The iterations of observe.steps (a GD run of solve.steps iterations): the grid's values rounded to the nearest
+/// iteration (or the list), sorted, repeats dropped.
+inline std::vector<std::size_t> observation_steps(const run_config& c) {
+  const observe_config& ob = c.observe;
+  std::vector<std::size_t> k;
+  if (ob.steps_spacing == "list") {
+    for (long v : ob.steps_list) k.push_back(static_cast<std::size_t>(v));
+  } else {
+    const double a = parse<double>(ob.steps_a), b = parse<double>(ob.steps_b);
+    for (long i = 0; i < ob.steps_n; ++i) {
+      const double e = i + 1 == ob.steps_n ? b : a + (b - a) * static_cast<double>(i) / static_cast<double>(ob.steps_n - 1);
+      const double v = ob.steps_spacing == "linspace" ? e : std::pow(10.0, e);
+      k.push_back(static_cast<std::size_t>(std::min(std::llround(v), static_cast<long long>(c.solve.steps))));
+    }
+  }
+  std::sort(k.begin(), k.end());
+  k.erase(std::unique(k.begin(), k.end()), k.end());
+  return k;
+}
+
+/// Stage 3 for method gd: the step rule of solve.step_rule with its constants at working precision, the iteration
+/// count and observed iterations of solve.steps, and the trace (Mu-Klabjan's monitors), set into opt. A rule the
+/// problem does not admit is bad input naming solve.step_rule.
+template <class Real>
+void configure_gd(const run_config& c, const lora_model<Real>& model, solve_options<Real>& opt, gd_setup<Real>& g) {
+  if (opt.stepper != method::gd) return;
+  const step_rule r = find_step_rule(c.solve.step_rule)->id;
+  const Real cc = c.solve.step_c.empty() ? Real(0) : parse_key<Real>(c, c.solve.step_c, "solve.step_c");
+  const Real Lf = c.solve.smoothness.empty() ? Real(0) : parse_key<Real>(c, c.solve.smoothness, "solve.smoothness");
+  try {
+    g.rule.emplace(r, model, opt.dt, cc, Lf);
+  } catch (const std::invalid_argument& e) {
+    throw input_error(c.source + ": key 'solve.step_rule': " + e.what());
+  }
+  opt.trace = &g.trace;
+  if (c.solve.steps > 0) {
+    opt.gd_steps = static_cast<std::size_t>(c.solve.steps);
+    opt.gd_observe_steps = observation_steps(c);
+  }
+  if (r != step_rule::constant) {
+    const gd_step_size<Real>& rule = *g.rule;
+    opt.gd_step = [&rule](const vector<Real>& x, const vector<Real>& f) { return rule(x, f); };
+  }
 }
 
 /// The relative resolution of an integrated state, for the stationary-point analysis (observe/stationary.hpp):
@@ -488,13 +543,15 @@ template <class Real> void write_state(const staging_dir& stage, const lora_mode
 /// when stderr is not a terminal).
 class progress_line {
  public:
-  explicit progress_line(bool enabled, double t_end) : m_enabled(enabled), m_t_end(t_end), m_tty(isatty(2)) {}
+  /// what: the quantity shown against its end (t, or iteration for a GD run by iterations).
+  progress_line(bool enabled, double t_end, const char* what = "t")
+      : m_enabled(enabled), m_t_end(t_end), m_what(what), m_tty(isatty(2)) {}
   bool operator()(double t, std::size_t steps) {
     if (!m_enabled) return true;
     const double el = elapsed();
     if (el < 1.0 || el - m_last < (m_tty ? 0.25 : 10.0)) return true;
     m_last = el;
-    std::fprintf(stderr, "%sloraflow: t = %.6g of %.6g (%.0f%%), %zu steps, %.1f s%s", m_tty ? "\r" : "", t, m_t_end,
+    std::fprintf(stderr, "%sloraflow: %s = %.6g of %.6g (%.0f%%), %zu steps, %.1f s%s", m_tty ? "\r" : "", m_what, t, m_t_end,
                  100.0 * t / m_t_end, steps, el, m_tty ? "   " : "\n");
     m_printed = true;
     return true;
@@ -507,6 +564,7 @@ class progress_line {
  private:
   bool m_enabled;
   double m_t_end;
+  const char* m_what;
   bool m_tty;
   bool m_printed = false;
   double m_last = 0;
@@ -542,9 +600,12 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
 
   // 3. Solver settings.
   const std::optional<lora_series<Real>> series = series_for(plan, model);
-  const solve_options<Real> opt = solver_options<Real>(c, plan, alpha, series ? &*series : nullptr);
-  const Real t_end = end_time<Real>(c);
-  const std::vector<Real> times = observation_times<Real>(c, t_end);
+  solve_options<Real> opt = solver_options<Real>(c, plan, alpha, series ? &*series : nullptr);
+  gd_setup<Real> gds;  // method gd: the step rule and its trace
+  configure_gd<Real>(c, model, opt, gds);
+  const bool by_steps = opt.gd_steps > 0;  // a GD run of solve.steps iterations, observed at iterations
+  const Real t_end = by_steps ? std::numeric_limits<Real>::max() : end_time<Real>(c);
+  const std::vector<Real> times = by_steps ? std::vector<Real>{} : observation_times<Real>(c, t_end);
 
   // 4. Integrate, observing every metric and locating T1. In the singular frame (model/singular_frame.hpp) the
   // state is the rotated, split one; metrics and T1 are taken on it by the frame's own observer (every metric is
@@ -562,11 +623,29 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   std::optional<general_observer<Real>> general;
   if (c.observe.general_metrics) general.emplace(model);
   auto general_of = [&](const vector<Real>& xs) { return (*general)(fm ? fm->to_natural(xs) : xs); };
+  // GD runs: the monitors of Mu and Klabjan's Theorem 3.5 at each observed iterate k (integrate.hpp, gd_trace):
+  // the step the rule takes there, the sum and the minimum over the iterates before k, ||V_k||^2 and ||grad J(V_k)||^2,
+  // and the running bound 4 (J(V_0) - L*) / sum eta with L* replaced by 0 <= L* (every objective and the weight
+  // decay are >= 0): the theorem's bound where L* = 0 (an attainable zero loss, or the infimum 0 of separable
+  // logistic regression), looser by 4 L* / sum eta elsewhere.
+  const bool gd_cols = opt.stepper == method::gd;
+  const Real J0 = model.loss(x0);
+  vector<Real> gd_field(model.dimension());
+  auto gd_values = [&](const vector<Real>& xs) {
+    const vector<Real> xn = fm ? fm->to_natural(xs) : xs;
+    model.field(xn, gd_field);
+    const gd_trace<Real>& tr = gds.trace;
+    const Real inf = std::numeric_limits<Real>::infinity();
+    return std::vector<Real>{Real(static_cast<double>(tr.iteration)), (*gds.rule)(xn, gd_field), tr.sum_eta,
+                             Real(xn.squaredNorm()), Real(gd_field.squaredNorm()), tr.min_grad_norm2,
+                             tr.sum_eta > 0 ? Real(4 * J0 / tr.sum_eta) : inf};
+  };
   std::ostringstream csv;
   csv << "t";
   for (const auto& name : metrics<Real>::names()) csv << "," << name;
   if (general)
     for (const auto& name : general_metrics<Real>::names(p.rank)) csv << "," << name;
+  if (gd_cols) csv << ",step,eta,sum_eta,V_norm2,grad_norm2,min_grad_norm2,running_bound";
   csv << "\n";
   const bool keep_csv = !o.out_dir.empty();  // in-process callers (benchmarks) that write nothing skip the text
   auto write_row = [&](const Real& t, const vector<Real>& xt) {
@@ -575,13 +654,16 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
     for (const Real& v : observer(xt).values()) csv << "," << to_string(v);
     if (general)
       for (const Real& v : general_of(xt).values()) csv << "," << to_string(v);
+    if (gd_cols)
+      for (const Real& v : gd_values(xt)) csv << "," << to_string(v);
     csv << "\n";
   };
   std::vector<event_spec<Real>> events{
       fm ? event_spec<Real>{"T1", [&](const Real&, const vector<Real>& xs) { return frame_obs->t1_gap(xs); }, false}
          : t1_event(nat_observer)};
   std::vector<event_hit<Real>> hits;
-  d::progress_line progress(o.progress, to_double(t_end));
+  d::progress_line progress(o.progress, by_steps ? static_cast<double>(opt.gd_steps) : to_double(t_end),
+                            by_steps ? "iteration" : "t");
   system_fn<Real> system;
   if (fm) system = std::cref(*fm);
   else system = std::cref(model);
@@ -589,7 +671,8 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
       system, x, Real(0), t_end, times,
       [&](const Real& t, const vector<Real>& xt) { write_row(t, xt); }, opt, events, &hits,
       [&](const Real& t, std::size_t steps) {
-        return progress(to_double(t), steps) && !(o.cancel && o.cancel->load(std::memory_order_relaxed));
+        return progress(by_steps ? static_cast<double>(steps) : to_double(t), steps) &&
+               !(o.cancel && o.cancel->load(std::memory_order_relaxed));
       });
   progress.done();
   const double wall = progress.elapsed();
@@ -651,6 +734,25 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
     prj["atol"] = to_string(opt.atol);
   }
   if (opt.dt > 0) prj["dt"] = to_string(opt.dt);
+  if (gd_cols) {  // the GD step rule and the Theorem 3.5 record at the last iterate
+    const gd_step_size<Real>& rule = *gds.rule;
+    auto& gj = j["gd"];
+    gj["step_rule"] = info(rule.rule()).name;
+    gj["step_formula"] = info(rule.rule()).formula;
+    if (info(rule.rule()).needs_c) gj["step_c"] = to_string(parse_key<Real>(c, c.solve.step_c, "solve.step_c"));
+    if (rule.rule() == step_rule::mu_klabjan) {
+      gj["objective_smoothness"] = d::json_number(rule.objective_smoothness());
+      gj["objective_smoothness_source"] = rule.smoothness_source();
+      gj["smoothness"] = d::json_number(rule.smoothness());
+    }
+    gj["iterations"] = gds.trace.iteration;
+    gj["sum_eta"] = d::json_number(gds.trace.sum_eta);
+    gj["last_eta"] = d::json_number(gds.trace.last_eta);
+    gj["initial_loss"] = d::json_number(J0);
+    gj["min_grad_norm2"] = d::json_number(gds.trace.min_grad_norm2);
+    if (gds.trace.sum_eta > 0) gj["running_bound"] = d::json_number(Real(4 * J0 / gds.trace.sum_eta));
+    gj["running_bound_definition"] = "4 (J(V_0) - 0) / sum_(s<k) eta_s: Mu-Klabjan Theorem 3.5 with L* replaced by 0 <= L*";
+  }
   auto& sj = j["solver"];
   sj["status"] = status_name(st.status);
   sj["message"] = st.message;
@@ -718,7 +820,10 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   hs << "loraflow run: " << c.problem.kind << " m=" << m << " n=" << n << " h=" << h
      << " r=" << p.rank << ", alpha=" << (c.lora.alpha.empty() ? d::fmt(to_double(alpha)) : c.lora.alpha) << ", init "
      << c.lora.init << ", " << method_name(opt.stepper) << (in_frame ? " in the singular frame" : "") << " in " << scalar_name<Real>()
-     << (is_adaptive(opt.stepper) ? " (rtol " + d::fmt(to_double(opt.rtol)) + ")" : " (dt " + c.solve.dt + ")") << "\n";
+     << (is_adaptive(opt.stepper) ? " (rtol " + d::fmt(to_double(opt.rtol)) + ")"
+         : gd_cols && gds.rule->rule() != step_rule::constant ? " (step rule " + c.solve.step_rule + ")"
+                                                              : " (dt " + c.solve.dt + ")")
+     << "\n";
   if (plan.automatic) hs << "  precision auto: " << plan.reason << "\n";
   if (plan.method.automatic) hs << "  method auto: " << plan.method.reason << "\n";
   if (plan.frame.automatic) hs << "  frame auto: " << plan.frame.reason << "\n";
@@ -737,6 +842,15 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
        << ", imbalance_fro = " << d::fmt(to_double(a.imbalance_fro)) << ", loss = " << d::fmt(to_double(a.loss)) << "\n";
   } else {
     hs << "  T1 not reached by t = " << d::fmt(to_double(st.t_final)) << "\n";
+  }
+  if (gd_cols) {
+    hs << "  gd: " << gds.trace.iteration << " iterations, sum eta = " << d::fmt(to_double(gds.trace.sum_eta))
+       << ", last eta = " << d::fmt(to_double(gds.trace.last_eta));
+    if (gds.rule->rule() == step_rule::mu_klabjan)
+      hs << " (L = s^2 L_f = " << d::fmt(to_double(gds.rule->smoothness())) << ", L_f " << gds.rule->smoothness_source() << ")";
+    hs << "; min ||grad J||^2 = " << d::fmt(to_double(gds.trace.min_grad_norm2));
+    if (gds.trace.sum_eta > 0) hs << ", running bound 4 J(V_0)/sum eta = " << d::fmt(to_double(Real(4 * J0 / gds.trace.sum_eta)));
+    hs << "\n";
   }
   hs << "  final (t = " << d::fmt(to_double(st.t_final)) << "): loss = " << d::fmt(to_double(final_m.loss))
      << ", misalign = " << d::fmt(to_double(final_m.misalign)) << ", drift_C1 = " << d::fmt(to_double(final_m.drift_C1)) << "\n";

@@ -1,0 +1,117 @@
+// Tests of model/xu2023.hpp (P3's constants), one body per scalar type where the arithmetic is generic.
+// Oracles: closed forms on a diagonal problem (X = I, W1, W2 diagonal: every Table 2 quantity by hand); the
+// structured spectra against dense eigenvalues of the same operators (D as an h x h matrix, tau as its
+// (n m) x (n m) Kronecker-sum matrix); the roots against their defining equations.
+#include <loraflow/linalg.hpp>
+#include <loraflow/model/xu2023.hpp>
+
+#include "checks.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+using namespace loraflow;
+
+TEST_CASE_TEMPLATE_DEFINE("P3 Table 2 constants on a diagonal problem (closed forms)", Real, xu2023_closed_forms) {
+  test::precision_for_test<Real> prec;
+  using std::sqrt;
+  // X = I_2, Y = diag(3, 2), W1 = diag(2, 1) (n = h = 2), W2 = diag(1, 1): W = diag(2, 1), E(0) = diag(1, 1).
+  factorization_problem<Real> p;
+  p.X = matrix<Real>::Identity(2, 2);
+  p.Y = matrix<Real>::Zero(2, 2);
+  p.Y(0, 0) = Real(3);
+  p.Y(1, 1) = Real(2);
+  p.width = 2;
+  matrix<Real> W1 = matrix<Real>::Zero(2, 2), W2 = matrix<Real>::Identity(2, 2);
+  W1(0, 0) = Real(2);
+  W1(1, 1) = Real(1);
+  const Real c1 = Real(1) / 2, c2 = Real(3) / 2;
+  const xu2023_constants<Real> k = xu2023_constants_of<Real>(p, W1, W2, c1, c2);
+  const Real tol = 1024 * eps<Real>();
+  LORAFLOW_CHECK_REL(k.K, Real(1), tol);
+  LORAFLOW_CHECK_REL(k.kappa, Real(1), tol);
+  LORAFLOW_CHECK_REL(k.L0, Real(1), tol);  // 1/2 (1 + 1)
+  // p1 = max(sigma_min(Y) - ||E0||, 0) / sigma_max(X) = max(2 - sqrt(2), 0); p2 = (sqrt(13) + sqrt(2)) / 1
+  LORAFLOW_CHECK_REL(k.p1, Real(2 - sqrt(Real(2))), tol);
+  LORAFLOW_CHECK_REL(k.p2, Real(sqrt(Real(13)) + sqrt(Real(2))), tol);
+  // D = W1^T W1 - W2 W2^T = diag(3, 0): lambda_max(D) = 3, lambda_2(D) = 0; -D: lambda_max = 0, lambda_2 = -3.
+  LORAFLOW_CHECK_REL(k.lambda_plus, Real(3), tol);
+  CHECK(abs(k.lambda_minus) <= tol);
+  LORAFLOW_CHECK_REL(k.Delta_plus, Real(3), tol);
+  CHECK(abs(k.Delta_minus) <= tol);
+  CHECK(abs(k.Delta) <= tol);
+  const Real p1 = 2 - sqrt(Real(2)), p2 = sqrt(Real(13)) + sqrt(Real(2));
+  const Real alpha0 = (-3 + sqrt(Real(9 + 4 * p1 * p1))) / 2 + sqrt(Real(4 * p1 * p1)) / 2;
+  const Real beta0 = (3 + sqrt(Real(9 + 4 * p2 * p2))) / 2 + sqrt(Real(4 * p2 * p2)) / 2;
+  LORAFLOW_CHECK_REL(k.alpha0, alpha0, tol);
+  LORAFLOW_CHECK_REL(k.beta0, beta0, tol);
+  LORAFLOW_CHECK_REL(k.a1, Real(2 * c1 * alpha0), tol);
+  // The roots satisfy their equations, and eta_max is the smaller.
+  auto lhs1 = [&](const Real& e) {
+    return k.a4(k.L0) * e * e * e + k.a3(k.L0) * e * e + (k.a2(k.L0) + 4 * c2 * k.L0 * k.K / (c2 - 1)) * e;
+  };
+  LORAFLOW_CHECK_REL(lhs1(k.eta1), k.a1, tol);
+  CHECK(k.eta_max == std::min(k.eta1, k.eta2));
+  // Algorithm 1's root is the stationary point of f(., 0): f' = 0 there, f decreases before it.
+  const Real r = k.adaptive_root(k.L0);
+  const Real fp = -k.a1 + 2 * k.a2(k.L0) * r + 3 * k.a3(k.L0) * r * r + 4 * k.a4(k.L0) * r * r * r;
+  CHECK(abs(fp) <= tol * k.a1);
+  CHECK(k.f(r, k.L0) < k.f(Real(r / 2), k.L0));
+  CHECK(k.f(r, k.L0) <= k.f(Real(r * 3 / 2), k.L0));
+  CHECK(k.adaptive_step(k.L0) == std::min(r, k.eta_max));
+}
+TEST_CASE_TEMPLATE_APPLY(xu2023_closed_forms, scalar_types);
+
+TEST_CASE("P3 structured spectra against dense eigenvalues") {
+  // n = 3, m = 2, h = 7 from the Fig. 1 recipe at a small size.
+  const xu2023_instance<double> in = xu2023_fig1<double>(2.0, 7, 5, 3);
+  matrix<double> W2 = in.W2.leftCols(2);  // 7 x 2
+  const matrix<double>& W1 = in.W1;       // 3 x 7
+  // D: h x h dense.
+  const matrix<double> D = W1.transpose() * W1 - W2 * W2.transpose();
+  const vector<double> dense = linalg::sym_eig<double>(D).values;
+  const vector<double> nz = xu2023_imbalance_spectrum<double>(W1, W2);
+  for (Eigen::Index k = 1; k <= 7; ++k) {
+    CAPTURE(k);
+    CHECK(std::abs(kth_largest<double>(nz, 7, k) - dense(k - 1)) <= 1e-12 * dense.cwiseAbs().maxCoeff());
+  }
+  // tau on vec(G), G 3 x 2: (W2^T W2 (x) I_3) + (I_2 (x) W1 W1^T).
+  const matrix<double> A = W1 * W1.transpose(), B = W2.transpose() * W2;
+  matrix<double> T = matrix<double>::Zero(6, 6);
+  for (int j = 0; j < 2; ++j)
+    for (int l = 0; l < 2; ++l) T.block(3 * j, 3 * l, 3, 3) += B(l, j) * matrix<double>::Identity(3, 3);
+  for (int j = 0; j < 2; ++j) T.block(3 * j, 3 * j, 3, 3) += A;
+  const vector<double> te = linalg::sym_eig<double>(T).values;
+  const xu2023_spectra<double> s = xu2023_spectra_of<double>(W1, W2);
+  CHECK(std::abs(s.tau_max - te(0)) <= 1e-12 * te(0));
+  CHECK(std::abs(s.tau_min - te(5)) <= 1e-12 * te(0));
+  const vector<double> sw = linalg::svd<double>(matrix<double>(W1 * W2)).s;
+  CHECK(s.W_max == sw(0));
+  CHECK(s.W_min == sw(1));
+}
+
+TEST_CASE("P3 constants refuse c1, c2 outside 0 < c1 < 1 < c2") {
+  const xu2023_instance<double> in = xu2023_fig1<double>(2.0, 50, 1, 4);
+  CHECK_THROWS_AS(xu2023_constants_of<double>(in.problem, in.W1, in.W2, 1.0, 1.5), std::invalid_argument);
+  CHECK_THROWS_AS(xu2023_constants_of<double>(in.problem, in.W1, in.W2, 0.5, 1.0), std::invalid_argument);
+  const xu2023_constants<double> k = xu2023_constants_of<double>(in.problem, in.W1, in.W2, 0.5, 1.5);
+  CHECK(k.alpha0 > 0);
+  CHECK(k.eta_max > 0);
+  // Proposition 3.1 as an identity of the coefficients: f(eta, 0) >= 1 - 1/kappa for every eta.
+  for (double e : {k.eta_max, k.eta_max / 10, k.adaptive_root(k.L0)}) CHECK(k.f(e, k.L0) >= 1 - 1 / k.kappa);
+}
+
+TEST_CASE_TEMPLATE_DEFINE("P3 Fig. 2 recipe: a balanced init of W(0), so D = 0 and W1 W2 = W(0)", Real, xu2023_fig2_recipe) {
+  test::precision_for_test<Real> prec;
+  const xu2023_instance<Real> in = xu2023_fig2<Real>(Real(1) / 20, 9, 2, 5);
+  gaussian_stream data(2, streams::data);
+  const matrix<Real> W0 = data.normal_matrix<Real>(5, 1) / 2;  // the recipe's first draw
+  const Real tol = 64 * eps<Real>();
+  CHECK((in.W1 * in.W2 - W0).norm() <= tol * W0.norm());
+  const matrix<Real> D = in.W1.transpose() * in.W1 - in.W2 * in.W2.transpose();
+  CHECK(D.norm() <= tol * W0.norm());
+  CHECK(in.problem.X == matrix<Real>::Identity(5, 5));
+  CHECK(in.problem.width == 9);
+}
+TEST_CASE_TEMPLATE_APPLY(xu2023_fig2_recipe, scalar_types);
