@@ -19,11 +19,19 @@
 //       and without the problem generation, and one right-hand side (lora_model and the singular frame's field)
 //       against the naive dense field (median of --rhs-reps evaluations).
 //
+//   W4  GD per iteration in double and in 50 digits (issue 15: at most 100x): the Fig. 1 problem as a user writes
+//       it (method = "gd", dt = 1e-4, solve.steps = 5000 iterations, 101 observed iterations with every metric and
+//       the GD monitors), through loraflow::execute, in double and precision = "50"; and the full two-layer network
+//       of Xu et al. 2023 Fig. 1 (20 x 20, width 1000; model/xu2023.hpp, factorization_model, not yet a config
+//       problem kind) through integrate's GD, 200 iterations. Reported: the median wall per iteration and the ratio.
+//
 // Each workload runs --reps times and the median is reported (W2 and W3 may take their own --reps-w2/--reps-w3).
 // Output: a Markdown report on stdout and, with --out FILE, written atomically to FILE. Never a ctest test:
 // timings are not pass/fail (docs/performance.md says how to run it and records the last run).
 #include <loraflow/integrate/integrate.hpp>
 #include <loraflow/io/atomic_file.hpp>
+#include <loraflow/model/factorization.hpp>
+#include <loraflow/model/xu2023.hpp>
 #include <loraflow/io/input_error.hpp>
 #include <loraflow/run/certify.hpp>
 #include <loraflow/run/config.hpp>
@@ -81,7 +89,7 @@ struct options {
   int reps = 5, reps_w2 = 5, reps_w3 = 5, jobs = 2, rhs_reps = 5;
   int reps_w2_natural = 1, reps_w3_natural = 1;  ///< the natural-frame comparison rows (minutes each; 0 skips)
   double w2_baseline_seconds = 30;
-  std::vector<std::string> only{"W1", "W2", "W3"};
+  std::vector<std::string> only{"W1", "W2", "W3", "W4"};
   std::string out;
 };
 
@@ -380,8 +388,64 @@ void w3(const options& o, std::ostream& md) {
      << " relative).\n\n";
 }
 
+// ---- W4 ----
+
+/// Seconds per GD iteration of the Fig. 1 problem run as a user writes it, at `precision` (median of reps).
+double w4_fig1(const options& o, const char* precision, std::vector<double>& walls) {
+  const std::string toml =
+      "[problem]\nkind = \"xu2025\"\nm = 10\nn = 10\nh = 100\nsigma = 5\nscale = \"1.05\"\npair = \"top\"\nseed = 0\n"
+      "[lora]\nrank = 4\ninit = \"small\"\nalpha = \"1e-4\"\nseed = 0\n"
+      "[solve]\nmethod = \"gd\"\nprecision = \"" + std::string(precision) + "\"\ndt = \"1e-4\"\nsteps = 5000\n"
+      "[observe]\nsteps = \"linspace:0:5000:101\"\n";
+  const lf::run_config c = lf::parse_config(toml, "W4", "/");
+  for (int r = 0; r < o.reps; ++r) {
+    walls.push_back(run_all({c}, 1) / 5000);
+    progress(std::string("W4 Fig. 1 GD in ") + precision + " rep " + std::to_string(r + 1) + ": " + fmt(walls.back() * 1e6) + " us/iteration");
+  }
+  return median(walls);
+}
+
+/// Seconds per GD iteration of Xu et al. 2023's Fig. 1 network (20 x 20, width 1000) at Real (median of reps).
+template <class Real> double w4_p3(const options& o, std::vector<double>& walls) {
+  const lf::xu2023_instance<Real> in = lf::xu2023_fig1<Real>(Real(2), 1000, 1);
+  const lf::factorization_model<Real> model(in.problem);
+  const vector<Real> x0 = model.pack(in.W1, matrix<Real>(in.W2.transpose()));
+  lf::solve_options<Real> opt;
+  opt.stepper = lf::method::gd;
+  opt.dt = Real(1) / Real(100000000);
+  opt.gd_steps = 200;
+  for (int r = 0; r < o.reps; ++r) {
+    vector<Real> x = x0;
+    const double t0 = now();
+    const lf::run_stats<Real> st = lf::integrate<Real>(std::cref(model), x, Real(0), Real(1), {}, [](const Real&, const vector<Real>&) {}, opt);
+    walls.push_back((now() - t0) / 200);
+    if (st.status != lf::run_status::ok) throw std::runtime_error("W4 P3 run ended " + std::string(lf::status_name(st.status)));
+    progress(std::string("W4 P3 Fig. 1 GD in ") + lf::scalar_name<Real>() + " rep " + std::to_string(r + 1) + ": " + fmt(walls.back() * 1e6) + " us/iteration");
+  }
+  return median(walls);
+}
+
+void w4(const options& o, std::ostream& md) {
+  md << "### W4: GD per iteration, double against 50 digits (issue 15: at most 100x)\n\n";
+  md << "| problem | double (us / iteration) | 50 digits (us / iteration) | ratio | target |\n|---|---:|---:|---:|---|\n";
+  {
+    std::vector<double> wd, w50;
+    const double d = w4_fig1(o, "double", wd), f = w4_fig1(o, "50", w50);
+    md << "| Fig. 1 (Xu et al. 2025: m = n = 10, h = 100, r = 4), `loraflow run` with method gd, 5000 iterations, 101 "
+          "observed (runs: " << list(wd) << " / " << list(w50) << " s per iteration) | " << fmt(d * 1e6) << " | " << fmt(f * 1e6)
+       << " | " << fmt(f / d) << " | <= 100 |\n";
+  }
+  {
+    std::vector<double> wd, w50;
+    const double d = w4_p3<double>(o, wd), f = w4_p3<lf::float50>(o, w50);
+    md << "| Xu et al. 2023 Fig. 1 network (20 x 20, width 1000), integrate's GD, 200 iterations (runs: " << list(wd)
+       << " / " << list(w50) << " s per iteration) | " << fmt(d * 1e6) << " | " << fmt(f * 1e6) << " | " << fmt(f / d)
+       << " | <= 100 |\n\n";
+  }
+}
+
 void usage() {
-  std::cout << "usage: bench_workloads [--only W1,W2,W3] [--reps N] [--reps-w2 N] [--reps-w3 N] [--jobs N]\n"
+  std::cout << "usage: bench_workloads [--only W1,W2,W3,W4] [--reps N] [--reps-w2 N] [--reps-w3 N] [--jobs N]\n"
                "                       [--reps-w2-natural N] [--reps-w3-natural N] [--rhs-reps N]\n"
                "                       [--w2-baseline-seconds S] [--out FILE]\n"
                "Times the issue-6 workloads end to end (see the header of bench/workloads.cpp) and prints a Markdown\n"
@@ -433,8 +497,8 @@ int main(int argc, char** argv) {
         o.only.clear();
         std::stringstream ss(value());
         for (std::string w; std::getline(ss, w, ',');) {
-          if (w != "W1" && w != "W2" && w != "W3")
-            throw lf::input_error("bench_workloads: option --only: expected W1, W2 or W3, got '" + w + "'");
+          if (w != "W1" && w != "W2" && w != "W3" && w != "W4")
+            throw lf::input_error("bench_workloads: option --only: expected W1, W2, W3 or W4, got '" + w + "'");
           o.only.push_back(w);
         }
       } else {
@@ -463,6 +527,7 @@ int main(int argc, char** argv) {
     if (want("W1")) w1(o, md);
     if (want("W2")) w2(o, md);
     if (want("W3")) w3(o, md);
+    if (want("W4")) w4(o, md);
   } catch (const std::exception& e) {
     std::cerr << "bench_workloads: " << e.what() << "\n";
     return 1;

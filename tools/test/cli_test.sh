@@ -289,7 +289,17 @@ PY
         [ -s "$T/ex/$name/$out" ] || fail "docs/examples/$name.toml: no $out"
       done
       echo "ok [$CASE]: $name"
-    done ;;
+    done
+    # docs/config.md shows all_keys.toml in full: the copy must be the file.
+    "$PYTHON" - "$SRC" <<'PY' || fail "docs/config.md's copy of docs/examples/all_keys.toml differs from the file"
+import sys
+root = sys.argv[1]
+doc = open(root + "/docs/config.md").read()
+start = doc.index("```toml\n# Every key of a loraflow config") + len("```toml\n")
+end = doc.index("\n```\n", start)
+sys.exit(0 if doc[start:end] == open(root + "/docs/examples/all_keys.toml").read().rstrip("\n") else 1)
+PY
+    echo "ok [$CASE]: docs/config.md shows all_keys.toml as it is" ;;
   bad_check_id)  # an unknown claim id: exit 2, one line naming it, no output directory
     expect_bad_input "no.such.claim" "unknown" "loraflow check --list" -- check no.such.claim ;;
   check_outputs)  # a claim run writes the verdict table, check.json, check.md and its CSV tables; --json parses;

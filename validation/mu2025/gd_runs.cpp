@@ -58,7 +58,8 @@ template <class Real> lora_problem<Real> problem_of(regime g, Real& L_star) {
 
 }  // namespace
 
-template <class Real> gd_record<Real> run_gd(regime g, const std::string& rule_name, const Real& c, std::size_t K) {
+template <class Real>
+gd_record<Real> run_gd(regime g, const std::string& rule_name, const Real& c, std::size_t K, double inflate) {
   const auto start = std::chrono::steady_clock::now();
   gd_record<Real> rec;
   const lora_model<Real> model(problem_of<Real>(g, rec.L_star));
@@ -70,13 +71,14 @@ template <class Real> gd_record<Real> run_gd(regime g, const std::string& rule_n
   solve_options<Real> opt;
   opt.stepper = method::gd;
   opt.gd_steps = K;
-  opt.gd_step = [&rule](const vector<Real>& x, const vector<Real>& f) { return rule(x, f); };
+  const Real factor(inflate);
+  opt.gd_step = [&rule, &factor](const vector<Real>& x, const vector<Real>& f) { return Real(factor * rule(x, f)); };
   for (std::size_t k = 0; k <= K; ++k) opt.gd_observe_steps.push_back(k);
   vector<Real> f(model.dimension());
   auto record = [&](const Real&, const vector<Real>& x) {
     model.field(x, f);
     rec.g2.push_back(f.squaredNorm());
-    rec.eta.push_back(rule(x, f));
+    rec.eta.push_back(factor * rule(x, f));
     rec.V2.push_back(x.squaredNorm());
     const matrix<Real> X = model.product(x);
     const matrix<Real> E = model.negative_gradient(x);
@@ -91,7 +93,7 @@ template <class Real> gd_record<Real> run_gd(regime g, const std::string& rule_n
   return rec;
 }
 
-template gd_record<double> run_gd<double>(regime, const std::string&, const double&, std::size_t);
-template gd_record<float50> run_gd<float50>(regime, const std::string&, const float50&, std::size_t);
+template gd_record<double> run_gd<double>(regime, const std::string&, const double&, std::size_t, double);
+template gd_record<float50> run_gd<float50>(regime, const std::string&, const float50&, std::size_t, double);
 
 }  // namespace loraflow::check::mu2025

@@ -41,7 +41,10 @@ template <class Real> struct gd_record {
 
 /// K iterations of GD with step rule `rule` (integrate/step_rule.hpp: "mu-klabjan", or a schedule "adapt",
 /// "adapt2", "norm" with its constant c) on the problem of regime g.
-template <class Real> gd_record<Real> run_gd(regime g, const std::string& rule, const Real& c, std::size_t K);
+/// inflate: every step multiplied by this factor (1: the rule itself; > 1: the controls of the claims, which show
+/// how far a rule can be off before the checked inequality breaks); the recorded eta is the step taken.
+template <class Real>
+gd_record<Real> run_gd(regime g, const std::string& rule, const Real& c, std::size_t K, double inflate = 1.0);
 
 /// The schedules of Mu and Klabjan's experiments as run beside the rule (their constants were not published,
 /// catalogue 2.5; these are chosen so that each runs stably on the three problems at first): adapt c = 1/2,

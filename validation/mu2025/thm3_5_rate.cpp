@@ -23,7 +23,12 @@
 //             (iii) rules with an O(1) margin, stated where they are checked. Beside them, report rows: the ratio
 //             of (i) (how loose the bound is: at the end of a linearly converging run the minimum falls far below
 //             the bound), sum eta_t / T (linear growth: the bounded regime's O(1/T)), ||V_K||^2 / ||V_0||^2.
-// Which rows can fail: (i) a step rule too large, an L* or a Sigma eta mis-indexed (t <= T instead of t < T);
+// Control:    (i) leaves room (its largest ratio is about 0.1), so the claim also states how far off a rule can be
+//             before (i) breaks: the same runs (double, 600 steps) with every step multiplied by k = 2, 4, ..., 1024, the
+//             ratio computed with the steps taken; the smallest k that breaks it, per problem (pass when some k <=
+//             1024 does: else the check could not tell a rule 1000 times too large from the paper's).
+// Which rows can fail: (i) a step rule many times too large (the control row says how many), or an L* far too
+//             small; a slip of a factor 2, or the sum indexed t <= T, stays within (i)'s room and is not detected;
 //             (ii) a GD step that is not x - eta grad J, or a gradient whose norm convention differs; (iii) a problem
 //             that is not in the regime it is said to be in.
 #include "check/rows.hpp"
@@ -156,6 +161,26 @@ template <class Real> void rate_rows(const context& ctx, mu2025::regime g, std::
 
 }  // namespace
 
+namespace {
+
+/// The smallest k = 2^j (j = 1 .. 10) for which steps k eta_t break Theorem 3.5's bound (double, 600 steps); 0 if none.
+double smallest_breaking_factor(mu2025::regime g) {
+  for (int j = 1; j <= 10; ++j) {
+    const double k = std::ldexp(1.0, j);
+    const mu2025::gd_record<double> rec = mu2025::run_gd<double>(g, "mu-klabjan", 0.0, 600, k);
+    if (rec.status != "ok") return k;
+    double min_g = std::numeric_limits<double>::infinity(), sum_eta = 0;
+    for (std::size_t T = 1; T < rec.J.size(); ++T) {
+      min_g = std::min(min_g, rec.g2[T - 1]);
+      sum_eta += rec.eta[T - 1];
+      if (min_g * sum_eta > 4 * (rec.J[0] - rec.L_star)) return k;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 claim make_mu2025_thm3_5() {
   return claim{"mu2025.thm3_5-rate", "Mu, Klabjan, arXiv 2512.18248 (ICML 2026)", "Thm 3.5; catalogue 2.3, 2.4",
                "min_(t<T) ||grad J||^2 <= 4 (J(V_0) - L*) / sum_(t<T) eta_t at every T; the GD norm identity; bounded "
@@ -167,6 +192,14 @@ claim make_mu2025_thm3_5() {
                    rate_rows<double>(ctx, g, K, res);
                    rate_rows<float50>(ctx, g, K, res);
                    schedule_rows(ctx, g, K, res);
+                   const double k = smallest_breaking_factor(g);
+                   res.rows.push_back(decided("control: smallest k = 2^j for which steps k eta_t break the bound (" +
+                                                  std::string(mu2025::name_of(g)) + ", double, 600 steps)",
+                                              "some k <= 1024 (the check can fail)", k > 0 ? num(k, 4) : "none up to 1024",
+                                              k > 0 ? num(1024 / k, 3) : "-", k > 0 ? verdict::pass : verdict::fail,
+                                              "pass when some k <= 1024 breaks it")
+                                          .derived("header: control"));
+                   ctx.say(std::string(mu2025::name_of(g)) + ": the bound first breaks at k = " + num(k, 4));
                  }
                  res.notes.push_back("problems: validation/mu2025/gd_runs.hpp; " + std::to_string(K) +
                                      " GD steps of the mu-klabjan rule, in double and 50 digits, and of the schedules "

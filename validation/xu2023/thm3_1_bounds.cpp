@@ -54,13 +54,17 @@ void bound_rows(const context& ctx, const xu2023::fig_run& r, result& res) {
   const double wmin = *std::min_element(g.W_min.begin(), g.W_min.end());
   const double wmax = *std::max_element(g.W_max.begin(), g.W_max.end());
   const xu2023_constants<double>& k = r.k;
-  res.rows.push_back(at_least("min_t lambda_min(tau_t) / (c1 alpha0) (" + where + ")", ">= 1", tmin / (k.c1 * k.alpha0), 1.0, ">= 1 at every iterate").paper(src));
-  res.rows.push_back(at_most("max_t lambda_max(tau_t) / (c2 beta0) (" + where + ")", "<= 1", tmax / (k.c2 * k.beta0), 1.0, "<= 1 at every iterate").paper(src));
+  // On Fig. 1 eta_max is 2e-8 .. 7e-14 and the iterates stay near their start: the bounds are checked there, which
+  // tests the Table 2 constants (a wrong alpha0 or beta0 fails at t = 0) but hardly "for all t"; the quantity says so.
+  const double moved = (g.L.front() - g.L.back()) / g.L.front();
+  const std::string tag = moved < 0.5 ? " (" + where + "; the loss falls by " + num(100 * moved, 2) + " %: near the start)" : " (" + where + ")";
+  res.rows.push_back(at_least("min_t lambda_min(tau_t) / (c1 alpha0)" + tag, ">= 1", tmin / (k.c1 * k.alpha0), 1.0, ">= 1 at every iterate").paper(src));
+  res.rows.push_back(at_most("max_t lambda_max(tau_t) / (c2 beta0)" + tag, "<= 1", tmax / (k.c2 * k.beta0), 1.0, "<= 1 at every iterate").paper(src));
   if (k.p1 > 0)
-    res.rows.push_back(at_least("min_t sigma_min(W_t) / p1 (" + where + ")", ">= 1", wmin / k.p1, 1.0, ">= 1 at every iterate").paper(src));
+    res.rows.push_back(at_least("min_t sigma_min(W_t) / p1" + tag, ">= 1", wmin / k.p1, 1.0, ">= 1 at every iterate").paper(src));
   else
     res.notes.push_back(where + ": p1 = 0 (||E(0)||_F >= sigma_min(Y)): the lower bound on sigma_min(W) is vacuous, no row");
-  res.rows.push_back(at_most("max_t sigma_max(W_t) / p2 (" + where + ")", "<= 1", wmax / k.p2, 1.0, "<= 1 at every iterate").paper(src));
+  res.rows.push_back(at_most("max_t sigma_max(W_t) / p2" + tag, "<= 1", wmax / k.p2, 1.0, "<= 1 at every iterate").paper(src));
   res.rows.push_back(reported("min_t lambda_min(tau_t) / alpha0; max_t lambda_max(tau_t) / beta0 (" + where + ")",
                               "not stated (the room c1, c2 leave)", num(tmin / k.alpha0, 4) + "; " + num(tmax / k.beta0, 4),
                               "the sharp measured ratios beside c1 = 0.5 and c2 = 1.5")

@@ -450,6 +450,9 @@ run_config parse_config(const std::string& text, const std::string& source, cons
   if (auto n = get("solve", "steps")) {
     if (S.method != "gd") rd.fail("solve.steps", "only used with method = \"gd\" (the number of GD iterations)");
     S.steps = rd.integer(*n, "solve.steps", 1, 1000000000000L);
+    if (S.steps > S.max_steps)
+      rd.fail("solve.steps", std::to_string(S.steps) + " iterations exceed the step budget solve.max_steps = " +
+                                 std::to_string(S.max_steps) + "; raise max_steps");
     if (get("solve", "t_end"))
       rd.fail("solve.t_end", "conflicts with solve.steps (a GD run of solve.steps iterations ends after them; its time is the sum of its steps)");
   } else if (rule.id != step_rule::constant) {

@@ -1,14 +1,13 @@
 // Tests of integrate/step_rule.hpp (GD's step-size rules) and of GD by iterations (integrate.hpp, gd_loop with
 // gd_steps, gd_step and gd_trace), one body per scalar type.
 // Oracles: each rule's formula evaluated independently (B, A and the residual formed here, not by lora_model);
-// the smoothness constants against a second algorithm (the largest eigenvalue of the Gram matrix by sym_eig);
+// (the objectives' smoothness constants are tested in model/objective.test.cpp);
 // exact identities of the GD map on one-matrix LoRA (catalogue lora-weight-decay-gd-scaling.md 2.4 and 5, O10, O14),
 // which hold to the working precision: the norm identity ||V_(k+1)||^2 - ||V_k||^2 = -4 eta <G, X> + eta^2 ||grad J||^2,
 // the first step from B0 = 0, X_1 = -eta s^2 G_0 A_0^T A_0, and the scale identity (scale s, step eta, decay lambda
 // from (A0, B0) equals scale 1, step s eta, decay lambda/s from sqrt(s) (A0, B0)).
 #include <loraflow/integrate/integrate.hpp>
 #include <loraflow/integrate/step_rule.hpp>
-#include <loraflow/linalg.hpp>
 #include <loraflow/model/lora.hpp>
 #include <loraflow/model/one_matrix.hpp>
 #include <loraflow/random.hpp>
@@ -100,28 +99,6 @@ TEST_CASE_TEMPLATE_DEFINE("each step rule gives its formula", Real, rule_formula
   CHECK(gd_step_size<Real>(step_rule::mu_klabjan, tiny, Real(0), Real(0), Real(0))(xt, ft) == Real(1));
 }
 TEST_CASE_TEMPLATE_APPLY(rule_formulas, scalar_types);
-
-TEST_CASE_TEMPLATE_DEFINE("the objectives' smoothness constants", Real, smoothness) {
-  test::precision_for_test<Real> prec;
-  const Real tol = 1024 * eps<Real>();
-  CHECK(small_model<Real>(Real(1)).objective().smoothness() == std::pair<Real, bool>{Real(1), true});
-  {
-    const lora_model<Real> w = small_model<Real>(Real(1), Real(0), objective_kind::weighted);
-    const auto [L, exact] = w.objective().smoothness();
-    CHECK(exact);
-    LORAFLOW_CHECK_REL(L, Real(10), tol);  // weights_with_ratio: max w = ratio exactly
-  }
-  {
-    const lora_model<Real> sm = small_model<Real>(Real(1), Real(0), objective_kind::sensing);
-    const matrix<Real>& M = sm.objective().data().sensing;
-    const auto [L, exact] = sm.objective().smoothness();
-    CHECK(exact);
-    const matrix<Real> gram = M.transpose() * M / Real(M.rows());  // H = A* A / N, by a second algorithm
-    const linalg::sym_eig_result<Real> e = linalg::sym_eig<Real>(gram);
-    LORAFLOW_CHECK_REL(L, Real(e.values.maxCoeff()), tol);
-  }
-}
-TEST_CASE_TEMPLATE_APPLY(smoothness, scalar_types);
 
 TEST_CASE("step rules refuse problems and constants they are not stated for") {
   lora_problem<double> p2;

@@ -12,6 +12,7 @@
 //    convergence h^(K+1) against odeint's Bulirsch-Stoer (an independent integrator) in 50 digits;
 //  - bad data: one message naming what is wrong; logistic refused by the Taylor method.
 #include <loraflow/integrate/integrate.hpp>
+#include <loraflow/linalg.hpp>
 #include <loraflow/model/lora.hpp>
 #include <loraflow/model/lora_series.hpp>
 #include <loraflow/model/objective.hpp>
@@ -330,3 +331,34 @@ TEST_CASE("objectives: bad data is refused with a message naming it") {
                        "it; use an odeint method or gd",
                        std::invalid_argument);
 }
+
+TEST_CASE_TEMPLATE_DEFINE("objectives: the smoothness constant L_f bounds the Hessian, exactly for the quadratic kinds", Real, obj_smooth) {
+  test::precision_for_test<Real> prec;
+  // Oracles: the constants by a second algorithm (the largest eigenvalue of a Gram matrix by sym_eig, or the largest
+  // weight), and <V, H[V]> <= L_f ||V||^2 at random X and V (equality approached by the top eigenvector for the
+  // quadratic kinds).
+  gaussian_stream g(8, 2);
+  const matrix<Real> W2 = g.normal_matrix<Real>(M, 5), W1 = g.normal_matrix<Real>(5, N_);
+  const Real tol = 1024 * eps<Real>();
+  for (const objective_info& info : objective_table) {
+    CAPTURE(std::string(info.name));
+    const objective_data<Real> d = data_of<Real>(info.kind, M, N_);
+    const objective<Real> f(d, W2, W1);
+    const auto [L, exact] = f.smoothness();
+    CHECK(exact == info.quadratic);
+    Real want(1);
+    if (info.kind == objective_kind::weighted) want = d.weights.maxCoeff();
+    if (info.kind == objective_kind::sensing)
+      want = linalg::sym_eig<Real>(matrix<Real>(d.sensing.transpose() * d.sensing)).values(0) / Real(d.sensing.rows());
+    if (info.kind == objective_kind::logistic)
+      want = linalg::sym_eig<Real>(matrix<Real>(d.features * d.features.transpose())).values(0) / Real(2 * d.features.cols());
+    LORAFLOW_CHECK_REL(L, want, tol);
+    matrix<Real> HV(M, N_);
+    for (int trial = 0; trial < 5; ++trial) {
+      const matrix<Real> X = g.normal_matrix<Real>(M, N_), V = g.normal_matrix<Real>(M, N_);
+      f.hessian_product(X, V, HV);
+      CHECK(Real(V.cwiseProduct(HV).sum()) <= L * V.squaredNorm() * (1 + tol));
+    }
+  }
+}
+TEST_CASE_TEMPLATE_APPLY(obj_smooth, scalar_types);

@@ -13,55 +13,81 @@
 
 using namespace loraflow;
 
-TEST_CASE_TEMPLATE_DEFINE("P3 Table 2 constants on a diagonal problem (closed forms)", Real, xu2023_closed_forms) {
+TEST_CASE_TEMPLATE_DEFINE("P3 constants refuse an init with alpha0 = 0 (Theorem 3.1 assumes alpha0 > 0)", Real, xu2023_alpha0_zero) {
   test::precision_for_test<Real> prec;
-  using std::sqrt;
-  // X = I_2, Y = diag(3, 2), W1 = diag(2, 1) (n = h = 2), W2 = diag(1, 1): W = diag(2, 1), E(0) = diag(1, 1).
+  // X = diag(2, 1), Y = diag(6, 2), W1 = diag(2, 1), W2 = I: E(0) = diag(2, 1), ||E0|| = sqrt(5) > sigma_min(Y) = 2, so
+  // p1 = 0; D = diag(3, 0) gives Delta+ = 3, Delta = Delta- = 0, and alpha0 = (-3 + sqrt(9)) / 2 + 0 = 0.
   factorization_problem<Real> p;
-  p.X = matrix<Real>::Identity(2, 2);
+  p.X = matrix<Real>::Zero(2, 2);
+  p.X(0, 0) = Real(2);
+  p.X(1, 1) = Real(1);
   p.Y = matrix<Real>::Zero(2, 2);
-  p.Y(0, 0) = Real(3);
+  p.Y(0, 0) = Real(6);
   p.Y(1, 1) = Real(2);
   p.width = 2;
-  matrix<Real> W1 = matrix<Real>::Zero(2, 2), W2 = matrix<Real>::Identity(2, 2);
+  matrix<Real> W1 = matrix<Real>::Zero(2, 2);
   W1(0, 0) = Real(2);
   W1(1, 1) = Real(1);
+  CHECK_THROWS_AS(xu2023_constants_of<Real>(p, W1, matrix<Real>::Identity(2, 2), Real(1) / 2, Real(3) / 2), std::invalid_argument);
+}
+TEST_CASE_TEMPLATE_APPLY(xu2023_alpha0_zero, scalar_types);
+
+TEST_CASE_TEMPLATE_DEFINE("P3 coefficients and roots by hand (X = diag(2, 1), p1 > 0)", Real, xu2023_roots) {
+  test::precision_for_test<Real> prec;
+  using std::abs;
+  using std::sqrt;
+  // X = diag(2, 1), Y = diag(6, 4), W1 = diag(sqrt(2.5), 1) (n = h = 2), W2 = diag(sqrt(2.5), 2): X W1 W2 =
+  // diag(5, 2), E(0) = diag(1, 2), ||E0|| = sqrt(5), L(0) = 5/2, sigma_min(Y) = 4, ||Y||_F = sqrt(52).
+  // D = W1^T W1 - W2 W2^T = diag(0, -3).
+  factorization_problem<Real> p;
+  p.X = matrix<Real>::Zero(2, 2);
+  p.X(0, 0) = Real(2);
+  p.X(1, 1) = Real(1);
+  p.Y = matrix<Real>::Zero(2, 2);
+  p.Y(0, 0) = Real(6);
+  p.Y(1, 1) = Real(4);
+  p.width = 2;
+  matrix<Real> W1 = matrix<Real>::Zero(2, 2), W2 = matrix<Real>::Zero(2, 2);
+  W1(0, 0) = sqrt(Real(5) / 2);
+  W1(1, 1) = Real(1);
+  W2(0, 0) = sqrt(Real(5) / 2);
+  W2(1, 1) = Real(2);
   const Real c1 = Real(1) / 2, c2 = Real(3) / 2;
   const xu2023_constants<Real> k = xu2023_constants_of<Real>(p, W1, W2, c1, c2);
-  const Real tol = 1024 * eps<Real>();
-  LORAFLOW_CHECK_REL(k.K, Real(1), tol);
-  LORAFLOW_CHECK_REL(k.kappa, Real(1), tol);
-  LORAFLOW_CHECK_REL(k.L0, Real(1), tol);  // 1/2 (1 + 1)
-  // p1 = max(sigma_min(Y) - ||E0||, 0) / sigma_max(X) = max(2 - sqrt(2), 0); p2 = (sqrt(13) + sqrt(2)) / 1
-  LORAFLOW_CHECK_REL(k.p1, Real(2 - sqrt(Real(2))), tol);
-  LORAFLOW_CHECK_REL(k.p2, Real(sqrt(Real(13)) + sqrt(Real(2))), tol);
-  // D = W1^T W1 - W2 W2^T = diag(3, 0): lambda_max(D) = 3, lambda_2(D) = 0; -D: lambda_max = 0, lambda_2 = -3.
-  LORAFLOW_CHECK_REL(k.lambda_plus, Real(3), tol);
-  CHECK(abs(k.lambda_minus) <= tol);
-  LORAFLOW_CHECK_REL(k.Delta_plus, Real(3), tol);
-  CHECK(abs(k.Delta_minus) <= tol);
-  CHECK(abs(k.Delta) <= tol);
-  const Real p1 = 2 - sqrt(Real(2)), p2 = sqrt(Real(13)) + sqrt(Real(2));
-  const Real alpha0 = (-3 + sqrt(Real(9 + 4 * p1 * p1))) / 2 + sqrt(Real(4 * p1 * p1)) / 2;
-  const Real beta0 = (3 + sqrt(Real(9 + 4 * p2 * p2))) / 2 + sqrt(Real(4 * p2 * p2)) / 2;
+  const Real tol = 4096 * eps<Real>();
+  const Real K(4), mu(1), kappa(4), L0 = Real(5) / 2;
+  const Real p1 = (4 - sqrt(Real(5))) / 2, p2 = sqrt(Real(52)) + sqrt(Real(5));
+  LORAFLOW_CHECK_REL(k.p1, p1, tol);
+  LORAFLOW_CHECK_REL(k.p2, p2, tol);
+  // D = diag(0, -3): lambda_max(D) = 0, lambda_2(D) = -3; -D = diag(3, 0): lambda_max = 3, lambda_2 = 0.
+  // Delta+ = 0, Delta- = 3, Delta = 0, lambda+ = 0, lambda- = 3.
+  const Real alpha0 = sqrt(Real(4 * p1 * p1)) / 2 + (-3 + sqrt(Real(9 + 4 * p1 * p1))) / 2;
+  const Real beta0 = sqrt(Real(4 * p2 * p2)) / 2 + (3 + sqrt(Real(9 + 4 * p2 * p2))) / 2;
   LORAFLOW_CHECK_REL(k.alpha0, alpha0, tol);
   LORAFLOW_CHECK_REL(k.beta0, beta0, tol);
-  LORAFLOW_CHECK_REL(k.a1, Real(2 * c1 * alpha0), tol);
-  // The roots satisfy their equations, and eta_max is the smaller.
-  auto lhs1 = [&](const Real& e) {
-    return k.a4(k.L0) * e * e * e + k.a3(k.L0) * e * e + (k.a2(k.L0) + 4 * c2 * k.L0 * k.K / (c2 - 1)) * e;
-  };
-  LORAFLOW_CHECK_REL(lhs1(k.eta1), k.a1, tol);
+  // Theorem 3.1's coefficients, every power written out (sigma_min(X) = 1 would hide none here: kappa = 4).
+  const Real a1 = 2 * c1 * alpha0 * mu;
+  const Real a2 = 2 * sqrt(Real(2 * kappa * L0 * mu * mu * mu)) * p2 + kappa * mu * mu * (c2 * beta0) * (c2 * beta0);
+  const Real a3 = 2 * sqrt(Real(2 * kappa * kappa * kappa * L0 * mu * mu * mu * mu * mu)) * c2 * beta0 * p2;
+  const Real a4 = 2 * kappa * kappa * mu * mu * mu * p2 * p2 * L0;
+  LORAFLOW_CHECK_REL(k.a1, a1, tol);
+  LORAFLOW_CHECK_REL(k.a2(L0), a2, tol);
+  LORAFLOW_CHECK_REL(k.a3(L0), a3, tol);
+  LORAFLOW_CHECK_REL(k.a4(L0), a4, tol);
+  // The roots satisfy the two equations of Theorem 3.1, with the coefficients written here.
+  auto root_eq = [&](const Real& e, const Real& extra) { return a4 * e * e * e + a3 * e * e + (a2 + extra) * e; };
+  LORAFLOW_CHECK_REL(root_eq(k.eta1, Real(4 * c2 * L0 * K / (c2 - 1))), a1, tol);
+  LORAFLOW_CHECK_REL(root_eq(k.eta2, Real(8 * c2 * beta0 * L0 * K / ((1 - c1) * alpha0))), a1, tol);
   CHECK(k.eta_max == std::min(k.eta1, k.eta2));
   // Algorithm 1's root is the stationary point of f(., 0): f' = 0 there, f decreases before it.
-  const Real r = k.adaptive_root(k.L0);
-  const Real fp = -k.a1 + 2 * k.a2(k.L0) * r + 3 * k.a3(k.L0) * r * r + 4 * k.a4(k.L0) * r * r * r;
-  CHECK(abs(fp) <= tol * k.a1);
-  CHECK(k.f(r, k.L0) < k.f(Real(r / 2), k.L0));
-  CHECK(k.f(r, k.L0) <= k.f(Real(r * 3 / 2), k.L0));
-  CHECK(k.adaptive_step(k.L0) == std::min(r, k.eta_max));
+  const Real r = k.adaptive_root(L0);
+  const Real fp = -a1 + 2 * a2 * r + 3 * a3 * r * r + 4 * a4 * r * r * r;
+  CHECK(abs(fp) <= tol * a1);
+  CHECK(k.f(r, L0) < k.f(Real(r / 2), L0));
+  CHECK(k.f(r, L0) <= k.f(Real(r * 3 / 2), L0));
+  CHECK(k.adaptive_step(L0) == std::min(r, k.eta_max));
 }
-TEST_CASE_TEMPLATE_APPLY(xu2023_closed_forms, scalar_types);
+TEST_CASE_TEMPLATE_APPLY(xu2023_roots, scalar_types);
 
 TEST_CASE("P3 structured spectra against dense eigenvalues") {
   // n = 3, m = 2, h = 7 from the Fig. 1 recipe at a small size.
@@ -89,6 +115,18 @@ TEST_CASE("P3 structured spectra against dense eigenvalues") {
   const vector<double> sw = linalg::svd<double>(matrix<double>(W1 * W2)).s;
   CHECK(s.W_max == sw(0));
   CHECK(s.W_min == sw(1));
+}
+
+TEST_CASE("P3 imbalance spectrum when the width is below n + m") {
+  // n = 3, m = 3, h = 4 < n + m: D is 4 x 4, the 6 x 6 route has 2 structural zeros to drop.
+  const xu2023_instance<double> in = xu2023_fig1<double>(1.5, 4, 7, 3);
+  const matrix<double> D = in.W1.transpose() * in.W1 - in.W2 * in.W2.transpose();
+  const vector<double> dense = linalg::sym_eig<double>(D).values;
+  const vector<double> nz = xu2023_imbalance_spectrum<double>(in.W1, in.W2);
+  for (Eigen::Index k = 1; k <= 4; ++k) {
+    CAPTURE(k);
+    CHECK(std::abs(kth_largest<double>(nz, 4, k) - dense(k - 1)) <= 1e-12 * dense.cwiseAbs().maxCoeff());
+  }
 }
 
 TEST_CASE("P3 constants refuse c1, c2 outside 0 < c1 < 1 < c2") {

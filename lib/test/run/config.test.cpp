@@ -75,6 +75,7 @@ TEST_CASE("parse_config: each bad input is one line naming the file and the key"
       {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsmoothness = \"2\"\n", "key 'solve.smoothness': only used with"},
       {minimal + "[solve]\nmethod = \"dopri5\"\nsteps = 10\n", "key 'solve.steps': only used with method = \"gd\""},
       {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsteps = 0\n", "key 'solve.steps'"},
+      {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsteps = 2000\nmax_steps = 1000\n", "key 'solve.steps': 2000 iterations exceed"},
       {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsteps = 10\nt_end = 5\n", "key 'solve.t_end': conflicts with solve.steps"},
       {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsteps = 10\n[observe]\ntimes = \"linspace:0:1:3\"\n", "key 'observe.times': not used"},
       {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\n[observe]\nsteps = [1, 2]\n", "key 'observe.steps': only used with solve.steps"},

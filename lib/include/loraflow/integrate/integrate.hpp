@@ -530,8 +530,9 @@ template <class Real> class integration {
   /// observation time is delivered at the step nearest to it, and the run ends at t0 + K eta, the time it actually
   /// reached (t1 itself only when (t1 - t0)/eta is an integer). With gd_steps = K > 0: K iterations of opt.gd_step
   /// (or dt), observed at the iterations gd_observe_steps, iterate k at time t0 + sum of the steps before it. GD has
-  /// no dense output: an event is the first step k with g >= 0. An iterate that is not finite (or a step rule that
-  /// gives no finite step > 0) ends the run with status diverged at the last finite iterate.
+  /// no dense output: an event is the first step k with g >= 0. An iterate that is not finite or whose gradient's
+  /// squared norm is not finite (or a step rule that gives no finite step > 0) ends the run with status diverged at
+  /// the iterate before.
   void gd_loop() {
     using std::round;
     const Real eta0 = m_opt.dt;
@@ -555,9 +556,17 @@ template <class Real> class integration {
       }
     };
     if (by_steps) observe_steps(0, m_t, m_x);
+    // The field of each iterate is computed once, right after the step that makes it (first same as last), with its
+    // squared norm: an iterate whose gradient's squared norm overflows has diverged too (its loss overflows with it,
+    // or nearly), and the run keeps the one before.
+    m_sys(m_x, m_dxdt, m_t);
+    Real g2 = m_dxdt.squaredNorm();  // ||grad J||^2 at the current iterate
+    if (!is_finite(g2)) {
+      fail(run_status::diverged, "the gradient at the initial state is not finite (its squared norm overflows)");
+      return;
+    }
     for (std::size_t k = 1; !m_stop && k <= K; ++k) {
       if (out_of_budget()) break;
-      m_sys(m_x, m_dxdt, m_t);
       const Real eta = m_opt.gd_step ? m_opt.gd_step(m_x, m_dxdt) : eta0;
       if (!(eta > 0) || !is_finite(eta)) {
         fail(run_status::diverged, "the step rule gave eta = " + to_string(eta) + " at iterate " + std::to_string(k - 1) +
@@ -565,17 +574,22 @@ template <class Real> class integration {
         break;
       }
       m_x_new = m_x + eta * m_dxdt;
-      if (!all_finite(m_x_new)) {
-        fail(run_status::diverged, "GD diverged: iterate " + std::to_string(k) + " is not finite (eta = " +
+      const Real t_new = by_steps ? Real(m_t + eta) : step_time(k);
+      Real g2_new = std::numeric_limits<Real>::infinity();
+      if (all_finite(m_x_new)) {
+        m_sys(m_x_new, m_dxdt_new, t_new);
+        g2_new = m_dxdt_new.squaredNorm();  // not finite when an entry is not, or when the sum overflows
+      }
+      if (!is_finite(g2_new)) {
+        fail(run_status::diverged, "GD diverged: iterate " + std::to_string(k) + " or its gradient is not finite (eta = " +
                                        to_string(eta) + "); the run ends at iterate " + std::to_string(k - 1) +
                                        ", t = " + to_string(m_t));
         break;
       }
-      const Real t_new = by_steps ? Real(m_t + eta) : step_time(k);
-      const Real g2 = m_dxdt.squaredNorm();
       if (g2 < tr.min_grad_norm2) tr.min_grad_norm2 = g2;
+      g2 = g2_new;
       tr.iteration = k;
-      tr.sum_eta = t_new - m_t0;
+      tr.sum_eta = by_steps ? Real(tr.sum_eta + eta) : Real(Real(k) * eta0);  // summed, not t_new - t0 (digits)
       tr.last_eta = eta;
       ++m_st.steps;
       for (std::size_t e = 0; e < m_events.size(); ++e) {
@@ -589,6 +603,7 @@ template <class Real> class integration {
       else
         while (has_observation() && (step_of(m_obs_times[m_next_obs]) <= k || k == K)) observe_at(t_new, m_x_new);
       m_x.swap(m_x_new);
+      m_dxdt.swap(m_dxdt_new);
       m_t = t_new;
       if (!report_progress()) break;
     }
@@ -630,6 +645,9 @@ run_stats<Real> integrate(const typename detail::non_deduced<system_fn<Real>>::t
     throw std::invalid_argument(std::string("integrate: ") + method_name(opt.stepper) + " needs a step dt > 0");
   for (std::size_t i = 1; i < obs_times.size(); ++i)
     if (obs_times[i] < obs_times[i - 1]) throw std::invalid_argument("integrate: observation times must be sorted");
+  for (std::size_t i = 1; i < opt.gd_observe_steps.size(); ++i)
+    if (opt.gd_observe_steps[i] < opt.gd_observe_steps[i - 1])
+      throw std::invalid_argument("integrate: gd_observe_steps must be sorted");
   detail::integration<Real> run(sys, x, t0, t1, obs_times, obs, opt, events, progress);
   const run_stats<Real> st = run.run();
   if (hits) *hits = run.hits();

@@ -63,8 +63,8 @@ inline method parse_method(const std::string& s) {
   throw std::invalid_argument("'" + s + "' is not a method; expected " + method_list());
 }
 
-/// How a run ended. Numerical failure is a status, not an exception. diverged: a GD iterate became non-finite (the
-/// run keeps the last finite iterate); non_finite is the same for the ODE methods.
+/// How a run ended. Numerical failure is a status, not an exception. diverged: a GD iterate or its gradient became
+/// non-finite (the run keeps the iterate before); non_finite is the ODE methods' failure of that kind.
 enum class run_status { ok, step_underflow, non_finite, budget_exhausted, stopped, diverged };
 
 inline const char* status_name(run_status s) {

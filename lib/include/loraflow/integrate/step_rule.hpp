@@ -15,8 +15,10 @@
 //   adapt2      eta_k = c / (||V_k||^2 + sqrt(J(V_k)))          (catalogue 2.5; their constant, called alpha there,
 //   norm        eta_k = c / ||grad J(V_k)||^(1/2)               is solve.step_c here)
 // At an exact stationary point of J (grad J = 0), where every step leaves the iterate where it is, `norm` takes
-// eta = c. Every rule is computed from norms of the iterate and one evaluation of the model: nothing allocates, so
-// GD keeps the hot loop allocation-free in every scalar type.
+// eta = c. Cost: constant and norm read only the iterate and the field GD has already computed; mu-klabjan, adapt
+// and adapt2 evaluate the model once more at the iterate (||E|| or J), about the cost of the field's products, so GD
+// under them costs up to twice constant GD per iteration (not counted in run_stats::rhs_evals). Nothing allocates,
+// so GD keeps the hot loop allocation-free in every scalar type.
 #pragma once
 
 #include <loraflow/model/lora.hpp>

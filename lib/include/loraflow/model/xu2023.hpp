@@ -119,7 +119,8 @@ template <class Real> struct xu2023_constants {
 
 namespace detail {
 /// The positive root of p(eta) = c3 eta^3 + c2 eta^2 + c1 eta - c0 (c0 > 0, c1 > 0, c2, c3 >= 0: p increases from
-/// -c0), by bracketing and bisection to the last bit.
+/// -c0), by bracketing and bisection to the last bit; the largest value found with p < 0, so never above the root
+/// (eta_max is an upper limit on the step).
 template <class Real> Real increasing_cubic_root(const Real& c3, const Real& c2, const Real& c1, const Real& c0) {
   auto p = [&](const Real& e) { return ((c3 * e + c2) * e + c1) * e - c0; };
   Real lo(0), hi = c0 / c1;  // p(c0 / c1) >= 0
@@ -129,7 +130,7 @@ template <class Real> Real increasing_cubic_root(const Real& c3, const Real& c2,
     if (!(mid > lo && mid < hi)) break;
     (p(mid) < 0 ? lo : hi) = mid;
   }
-  return hi;
+  return lo;
 }
 }  // namespace detail
 
@@ -156,11 +157,17 @@ template <class Real> vector<Real> xu2023_imbalance_spectrum(const matrix<Real>&
   return linalg::sym_eig<Real>(M).values;
 }
 
-/// The k-th largest eigenvalue (1-based) of D, whose nonzero eigenvalues are `nz` (descending) and whose other
-/// h - nz.size() eigenvalues are 0.
+/// The k-th largest eigenvalue (1-based) of the h x h matrix D whose spectrum is `nz` (the n + m eigenvalues of
+/// S^(1/2) J S^(1/2)) completed by h - (n + m) zeros when h > n + m; when h < n + m, n + m - h of those are the
+/// structural zeros of the smaller matrix, and the ones nearest 0 are dropped.
 template <class Real> Real kth_largest(const vector<Real>& nz, Eigen::Index h, Eigen::Index k) {
+  using std::abs;
   std::vector<Real> all(nz.data(), nz.data() + nz.size());
-  for (Eigen::Index i = nz.size(); i < h; ++i) all.push_back(Real(0));
+  if (static_cast<Eigen::Index>(all.size()) > h) {
+    std::sort(all.begin(), all.end(), [](const Real& a, const Real& b) { return abs(a) < abs(b); });
+    all.erase(all.begin(), all.begin() + (static_cast<Eigen::Index>(all.size()) - h));
+  }
+  for (Eigen::Index i = static_cast<Eigen::Index>(all.size()); i < h; ++i) all.push_back(Real(0));
   std::sort(all.begin(), all.end(), [](const Real& a, const Real& b) { return a > b; });
   if (k < 1 || k > static_cast<Eigen::Index>(all.size())) throw std::invalid_argument("kth_largest: k out of range");
   return all[static_cast<std::size_t>(k - 1)];
@@ -206,7 +213,9 @@ xu2023_constants<Real> xu2023_constants_of(const factorization_problem<Real>& p,
              (-k.Delta_minus + sqrt((k.Delta_minus + k.Delta) * (k.Delta_minus + k.Delta) + p1sq4)) / 2;
   k.beta0 = (k.lambda_plus + sqrt(k.lambda_plus * k.lambda_plus + p2sq4)) / 2 +
             (k.lambda_minus + sqrt(k.lambda_minus * k.lambda_minus + p2sq4)) / 2;
-  if (!(k.alpha0 > 0)) throw std::invalid_argument("xu2023: alpha0 = " + to_string(k.alpha0) + "; Theorem 3.1 needs alpha0 > 0");
+  // alpha0 is a difference of terms of the size of the imbalance's eigenvalues: below 64 eps beta0 it is 0 to rounding.
+  if (!(k.alpha0 > 64 * eps<Real>() * k.beta0))
+    throw std::invalid_argument("xu2023: alpha0 = " + to_string(k.alpha0) + " is 0 to rounding; Theorem 3.1 needs alpha0 > 0");
   k.a1 = 2 * c1 * k.alpha0 * k.mu;
   const Real a2 = k.a2(k.L0), a3 = k.a3(k.L0), a4 = k.a4(k.L0);
   k.eta1 = detail::increasing_cubic_root<Real>(a4, a3, a2 + 4 * c2 * k.L0 * k.K / (c2 - 1), k.a1);
