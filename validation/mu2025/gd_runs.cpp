@@ -1,6 +1,8 @@
 // validation/mu2025/gd_runs.cpp: the problems and GD runs of gd_runs.hpp (see there).
 #include "mu2025/gd_runs.hpp"
 
+#include "check/rows.hpp"
+
 #include <loraflow/integrate/integrate.hpp>
 #include <loraflow/integrate/step_rule.hpp>
 #include <loraflow/model/init.hpp>
@@ -8,6 +10,7 @@
 #include <loraflow/model/one_matrix.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <stdexcept>
@@ -91,6 +94,21 @@ gd_record<Real> run_gd(regime g, const std::string& rule_name, const Real& c, st
   rec.message = st.message;
   rec.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return rec;
+}
+
+row control_row(const context& ctx, regime g, const std::string& what,
+                const std::function<bool(const gd_record<double>&)>& breaks) {
+  double k = 0;
+  for (int j = 1; j <= 10 && k == 0; ++j) {
+    const gd_record<double> rec = run_gd<double>(g, "mu-klabjan", 0.0, 600, std::ldexp(1.0, j));
+    if (rec.status != "ok" || breaks(rec)) k = std::ldexp(1.0, j);
+  }
+  ctx.say(std::string(name_of(g)) + ": " + what + " first breaks at k = " + (k > 0 ? num(k, 4) : "none up to 1024"));
+  return decided("control: smallest k = 2^j for which steps k eta_t break " + what + " (" + name_of(g) +
+                     ", double, 600 steps)",
+                 "some k <= 1024 (the check can fail)", k > 0 ? num(k, 4) : "none up to 1024",
+                 k > 0 ? num(1024 / k, 3) : "-", k > 0 ? verdict::pass : verdict::fail, "pass when some k <= 1024 breaks it")
+      .derived("header: control");
 }
 
 template gd_record<double> run_gd<double>(regime, const std::string&, const double&, std::size_t, double);

@@ -18,8 +18,11 @@
 
 #include <loraflow/scalar.hpp>
 
+#include "check/claim.hpp"
+
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,6 +48,13 @@ template <class Real> struct gd_record {
 /// how far a rule can be off before the checked inequality breaks); the recorded eta is the step taken.
 template <class Real>
 gd_record<Real> run_gd(regime g, const std::string& rule, const Real& c, std::size_t K, double inflate = 1.0);
+
+/// The control of the Mu-Klabjan claims: a row giving the smallest k = 2^j (j = 1 .. 10) for which GD on regime g with
+/// every step of the rule multiplied by k (double, 600 steps) makes `breaks` true or ends the run early; it passes
+/// when some k <= 1024 does (else the checked inequality could not tell a rule 1000 times too large from the paper's).
+/// `what` names the inequality in the row ("the inequality", "the bound").
+row control_row(const context& ctx, regime g, const std::string& what,
+                const std::function<bool(const gd_record<double>&)>& breaks);
 
 /// The schedules of Mu and Klabjan's experiments as run beside the rule (their constants were not published,
 /// catalogue 2.5; these are chosen so that each runs stably on the three problems at first): adapt c = 1/2,

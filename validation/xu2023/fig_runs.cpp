@@ -74,4 +74,14 @@ fig_run run_fig2(std::uint64_t seed) {
   return r;
 }
 
+std::vector<fig_run> claim_runs(bool quick) {
+  const std::vector<double> scales = quick ? std::vector<double>{2.0} : std::vector<double>{0.1, 2.0, 10.0};
+  const std::uint64_t seeds = quick ? 1 : 3;
+  std::vector<fig_run> runs;
+  for (double s : scales)
+    for (std::uint64_t seed = 0; seed < seeds; ++seed) runs.push_back(run_fig1(s, seed));
+  for (std::uint64_t seed = 0; seed < seeds; ++seed) runs.push_back(run_fig2(seed));
+  return runs;
+}
+
 }  // namespace loraflow::check::xu2023

@@ -40,5 +40,8 @@ struct fig_run {
 fig_run run_fig1(double s, std::uint64_t seed);
 /// Fig. 2 with noise 0.05 (200 iterations, width 1000).
 fig_run run_fig2(std::uint64_t seed);
+/// The runs both xu2023 claims check: Fig. 1 at sigma = 0.1, 2, 10 x seeds 0 .. 2, then Fig. 2 seeds 0 .. 2; quick:
+/// Fig. 1 sigma = 2 seed 0 and Fig. 2 seed 0.
+std::vector<fig_run> claim_runs(bool quick);
 
 }  // namespace loraflow::check::xu2023

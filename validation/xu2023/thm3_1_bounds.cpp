@@ -97,11 +97,7 @@ claim make_xu2023_thm3_1() {
                "the Fig. 1 alpha0/beta0 and the Fig. 2 step",
                [](const context& ctx) {
                  result res;
-                 const std::vector<double> scales = ctx.quick ? std::vector<double>{2.0} : std::vector<double>{0.1, 2.0, 10.0};
-                 const std::uint64_t seeds = ctx.quick ? 1 : 3;
-                 for (double s : scales)
-                   for (std::uint64_t seed = 0; seed < seeds; ++seed) bound_rows(ctx, xu2023::run_fig1(s, seed), res);
-                 for (std::uint64_t seed = 0; seed < seeds; ++seed) bound_rows(ctx, xu2023::run_fig2(seed), res);
+                 for (const xu2023::fig_run& r : xu2023::claim_runs(ctx.quick)) bound_rows(ctx, r, res);
                  // The printed constants (10 draws of each recipe; constants only).
                  std::vector<std::vector<std::string>> rows;
                  const std::vector<std::pair<double, double>> printed{{0.1, 0.345}, {2.0, 0.388}, {10.0, 0.457}};

@@ -129,12 +129,8 @@ claim make_xu2023_thm3_2() {
                "step converges faster",
                [](const context& ctx) {
                  result res;
-                 const std::vector<double> scales = ctx.quick ? std::vector<double>{2.0} : std::vector<double>{0.1, 2.0, 10.0};
-                 const std::uint64_t seeds = ctx.quick ? 1 : 3;
                  std::vector<std::vector<std::string>> curves;
-                 for (double s : scales)
-                   for (std::uint64_t seed = 0; seed < seeds; ++seed) rate_rows(ctx, xu2023::run_fig1(s, seed), res, curves);
-                 for (std::uint64_t seed = 0; seed < seeds; ++seed) rate_rows(ctx, xu2023::run_fig2(seed), res, curves);
+                 for (const xu2023::fig_run& r : xu2023::claim_runs(ctx.quick)) rate_rows(ctx, r, res, curves);
                  res.data.push_back(table{"curves",
                                           {"figure", "sigma_or_noise", "seed", "t", "L_fixed", "bound_fixed", "L_adaptive", "eta_adaptive", "eta_max",
                                            "tau_min", "tau_max", "W_min", "W_max", "c1_alpha0", "c2_beta0", "p2"},

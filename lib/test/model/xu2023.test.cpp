@@ -13,22 +13,32 @@
 
 using namespace loraflow;
 
+namespace {
+/// The 2 x 2 diagonal matrix diag(a, b).
+template <class Real> matrix<Real> diag2(const Real& a, const Real& b) {
+  matrix<Real> d = matrix<Real>::Zero(2, 2);
+  d(0, 0) = a;
+  d(1, 1) = b;
+  return d;
+}
+/// The problem X = diag(2, 1) (K = 4, mu = 1, kappa = 4), Y = diag(y1, y2), width 2.
+template <class Real> factorization_problem<Real> diag_problem(const Real& y1, const Real& y2) {
+  factorization_problem<Real> p;
+  p.X = diag2<Real>(Real(2), Real(1));
+  p.Y = diag2<Real>(y1, y2);
+  p.width = 2;
+  return p;
+}
+}  // namespace
+
 TEST_CASE_TEMPLATE_DEFINE("P3 constants refuse an init with alpha0 = 0 (Theorem 3.1 assumes alpha0 > 0)", Real, xu2023_alpha0_zero) {
   test::precision_for_test<Real> prec;
   // X = diag(2, 1), Y = diag(6, 2), W1 = diag(2, 1), W2 = I: E(0) = diag(2, 1), ||E0|| = sqrt(5) > sigma_min(Y) = 2, so
   // p1 = 0; D = diag(3, 0) gives Delta+ = 3, Delta = Delta- = 0, and alpha0 = (-3 + sqrt(9)) / 2 + 0 = 0.
-  factorization_problem<Real> p;
-  p.X = matrix<Real>::Zero(2, 2);
-  p.X(0, 0) = Real(2);
-  p.X(1, 1) = Real(1);
-  p.Y = matrix<Real>::Zero(2, 2);
-  p.Y(0, 0) = Real(6);
-  p.Y(1, 1) = Real(2);
-  p.width = 2;
-  matrix<Real> W1 = matrix<Real>::Zero(2, 2);
-  W1(0, 0) = Real(2);
-  W1(1, 1) = Real(1);
-  CHECK_THROWS_AS(xu2023_constants_of<Real>(p, W1, matrix<Real>::Identity(2, 2), Real(1) / 2, Real(3) / 2), std::invalid_argument);
+  const factorization_problem<Real> p = diag_problem<Real>(Real(6), Real(2));
+  CHECK_THROWS_AS(xu2023_constants_of<Real>(p, diag2<Real>(Real(2), Real(1)), matrix<Real>::Identity(2, 2), Real(1) / 2,
+                                            Real(3) / 2),
+                  std::invalid_argument);
 }
 TEST_CASE_TEMPLATE_APPLY(xu2023_alpha0_zero, scalar_types);
 
@@ -39,19 +49,8 @@ TEST_CASE_TEMPLATE_DEFINE("P3 coefficients and roots by hand (X = diag(2, 1), p1
   // X = diag(2, 1), Y = diag(6, 4), W1 = diag(sqrt(2.5), 1) (n = h = 2), W2 = diag(sqrt(2.5), 2): X W1 W2 =
   // diag(5, 2), E(0) = diag(1, 2), ||E0|| = sqrt(5), L(0) = 5/2, sigma_min(Y) = 4, ||Y||_F = sqrt(52).
   // D = W1^T W1 - W2 W2^T = diag(0, -3).
-  factorization_problem<Real> p;
-  p.X = matrix<Real>::Zero(2, 2);
-  p.X(0, 0) = Real(2);
-  p.X(1, 1) = Real(1);
-  p.Y = matrix<Real>::Zero(2, 2);
-  p.Y(0, 0) = Real(6);
-  p.Y(1, 1) = Real(4);
-  p.width = 2;
-  matrix<Real> W1 = matrix<Real>::Zero(2, 2), W2 = matrix<Real>::Zero(2, 2);
-  W1(0, 0) = sqrt(Real(5) / 2);
-  W1(1, 1) = Real(1);
-  W2(0, 0) = sqrt(Real(5) / 2);
-  W2(1, 1) = Real(2);
+  const factorization_problem<Real> p = diag_problem<Real>(Real(6), Real(4));
+  const matrix<Real> W1 = diag2<Real>(sqrt(Real(5) / 2), Real(1)), W2 = diag2<Real>(sqrt(Real(5) / 2), Real(2));
   const Real c1 = Real(1) / 2, c2 = Real(3) / 2;
   const xu2023_constants<Real> k = xu2023_constants_of<Real>(p, W1, W2, c1, c2);
   const Real tol = 4096 * eps<Real>();
