@@ -19,6 +19,7 @@
 // Which rows can fail: every row: a field that applied the scale or the weight decay differently from
 //             model/lora.hpp's L (e.g. decay on s B A instead of on the factors) breaks the identity at O(1).
 #include "check/rows.hpp"
+#include "lora_scale/scale_problem.hpp"
 
 #include <loraflow/integrate/integrate.hpp>
 #include <loraflow/model/init.hpp>
@@ -34,20 +35,6 @@ namespace loraflow::check {
 namespace {
 
 using R = float50;
-
-lora_model<R> scaled_model(const R& s, const R& lambda, objective_kind k) {
-  one_matrix_spec<R> spec;
-  spec.m = 5;
-  spec.n = 4;
-  spec.sigma = {R(2), R(1), R(1) / 2};
-  spec.seed = 4;
-  matrix<R> W0, S;
-  generate_one_matrix(spec, W0, S);
-  lora_problem<R> p = one_matrix_problem<R>(W0, S, 2, s, lambda);
-  p.objective.kind = k;
-  if (k == objective_kind::sensing) gaussian_sensing<R>(40, 5, 4, R(0), 9, p.objective);
-  return lora_model<R>(p);
-}
 
 /// F at each time of `times` along the flow of model from x0.
 std::vector<matrix<R>> products_at(const lora_model<R>& model, const vector<R>& x0, const std::vector<R>& times,
@@ -81,7 +68,7 @@ claim make_kim2025_scale_equivalence() {
         const R t_end = ctx.quick ? R(2) : R(8);
         for (const R& s : scales)
           for (objective_kind k : {objective_kind::frobenius, objective_kind::sensing}) {
-            const lora_model<R> ms = scaled_model(s, lambda, k), m1 = scaled_model(R(1), R(lambda / s), k);
+            const lora_model<R> ms = scale_problem<R>(s, lambda, k), m1 = scale_problem<R>(R(1), R(lambda / s), k);
             const vector<R> x0 = small_init(ms, R(1) / 10, 3);
             std::vector<R> t_s, t_1;
             for (int i = 1; i <= 5; ++i) {
@@ -110,8 +97,8 @@ claim make_kim2025_scale_equivalence() {
         // The control (a rule that could fail): with lambda (not lambda/s) in the scale-1 run, the trajectories part.
         {
           const R s(4);
-          const lora_model<R> ms = scaled_model(s, lambda, objective_kind::frobenius),
-                              m1 = scaled_model(R(1), lambda, objective_kind::frobenius);
+          const lora_model<R> ms = scale_problem<R>(s, lambda, objective_kind::frobenius),
+                              m1 = scale_problem<R>(R(1), lambda, objective_kind::frobenius);
           const vector<R> x0 = small_init(ms, R(1) / 10, 3);
           std::string a, b;
           const std::vector<matrix<R>> Fs = products_at(ms, x0, {t_end}, rtol, a);

@@ -31,6 +31,7 @@
 // Which rows can fail: all test rows: a field or GD step that applied the scale or the decay otherwise than
 //             L_s,lambda; a generator whose A0 is not i.i.d. with variance sigma_A^2.
 #include "check/rows.hpp"
+#include "lora_scale/scale_problem.hpp"
 
 #include <loraflow/integrate/integrate.hpp>
 #include <loraflow/model/init.hpp>
@@ -47,20 +48,6 @@
 namespace loraflow::check {
 
 namespace {
-
-template <class Real> lora_model<Real> model_at(const Real& s, const Real& lambda, objective_kind k) {
-  one_matrix_spec<Real> spec;
-  spec.m = 5;
-  spec.n = 4;
-  spec.sigma = {Real(2), Real(1), Real(1) / 2};
-  spec.seed = 4;
-  matrix<Real> W0, S;
-  generate_one_matrix(spec, W0, S);
-  lora_problem<Real> p = one_matrix_problem<Real>(W0, S, 2, s, lambda);
-  p.objective.kind = k;
-  if (k == objective_kind::sensing) gaussian_sensing<Real>(40, 5, 4, Real(0), 9, p.objective);
-  return lora_model<Real>(p);
-}
 
 /// The adapted matrix F after each of K GD steps of step eta from x0 (status "ok" or why not).
 template <class Real>
@@ -84,7 +71,7 @@ template <class Real> void scale_rows(const context& ctx, result& res) {
   for (const Real& lambda : {Real(0), Real(3) / 10})
     for (const Real& s : {Real(4), Real(3), Real(1) / 4})
       for (objective_kind k : {objective_kind::frobenius, objective_kind::sensing}) {
-        const lora_model<Real> ms = model_at<Real>(s, lambda, k), m1 = model_at<Real>(Real(1), Real(lambda / s), k);
+        const lora_model<Real> ms = scale_problem<Real>(s, lambda, k), m1 = scale_problem<Real>(Real(1), Real(lambda / s), k);
         vector<Real> x0 = small_init<Real>(ms, Real(1) / 2, 3);
         gaussian_stream gb(8, 1);
         ms.B1(x0) = gb.normal_matrix<Real>(5, 2) / 2;  // B0 != 0: the identity holds from any (A0, B0)
@@ -117,7 +104,7 @@ template <class Real> void scale_rows(const context& ctx, result& res) {
 void control_row(result& res) {
   const double s = 3, eta = 0.05 / s;
   const std::size_t K = 200;
-  const lora_model<double> ms = model_at<double>(s, 0.0, objective_kind::frobenius), m1 = model_at<double>(1.0, 0.0, objective_kind::frobenius);
+  const lora_model<double> ms = scale_problem<double>(s, 0.0, objective_kind::frobenius), m1 = scale_problem<double>(1.0, 0.0, objective_kind::frobenius);
   const vector<double> x0 = small_init<double>(ms, 0.5, 3);
   std::string a, b;
   const std::vector<matrix<double>> Fs = gd_products(ms, x0, K, eta, a);
@@ -135,7 +122,7 @@ void control_row(result& res) {
 
 template <class Real> void first_step_rows(result& res) {
   const Real s = Real(3) / 2, eta = Real(1) / 20;
-  const lora_model<Real> model = model_at<Real>(s, Real(0), objective_kind::frobenius);
+  const lora_model<Real> model = scale_problem<Real>(s, Real(0), objective_kind::frobenius);
   const vector<Real> x0 = small_init<Real>(model, Real(1) / 2, 6);  // B0 = 0
   std::string st;
   const std::vector<matrix<Real>> F = gd_products(model, x0, 1, eta, st);
