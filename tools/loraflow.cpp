@@ -299,7 +299,8 @@ int main(int argc, char** argv) {
                   "loraflow analyze out/k");
 
   auto* problem = app.add_subcommand(
-      "problem", "Build the problem of a configuration as run does and write W1.npy, W2.npy, dY.npy (float64)");
+      "problem", "Build the problem of a configuration as run does and write W1.npy, W2.npy, dY.npy (float64); "
+                 "for kind = \"network\": X, Y and the initial W1, W2");
   add_config_options(problem, a);
   problem->add_option("--out", a.out, "Output directory; replaced atomically on success")
       ->type_name("DIR")
@@ -309,7 +310,8 @@ int main(int argc, char** argv) {
   problem->add_flag("--quiet", a.quiet, "Do not print the summary on stdout");
   problem->footer("Feed the files back with [problem] kind = \"files\" and W1, W2, dY set to their paths: the same "
                   "problem, exactly\n(beyond precision double only from the .txt files; .npy entries are rounded to "
-                  "float64).\nExit status: 0 ok, 2 bad input (nothing written).\n"
+                  "float64). A network (kind = \"network\"): X, Y, W1, W2 for recipe = \"files\".\n"
+                  "Exit status: 0 ok, 2 bad input (nothing written).\n"
                   "Example: loraflow problem docs/examples/fig1.toml --out out/fig1-problem --text\n"
                   "See also: loraflow --help (every subcommand), loraflow --version");
 

@@ -693,6 +693,28 @@ loss = [float(r["loss"]) for r in rows]
 assert loss[-1] < 1e-6 * loss[0], loss
 PY
     echo "ok [$CASE]" ;;
+  network_run)  # problem.kind = "network": the example runs, its columns and Theorem 3.2's bound on every row; bad input
+    ok run "$SRC/docs/examples/network_fig2.toml" --out "$T/net"
+    grep -q 'Xu et al. 2023: alpha0 = ' "$T/log" || fail "no constants line in the summary: $(cat "$T/log")"
+    "$PYTHON" - "$T/net" <<'PY' || fail "the network outputs are not as documented (docs/outputs.md, the network)"
+import csv, json, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/trajectory.csv")))
+s = json.load(open(d + "/summary.json"))
+cols = ["t", "loss", "W_sigma_min", "W_sigma_max", "tau_min", "tau_max", "step", "eta", "sum_eta", "V_norm2",
+        "grad_norm2", "min_grad_norm2", "rate_bound"]
+assert list(rows[0]) == cols, list(rows[0])
+assert len(rows) == 51 and int(float(rows[-1]["step"])) == 200, len(rows)
+k = s["xu2023"]
+for r in rows:
+    assert float(r["loss"]) <= float(r["rate_bound"]), r
+    assert 0 < float(r["eta"]) <= float(k["eta_max"]), r
+    assert float(r["tau_min"]) <= float(r["tau_max"]), r
+assert s["problem"]["h"] == 1000 and s["gd"]["iterations"] == 200 and "lora" not in s["config"], s["problem"]
+PY
+    expect_bad_input "lora.alpha" "network" -- run "$SRC/docs/examples/network_fig2.toml" --set 'lora.alpha="1e-3"'
+    expect_bad_input "solve.step_rule" "LoRA model" -- run "$SRC/docs/examples/network_fig2.toml" --set solve.step_rule=norm --set solve.step_c=1
+    echo "ok [$CASE]" ;;
   gd_step_rules)  # a GD run by iterations under the mu-klabjan rule: the monitors, Theorem 3.5 on every row, the gd block
     ok run "$SRC/docs/examples/gd_mu_klabjan.toml" --out "$T/g"
     grep -q 'gd: 1000 iterations' "$T/log" || fail "no gd line in the summary: $(cat "$T/log")"

@@ -36,6 +36,8 @@ claim make_mu2025_thm3_5();
 claim make_lora_scale_gd_identities();
 claim make_xu2023_thm3_1();
 claim make_xu2023_thm3_2();
+claim make_xu2025tmlr_thm3_1();
+claim make_xu2025tmlr_sec4();
 
 const std::vector<claim>& registry() {
   static const std::vector<claim> all{
@@ -59,6 +61,8 @@ const std::vector<claim>& registry() {
       make_lora_scale_gd_identities(),
       make_xu2023_thm3_1(),
       make_xu2023_thm3_2(),
+      make_xu2025tmlr_thm3_1(),
+      make_xu2025tmlr_sec4(),
   };
   return all;
 }

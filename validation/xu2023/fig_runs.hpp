@@ -3,7 +3,8 @@
 // c1 = 1/2, c2 = 3/2 (the paper's, catalogue 6): K GD iterations either with the fixed step eta_max of Theorem 3.1
 // or with Algorithm 1's step eta_t = min(eta_t', eta_max) as catalogue 6 transcribes it; every iterate's loss, step
 // and the spectra Theorem 3.1 bounds (lambda_min, lambda_max of tau; sigma_min, sigma_max of W = W1 W2), in double,
-// through integrate's GD by iterations on factorization_model (U = W1, V = W2^T).
+// run as a user runs them: `loraflow run` of a problem.kind = "network" config with the step rules xu2023-max and
+// xu2023-adaptive (run/network.hpp, through check/pipeline_run.hpp), every iterate observed.
 //   Fig. 1: X, Theta standard normal 20 x 20, Y = X Theta, W1 = s U0, W2 = V0 / s, width 1000, s in {0.1, 2, 10},
 //           500 iterations.
 //   Fig. 2: X = I_20, Y = W(0) + 0.05 eps with W(0) (20 x 1) ~ N(0, 1/4), balanced init, width 1000, 200 iterations.
@@ -23,6 +24,7 @@ namespace loraflow::check::xu2023 {
 struct gd_series {
   std::string status = "ok", message;
   std::vector<double> L, eta, tau_min, tau_max, W_min, W_max;  ///< iterates 0 .. K (eta: the step taken from t)
+  double eta_max = 0;  ///< the run's own Theorem 3.1 step (summary.json), checked against fig_run::k
   double wall_s = 0;
 };
 

@@ -43,6 +43,14 @@ json read_json(const fs::path& p) {
 
 double num(const json& j) { return j.is_number() ? j.get<double>() : nan_; }
 
+/// s[a][b], or null when either is missing: a summary of another problem kind (the network of run/network.hpp)
+/// has no LoRA direction, T1 or misalignment, and its table columns are then empty.
+const json& field(const json& s, const char* a, const char* b) {
+  static const json null_json;
+  if (!s.contains(a) || !s[a].is_object() || !s[a].contains(b)) return null_json;
+  return s[a][b];
+}
+
 struct point_data {
   bool present = false, ok = false;
   std::string status;
@@ -69,14 +77,14 @@ point_data read_point(const fs::path& pdir) {
   d.method = s["precision"]["method"].get<std::string>();
   // The frame the point integrated in (summaries written before frame = "auto" have no key: natural then).
   d.frame = pr.contains("frame") ? pr["frame"].get<std::string>() : "natural";
-  d.ss = num(s["problem"]["sigma"]) * num(s["problem"]["sigma_W2"]);
-  d.dw = num(s["problem"]["delta_w"]);
-  d.T1 = num(s["events"]["T1"]);
-  if (s["at"]["T1"].is_object()) {
+  d.ss = num(field(s, "problem", "sigma")) * num(field(s, "problem", "sigma_W2"));
+  d.dw = num(field(s, "problem", "delta_w"));
+  d.T1 = num(field(s, "events", "T1"));
+  if (field(s, "at", "T1").is_object()) {
     d.misalign = num(s["at"]["T1"]["misalign"]);
     d.imbalance = num(s["at"]["T1"]["imbalance_fro"]);
   }
-  d.final_loss = num(s["final"]["loss"]);
+  d.final_loss = num(field(s, "final", "loss"));
   // trajectory.csv: t, loss, F_norm, misalign, misalign2, imbalance_fro, imbalance_spec, escape, ...
   std::ifstream in(pdir / "trajectory.csv");
   std::string line;
@@ -87,12 +95,13 @@ point_data read_point(const fs::path& pdir) {
     std::string c;
     while (std::getline(h, c, ',')) cols.push_back(c);
   }
-  auto col = [&](const std::string& n) {
+  auto col = [&](const std::string& n, bool required = true) {
     for (std::size_t i = 0; i < cols.size(); ++i)
       if (cols[i] == n) return i;
+    if (!required) return cols.size();  // the network's trajectory has no misalign, escape (NaN then)
     throw input_error((pdir / "trajectory.csv").string() + ": no column '" + n + "'");
   };
-  const std::size_t it = col("t"), il = col("loss"), im = col("misalign"), ie = col("escape");
+  const std::size_t it = col("t"), il = col("loss"), im = col("misalign", false), ie = col("escape", false);
   std::vector<double> loss;
   while (std::getline(in, line)) {
     std::vector<double> v;
@@ -103,8 +112,8 @@ point_data read_point(const fs::path& pdir) {
     d.t.push_back(v[it]);
     loss.push_back(v[il]);
     d.log_loss.push_back(log10_or_nan(v[il]));
-    d.log_mis.push_back(log10_or_nan(v[im]));
-    d.log_esc.push_back(log10_or_nan(v[ie]));
+    d.log_mis.push_back(im < v.size() ? log10_or_nan(v[im]) : nan_);
+    d.log_esc.push_back(ie < v.size() ? log10_or_nan(v[ie]) : nan_);
   }
   const window_fit w = fit_rate_window(d.t, loss, 1e-8, 1e-2, std::isnan(d.T1) ? 0.0 : d.T1);
   if (w.ok) d.rate = w.fit.slope;
@@ -205,11 +214,12 @@ table_result write_tables(const std::string& dir_s) {
     return r.empty() ? std::string("none") : r;
   };
   const json& base = man["base"];
-  std::string seeds_text = seeds > 0 ? std::to_string(seeds) + " replicates: problem.seed = " +
-                                           base["problem"]["seed"].dump() + " + k, lora.seed = " +
-                                           base["lora"]["seed"].dump() + " + k, k = 0.." + std::to_string(seeds - 1)
-                                     : "problem.seed = " + base["problem"]["seed"].dump() + ", lora.seed = " +
-                                           base["lora"]["seed"].dump();
+  // The network (problem.kind = "network") has no [lora] and varies problem.seed alone (sweep.cpp).
+  const std::string k_suffix = seeds > 0 ? " + k" : "";
+  const std::string seed_sets = "problem.seed = " + field(base, "problem", "seed").dump() + k_suffix +
+                                (base.contains("lora") ? ", lora.seed = " + field(base, "lora", "seed").dump() + k_suffix : "");
+  std::string seeds_text = seeds > 0 ? std::to_string(seeds) + " replicates: " + seed_sets + ", k = 0.." + std::to_string(seeds - 1)
+                                     : seed_sets;
   json prov;
   prov["loraflow"] = join(versions);
   prov["precision"] = join(precisions);
@@ -217,7 +227,8 @@ table_result write_tables(const std::string& dir_s) {
   prov["method"] = join(methods);
   prov["frame"] = join(frames);
   prov["seeds"] = seeds_text;
-  prov["t_end"] = base["solve"]["t_end"];
+  prov["t_end"] = field(base, "solve", "t_end");  // null for GD runs of solve.steps iterations
+  if (!field(base, "solve", "steps").is_null()) prov["steps"] = field(base, "solve", "steps");
   prov["observations"] = base["observe"];
   prov["local_rate_rule"] = "slope of ln L on observations after T1 with 1e-8 <= L <= 1e-2";
 

@@ -105,7 +105,8 @@ certify_plan plan_certify(const run_config& c) {
     // method (an "auto" run's reference resolves "auto" again, at its own rtol).
     if (tight < parse<float100>(tight_rtol_threshold) || c.solve.method == "auto") {
       const std::optional<objective_kind> k = parse_objective_kind(c.objective.kind);
-      const method_choice mc = choose_method("auto", r.solve.rtol, plan.frame.singular, k && info_of(*k).quadratic);
+      const method_choice mc = choose_method("auto", r.solve.rtol, plan.frame.singular, k && info_of(*k).quadratic,
+                                                    c.problem.kind == "network");
       r.solve.method = method_name(mc.stepper);
       r.solve.taylor_order = 0;
     }

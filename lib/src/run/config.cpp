@@ -3,6 +3,7 @@
 #include <loraflow/integrate/method.hpp>
 #include <loraflow/integrate/step_rule.hpp>
 #include <loraflow/model/objective.hpp>
+#include <loraflow/model/xu2023.hpp>
 #include <loraflow/run/config.hpp>
 #include <loraflow/scalar.hpp>
 
@@ -100,10 +101,10 @@ struct reader {
 
 const std::map<std::string, std::set<std::string>>& known_keys() {
   static const std::map<std::string, std::set<std::string>> k{
-      {"problem", {"kind", "m", "n", "h", "sigma", "scale", "pair", "seed", "W1", "W2", "dY", "W0", "S"}},
+      {"problem", {"kind", "m", "n", "h", "sigma", "scale", "pair", "seed", "W1", "W2", "dY", "W0", "S", "recipe", "noise", "X", "Y"}},
       {"lora", {"rank", "adapters", "init", "alpha", "seed", "scale", "weight_decay", "A1", "B1", "A2", "B2", "state"}},
       {"solve", {"method", "precision", "rtol", "atol", "t_end", "dt", "max_steps", "digits", "taylor_order", "frame",
-                 "step_rule", "step_c", "smoothness", "steps"}},
+                 "step_rule", "step_c", "smoothness", "steps", "c1", "c2"}},
       {"objective", {"kind", "seed", "weights", "ratio", "operator", "measurements", "noise", "features", "labels",
                      "samples", "separable"}},
       {"observe", {"times", "steps", "stationary", "general_metrics"}},
@@ -140,16 +141,28 @@ void apply_override(toml::table& root, const std::string& ov, const std::string&
 }
 
 // Keys that only some kinds of a section read (problem.kind, objective.kind): any key set that `kind` does not read
-// is an error naming the kinds that do.
+// is an error naming the kinds that do. With selector = "recipe" (problem.kind = "network"), the same for the
+// recipes, over the keys some recipe reads.
 void check_kind_keys(const reader& rd, const toml::table& root, const std::string& section, const std::string& kind,
-                     const std::map<std::string, std::set<std::string>>& keys_of) {
+                     const std::map<std::string, std::set<std::string>>& keys_of, const std::string& selector = "kind") {
   for (const auto& key : known_keys().at(section)) {
-    if (key == "kind" || !root[section][key].node() || keys_of.at(kind).count(key)) continue;
+    if (key == "kind" || key == selector || !root[section][key].node() || keys_of.at(kind).count(key)) continue;
     std::string owners;
     for (const auto& [k, ks] : keys_of)
       if (ks.count(key)) owners += std::string(owners.empty() ? "" : " or ") + "\"" + k + "\"";
-    rd.fail(section + "." + key, "only used with kind = " + owners + " (kind is \"" + kind + "\")");
+    if (owners.empty() && selector != "kind") continue;  // not a recipe key: the kinds' check judged it
+    rd.fail(section + "." + key, "only used with " + selector + " = " + owners + " (" + selector + " is \"" + kind + "\")");
   }
+}
+
+/// The recipes of problem.kind = "network" (run/network.hpp, build_network) and the keys each reads: the one list
+/// behind the choice, the key checks and config_json.
+const std::map<std::string, std::set<std::string>>& network_recipes() {
+  static const std::map<std::string, std::set<std::string>> r{{"xu2023-fig1", {"n", "h", "scale", "seed"}},
+                                                              {"xu2023-fig2", {"n", "h", "noise", "seed"}},
+                                                              {"xu2025tmlr", {"n", "h", "noise", "seed"}},
+                                                              {"files", {"X", "Y", "W1", "W2"}}};
+  return r;
 }
 
 long pair_index(const toml::node& n, const std::string& key, const reader& rd) {
@@ -164,6 +177,8 @@ long pair_index(const toml::node& n, const std::string& key, const reader& rd) {
 }  // namespace
 
 std::string singular_frame_unavailable(const run_config& c) {
+  if (c.problem.kind == "network")
+    return "problem.kind = \"network\": the singular frame is the LoRA model's (the network integrates W1, W2 as they are)";
   if (c.problem.kind != "xu2025")
     return "problem.kind = \"" + c.problem.kind + "\": the frame is known exactly only for the xu2025 generator's "
            "problems (problem.kind = \"xu2025\"); a problem from files is aligned only to its rounding";
@@ -214,13 +229,18 @@ run_config parse_config(const std::string& text, const std::string& source, cons
   };
 
   // [problem]
-  if (auto n = get("problem", "kind")) c.problem.kind = rd.choice(*n, "problem.kind", {"xu2025", "files", "one_matrix"});
+  if (auto n = get("problem", "kind")) c.problem.kind = rd.choice(*n, "problem.kind", {"xu2025", "files", "one_matrix", "network"});
   auto& P = c.problem;
   // Which keys each kind reads; any other key set is an error naming the kinds it belongs to.
   check_kind_keys(rd, root, "problem", P.kind,
                   {{"xu2025", {"m", "n", "h", "sigma", "scale", "pair", "seed"}},
                    {"files", {"W1", "W2", "dY"}},
-                   {"one_matrix", {"m", "n", "sigma", "seed", "W0", "S"}}});
+                   {"one_matrix", {"m", "n", "sigma", "seed", "W0", "S"}},
+                   {"network", [] {
+                      std::set<std::string> keys{"recipe"};  // the union of the recipes' keys
+                      for (const auto& [recipe, ks] : network_recipes()) keys.insert(ks.begin(), ks.end());
+                      return keys;
+                    }()}});
   if (P.kind == "one_matrix") {
     const bool files = get("problem", "W0") || get("problem", "S");
     if (files) {
@@ -247,6 +267,40 @@ run_config parse_config(const std::string& text, const std::string& source, cons
                                      std::to_string(P.sigma.size()));
     }
     P.h = P.m;  // W2 = I_m
+  } else if (P.kind == "network") {
+    // The two-layer linear network (model/xu2023.hpp): a paper's recipe or files; [lora] does not apply.
+    std::vector<std::string> recipes;
+    for (const auto& [recipe, keys] : network_recipes()) recipes.push_back(recipe);
+    auto rn = get("problem", "recipe");
+    if (!rn) {
+      std::string list;
+      for (std::size_t i = 0; i < recipes.size(); ++i) list += (i ? (i + 1 == recipes.size() ? " or " : ", ") : "") + recipes[i];
+      rd.fail("problem.recipe", "missing; kind = \"network\" needs a recipe: " + list);
+    }
+    P.recipe = rd.choice(*rn, "problem.recipe", recipes);
+    check_kind_keys(rd, root, "problem", P.recipe, network_recipes(), "recipe");
+    if (P.recipe == "files") {
+      for (auto [k, dst] : {std::pair<const char*, std::string*>{"X", &P.X}, {"Y", &P.Y}, {"W1", &P.W1}, {"W2", &P.W2}}) {
+        auto n = get("problem", k);
+        if (!n) rd.fail(std::string("problem.") + k, "missing; recipe = \"files\" needs X, Y and the initial W1, W2");
+        *dst = rd.path(*n, std::string("problem.") + k);
+      }
+    } else {
+      // The papers' sizes unless set (model/xu2023.hpp): Xu et al. 2023's Figs. 1 and 2, TMLR 2025's Section 4.
+      P.n = P.recipe == "xu2025tmlr" ? xu2025tmlr_paper_n : xu2023_paper_n;
+      P.h = xu2023_paper_h;
+      if (auto n = get("problem", "n")) P.n = rd.integer(*n, "problem.n", 1, 100000);
+      if (auto n = get("problem", "h")) P.h = rd.integer(*n, "problem.h", 1, 1000000);
+      P.m = P.recipe == "xu2023-fig2" ? 1 : P.n;
+      if (auto n = get("problem", "seed")) P.seed = rd.seed(*n, "problem.seed");
+      if (P.recipe == "xu2023-fig1") {
+        P.scale = "2";  // the middle panel of Fig. 1 (the paper's scales: 0.1, 2, 10)
+        if (auto n = get("problem", "scale")) P.scale = rd.positive_decimal(*n, "problem.scale");
+      } else {
+        P.noise = P.recipe == "xu2023-fig2" ? xu2023_fig2_noise : xu2025tmlr_noise;
+        if (auto n = get("problem", "noise")) P.noise = rd.nonnegative_decimal(*n, "problem.noise");
+      }
+    }
   } else if (P.kind == "xu2025") {
     if (auto n = get("problem", "m")) P.m = rd.integer(*n, "problem.m", 1, 100000);
     if (auto n = get("problem", "n")) P.n = rd.integer(*n, "problem.n", 1, 100000);
@@ -285,6 +339,11 @@ run_config parse_config(const std::string& text, const std::string& source, cons
 
   // [lora]
   auto& L = c.lora;
+  const bool network = P.kind == "network";
+  if (network)
+    for (const auto& key : known_keys().at("lora"))
+      if (get("lora", key))
+        rd.fail("lora." + key, "not used with problem.kind = \"network\", which trains the full W1 and W2 (remove [lora])");
   if (auto n = get("lora", "rank")) L.rank = rd.integer(*n, "lora.rank", 1, 100000);
   if (auto n = get("lora", "adapters")) {
     auto a = n->as_array();
@@ -303,7 +362,7 @@ run_config parse_config(const std::string& text, const std::string& source, cons
   }
   if (auto n = get("lora", "init")) L.init = rd.choice(*n, "lora.init", {"small", "spectral", "files"});
   if (auto n = get("lora", "alpha")) L.alpha = rd.positive_decimal(*n, "lora.alpha");
-  else if (L.init != "files") rd.fail("lora.alpha", "missing; the initialization scale is required (e.g. alpha = \"1e-5\")");
+  else if (L.init != "files" && !network) rd.fail("lora.alpha", "missing; the initialization scale is required (e.g. alpha = \"1e-5\")");
   if (auto n = get("lora", "seed")) L.seed = rd.seed(*n, "lora.seed");
   if (auto n = get("lora", "scale")) L.scale = rd.positive_decimal(*n, "lora.scale");
   if (auto n = get("lora", "weight_decay")) L.weight_decay = rd.nonnegative_decimal(*n, "lora.weight_decay");
@@ -337,6 +396,8 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     std::vector<std::string> names;
     for (const objective_info& i : objective_table) names.push_back(i.name);
     O.kind = rd.choice(*n, "objective.kind", names);
+    if (network && O.kind != "frobenius")
+      rd.fail("objective.kind", "problem.kind = \"network\" has the squared loss 1/2 ||Y - X W1 W2||_F^2 only (kind = \"frobenius\"), got '" + O.kind + "'");
   }
   check_kind_keys(rd, root, "objective", O.kind,
                   {{"frobenius", {}},
@@ -406,6 +467,9 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     else p = rd.string(*n, "solve.precision");
     if (p != "auto" && !parse_scalar_spec(p))
       rd.fail("solve.precision", "expected " + scalar_spec_grammar() + ", or auto, got '" + p + "'");
+    if (p == "auto" && network)
+      rd.fail("solve.precision", "\"auto\" plans digits from the LoRA scale lora.alpha, which problem.kind = \"network\" has not; "
+                                 "give a type, e.g. precision = \"double\" or \"50\"");
     S.precision = p;
   }
   if (auto n = get("solve", "rtol")) S.rtol = rd.positive_decimal(*n, "solve.rtol");
@@ -429,6 +493,15 @@ run_config parse_config(const std::string& text, const std::string& source, cons
       rd.fail("solve.step_rule", "only used with method = \"gd\" (method is \"" + S.method + "\")");
   }
   const step_rule_info& rule = *find_step_rule(S.step_rule);
+  if (const std::string why = step_rule_class_mismatch(rule.id, network); !why.empty()) rd.fail("solve.step_rule", why);
+  for (auto [k, dst] : {std::pair<const char*, std::string*>{"c1", &S.c1}, {"c2", &S.c2}}) {
+    auto n = get("solve", k);
+    if (!n) continue;
+    if (!network) rd.fail(std::string("solve.") + k, "only used with problem.kind = \"network\" (Xu et al. 2023's Theorem 3.1)");
+    *dst = rd.positive_decimal(*n, std::string("solve.") + k);
+  }
+  if (!(parse<float100>(S.c1) < 1)) rd.fail("solve.c1", "expected 0 < c1 < 1 (Xu et al. 2023, Theorem 3.1), got '" + S.c1 + "'");
+  if (!(parse<float100>(S.c2) > 1)) rd.fail("solve.c2", "expected c2 > 1 (Xu et al. 2023, Theorem 3.1), got '" + S.c2 + "'");
   if (auto n = get("solve", "step_c")) {
     if (!rule.needs_c) rd.fail("solve.step_c", "only used with step_rule = \"adapt\", \"adapt2\" or \"norm\" (step_rule is \"" + S.step_rule + "\")");
     S.step_c = rd.positive_decimal(*n, "solve.step_c");
@@ -457,6 +530,8 @@ run_config parse_config(const std::string& text, const std::string& source, cons
       rd.fail("solve.t_end", "conflicts with solve.steps (a GD run of solve.steps iterations ends after them; its time is the sum of its steps)");
   } else if (rule.id != step_rule::constant) {
     rd.fail("solve.steps", "missing; step_rule = \"" + S.step_rule + "\" runs a number of GD iterations, e.g. steps = 1000");
+  } else if (network && S.method == "gd") {
+    rd.fail("solve.steps", "missing; GD on problem.kind = \"network\" runs a number of iterations (the papers' axis), e.g. steps = 500");
   }
   if (auto n = get("solve", "frame")) {
     S.frame = rd.choice(*n, "solve.frame", {"auto", "natural", "singular"});
@@ -465,6 +540,9 @@ run_config parse_config(const std::string& text, const std::string& source, cons
       if (!why.empty()) rd.fail("solve.frame", "\"singular\" is not available: " + why + "; use frame = \"natural\" or \"auto\"");
     }
   }
+  if (S.method == "taylor" && network)
+    rd.fail("solve.method", "\"taylor\" has no series for problem.kind = \"network\"; use an adaptive method (dopri5, "
+                            "bulirsch_stoer, ...) or gd");
   if (S.method == "taylor" && !info_of(*parse_objective_kind(O.kind)).quadratic) {
     std::string others;
     for (const method_info& m : method_table)
@@ -517,11 +595,13 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     auto b = n->value_exact<bool>();
     if (!b) rd.fail("observe.stationary", "expected true or false, got " + reader::describe(*n));
     c.observe.stationary = *b;
+    if (*b && network) rd.fail("observe.stationary", "the stationary-point analysis is the LoRA model's; not used with problem.kind = \"network\"");
   }
   if (auto n = get("observe", "general_metrics")) {
     auto b = n->value_exact<bool>();
     if (!b) rd.fail("observe.general_metrics", "expected true or false, got " + reader::describe(*n));
     c.observe.general_metrics = *b;
+    if (*b && network) rd.fail("observe.general_metrics", "the general metrics are the LoRA model's; not used with problem.kind = \"network\"");
   }
   return c;
 }
@@ -576,6 +656,13 @@ std::string config_json(const run_config& c) {
     p["pair"] = pairs;
     p["scale"] = c.problem.scale;
     p["seed"] = c.problem.seed;
+  } else if (c.problem.kind == "network") {
+    p["recipe"] = c.problem.recipe;
+    const problem_config& P = c.problem;
+    const std::map<std::string, nlohmann::ordered_json> value{{"n", P.n},         {"h", P.h},   {"scale", P.scale}, {"noise", P.noise},
+                                                              {"seed", P.seed},   {"X", P.X},   {"Y", P.Y},         {"W1", P.W1},
+                                                              {"W2", P.W2}};
+    for (const std::string& key : network_recipes().at(P.recipe)) p[key] = value.at(key);  // the keys the recipe reads
   } else if (c.problem.kind == "files") {
     p["W1"] = c.problem.W1;
     p["W2"] = c.problem.W2;
@@ -589,24 +676,26 @@ std::string config_json(const run_config& c) {
     p["sigma"] = c.problem.sigma;
     p["seed"] = c.problem.seed;
   }
-  auto& l = j["lora"];
-  l["rank"] = c.lora.rank;
-  std::vector<std::string> ad;
-  if (c.lora.adapt_W1) ad.push_back("W1");
-  if (c.lora.adapt_W2) ad.push_back("W2");
-  l["adapters"] = ad;
-  l["init"] = c.lora.init;
-  l["alpha"] = c.lora.alpha;
-  l["seed"] = c.lora.seed;
-  l["scale"] = c.lora.scale;
-  l["weight_decay"] = c.lora.weight_decay;
-  if (c.lora.init == "files" && !c.lora.state.empty()) {
-    l["state"] = c.lora.state;
-  } else if (c.lora.init == "files") {
-    l["A1"] = c.lora.A1;
-    l["B1"] = c.lora.B1;
-    l["A2"] = c.lora.A2;
-    l["B2"] = c.lora.B2;
+  if (c.problem.kind != "network") {  // the network has no adapters ([lora] is refused there)
+    auto& l = j["lora"];
+    l["rank"] = c.lora.rank;
+    std::vector<std::string> ad;
+    if (c.lora.adapt_W1) ad.push_back("W1");
+    if (c.lora.adapt_W2) ad.push_back("W2");
+    l["adapters"] = ad;
+    l["init"] = c.lora.init;
+    l["alpha"] = c.lora.alpha;
+    l["seed"] = c.lora.seed;
+    l["scale"] = c.lora.scale;
+    l["weight_decay"] = c.lora.weight_decay;
+    if (c.lora.init == "files" && !c.lora.state.empty()) {
+      l["state"] = c.lora.state;
+    } else if (c.lora.init == "files") {
+      l["A1"] = c.lora.A1;
+      l["B1"] = c.lora.B1;
+      l["A2"] = c.lora.A2;
+      l["B2"] = c.lora.B2;
+    }
   }
   auto& o = j["objective"];
   const objective_config& O = c.objective;
@@ -644,6 +733,10 @@ std::string config_json(const run_config& c) {
   s["step_rule"] = c.solve.step_rule;
   if (!c.solve.step_c.empty()) s["step_c"] = c.solve.step_c;
   if (!c.solve.smoothness.empty()) s["smoothness"] = c.solve.smoothness;
+  if (c.problem.kind == "network") {
+    s["c1"] = c.solve.c1;
+    s["c2"] = c.solve.c2;
+  }
   if (c.solve.steps > 0) {
     s["steps"] = c.solve.steps;
     s.erase("t_end");

@@ -5,6 +5,7 @@
 #include <loraflow/io/npy.hpp>
 #include <loraflow/io/text_matrix.hpp>
 #include <loraflow/model/xu2025.hpp>
+#include <loraflow/run/network.hpp>   // build_network, shared with execute()
 #include <loraflow/run/pipeline.hpp>  // build_problem, shared with execute()
 #include <loraflow/run/run.hpp>
 
@@ -16,22 +17,31 @@ namespace {
 
 template <class Real> problem_export_result export_typed(const run_config& c, const problem_export_options& o) {
   const fp_environment_scope fp_scope;  // the same problem a run builds, whatever the host's environment
-  const lora_problem<Real> p = build_problem<Real>(c, nullptr);  // exactly what a run integrates
   problem_export_result r;
-  r.m = static_cast<long>(p.W2.rows());
-  r.n = static_cast<long>(p.W1.cols());
-  r.h = static_cast<long>(p.W1.rows());
   r.precision = scalar_name<Real>();
-  const std::pair<const char*, const matrix<Real>*> named[] = {{"W1", &p.W1}, {"W2", &p.W2}, {"dY", &p.dY}};
+  std::vector<std::pair<const char*, matrix<Real>>> named;
+  if (c.problem.kind == "network") {  // X, Y and the initial W1, W2: a problem.recipe = "files" run reads them back
+    xu2023_instance<Real> in = build_network<Real>(c);
+    r.m = static_cast<long>(in.problem.Y.cols());
+    r.n = static_cast<long>(in.problem.X.cols());
+    r.h = static_cast<long>(in.W1.cols());
+    named = {{"X", std::move(in.problem.X)}, {"Y", std::move(in.problem.Y)}, {"W1", std::move(in.W1)}, {"W2", std::move(in.W2)}};
+  } else {
+    lora_problem<Real> p = build_problem<Real>(c, nullptr);  // exactly what a run integrates
+    r.m = static_cast<long>(p.W2.rows());
+    r.n = static_cast<long>(p.W1.cols());
+    r.h = static_cast<long>(p.W1.rows());
+    named = {{"W1", std::move(p.W1)}, {"W2", std::move(p.W2)}, {"dY", std::move(p.dY)}};
+  }
 
   staging_dir stage(o.out_dir);
   for (const auto& [name, a] : named) {
-    detail::write_npy_matrix(stage.path(std::string(name) + ".npy"), *a);
+    detail::write_npy_matrix(stage.path(std::string(name) + ".npy"), a);
     r.files.push_back(std::string(name) + ".npy");
   }
   if (o.text)
     for (const auto& [name, a] : named) {
-      detail::write_text_matrix_of(stage.path(std::string(name) + ".txt"), *a);
+      detail::write_text_matrix_of(stage.path(std::string(name) + ".txt"), a);
       r.files.push_back(std::string(name) + ".txt");
     }
   stage.commit();

@@ -54,7 +54,7 @@ long alpha_min_exponent10(const std::string& alpha) {
 }
 
 method_choice choose_method(const std::string& configured, const std::string& rtol, bool singular_frame,
-                            bool quadratic_loss) {
+                            bool quadratic_loss, bool network) {
   method_choice m;
   if (configured != "auto") {
     m.stepper = parse_method(configured);
@@ -66,13 +66,13 @@ method_choice choose_method(const std::string& configured, const std::string& rt
   if (parse<float100>(rtol) >= parse<float100>(threshold)) {  // exact decimal comparison (the threshold is loose)
     m.stepper = method::dopri5;
     m.reason = "rtol " + rtol + " >= " + threshold + ": dopri5, the cheapest at loose tolerances";
-  } else if (!singular_frame && quadratic_loss) {
+  } else if (!singular_frame && quadratic_loss && !network) {
     m.stepper = method::taylor;
     m.reason = "rtol " + rtol + " < " + threshold + ": taylor, whose cost grows slowest with the digits";
   } else {
     m.stepper = method::bulirsch_stoer;
     m.reason = "rtol " + rtol + " < " + threshold + " and no Taylor series (" +
-               std::string(singular_frame ? "singular frame" : "the loss is not polynomial") +
+               std::string(singular_frame ? "singular frame" : network ? "the two-layer network" : "the loss is not polynomial") +
                "): bulirsch_stoer, extrapolation of rising order";
   }
   return m;
@@ -102,7 +102,7 @@ precision_plan plan_in_frame(const run_config& c, bool singular) {
   const std::optional<objective_kind> k = parse_objective_kind(c.objective.kind);
   if (!k) throw input_error(c.source + ": key 'objective.kind': unknown kind '" + c.objective.kind + "'");
   try {
-    p.method = choose_method(c.solve.method, p.rtol, singular, info_of(*k).quadratic);
+    p.method = choose_method(c.solve.method, p.rtol, singular, info_of(*k).quadratic, c.problem.kind == "network");
   } catch (const std::invalid_argument& e) {
     throw input_error(c.source + ": key 'solve.method': " + e.what());
   }

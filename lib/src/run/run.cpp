@@ -1,4 +1,5 @@
 // The run-time dispatch from the config's precision to the typed pipeline (run/run.hpp, run/pipeline.hpp).
+#include <loraflow/run/network.hpp>
 #include <loraflow/run/pipeline.hpp>
 #include <loraflow/run/run.hpp>
 
@@ -10,6 +11,8 @@ namespace loraflow {
 
 run_result execute(const run_config& c, const run_options& o) {
   const precision_plan plan = plan_precision(c);
+  if (c.problem.kind == "network")  // the two-layer linear network's own pipeline (run/network.hpp)
+    return with_scalar(plan.scalar, [&](auto zero) { return execute_network_typed<decltype(zero)>(c, o, plan); });
   return with_scalar(plan.scalar, [&](auto zero) { return execute_typed<decltype(zero)>(c, o, plan); });
 }
 
@@ -30,6 +33,8 @@ analyze_result analyze_run(const std::string& run_dir, bool write) {
   if (!fs::is_directory(state))
     throw input_error(state.string() + ": missing; run again with loraflow run --save-state to keep the final state");
   const run_config c = config_from_json(j["config"].dump(), summary.string() + " (config)");
+  if (c.problem.kind == "network")
+    throw input_error(summary.string() + ": a run of problem.kind = \"network\"; the stationary-point analysis is the LoRA model's");
   // The analysis resolves the state as the run did: its own type, method and rtol as summary.json records them
   // (precision.type, .method, .rtol), not a plan made again from the config, which a later change of the auto rules
   // (precision, method or frame "auto") could resolve differently. Summaries without them fall back to the plan.

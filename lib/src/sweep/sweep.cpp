@@ -154,7 +154,8 @@ sweep_spec load_sweep(const std::string& path) {
   if (!fs::exists(s.base)) bad(path, "key 'base': file '" + s.base + "' not found");
   const run_config base_cfg = load_config(s.base);
   s.base_problem_seed = static_cast<long>(base_cfg.problem.seed);
-  s.base_lora_seed = static_cast<long>(base_cfg.lora.seed);
+  // The network (problem.kind = "network") has no [lora]: its replicates vary problem.seed alone (-1: no lora.seed).
+  s.base_lora_seed = base_cfg.problem.kind == "network" ? -1 : static_cast<long>(base_cfg.lora.seed);
   s.base_json = config_json(base_cfg);
   // Every point must be a valid run config: check them all before anything runs or is written.
   for (const sweep_point& p : expand(s)) {
@@ -184,7 +185,7 @@ std::vector<sweep_point> expand(const sweep_spec& s) {
       if (s.seeds > 0) {
         p.seed = r;
         p.sets.push_back("problem.seed=" + std::to_string(s.base_problem_seed + r));
-        p.sets.push_back("lora.seed=" + std::to_string(s.base_lora_seed + r));
+        if (s.base_lora_seed >= 0) p.sets.push_back("lora.seed=" + std::to_string(s.base_lora_seed + r));
       }
       out.push_back(std::move(p));
     }

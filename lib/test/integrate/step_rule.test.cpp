@@ -115,7 +115,17 @@ TEST_CASE("step rules refuse problems and constants they are not stated for") {
   CHECK_THROWS_AS(gd_step_size<double>(step_rule::constant, decayed, 0, 0, 0), std::invalid_argument);  // dt missing
   CHECK(find_step_rule("mu-klabjan")->id == step_rule::mu_klabjan);
   CHECK(find_step_rule("Mu-Klabjan") == nullptr);
-  CHECK(step_rule_list() == "constant, mu-klabjan, adapt, adapt2 or norm");
+  CHECK(step_rule_list() == "constant, mu-klabjan, adapt, adapt2, norm, xu2023-max or xu2023-adaptive");
+  // Each rule belongs to the LoRA model, the network, or both (constant); the other class is refused by name.
+  CHECK(step_rules_for(rule_problems::network) == "constant, xu2023-max or xu2023-adaptive");
+  CHECK(step_rules_for(rule_problems::lora) == "constant, mu-klabjan, adapt, adapt2 or norm");
+  CHECK(step_rule_class_mismatch(step_rule::constant, true).empty());
+  CHECK(step_rule_class_mismatch(step_rule::constant, false).empty());
+  CHECK(step_rule_class_mismatch(step_rule::xu2023_max, true).empty());
+  CHECK(step_rule_class_mismatch(step_rule::norm, false).empty());
+  CHECK(step_rule_class_mismatch(step_rule::norm, true).find("network\" has constant, xu2023-max") != std::string::npos);
+  CHECK(step_rule_class_mismatch(step_rule::xu2023_adaptive, false).find("the two-layer linear network") != std::string::npos);
+  CHECK_FALSE(step_rule_unavailable(step_rule::xu2023_max, two_adapters.problem()).empty());
 }
 
 TEST_CASE_TEMPLATE_DEFINE("GD by iterations: observed iterates, times, trace", Real, gd_by_iterations) {

@@ -17,6 +17,8 @@ using namespace loraflow;
 namespace {
 
 const std::string minimal = "[lora]\nalpha = \"1e-3\"\n";
+/// A network config with every default (Xu et al. 2023's Fig. 1 recipe); no [lora].
+const std::string net = "[problem]\nkind = \"network\"\nrecipe = \"xu2023-fig1\"\n";
 
 /// The message of the input_error that parse_config throws for `text` (or "(no error)").
 std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
@@ -52,7 +54,7 @@ TEST_CASE("parse_config: each bad input is one line naming the file and the key"
       {minimal + "[problem]\npair = [0]\n", "key 'problem.pair'"},              // pairs are 1-based
       {minimal + "[problem]\nsigma = [\"1\", \"2\"]\n", "key 'problem.sigma'"},  // one sigma per pair
       {minimal + "[problem]\nW0 = \"a.npy\"\n", "key 'problem.W0': only used with kind = \"one_matrix\""},
-      {minimal + "[problem]\nkind = \"one_matrix\"\nh = 5\n", "key 'problem.h': only used with kind = \"xu2025\""},
+      {minimal + "[problem]\nkind = \"one_matrix\"\nh = 5\n", "key 'problem.h': only used with kind = \"network\" or \"xu2025\""},
       {minimal + "[problem]\nkind = \"one_matrix\"\nW0 = \"a.npy\"\n", "key 'problem.S': missing"},
       {minimal + "[problem]\nkind = \"one_matrix\"\nW0 = \"a\"\nS = \"b\"\nm = 3\n", "key 'problem.m': conflicts"},
       {minimal + "[problem]\nkind = \"one_matrix\"\nm = 3\nn = 3\nsigma = [1, 1, 1, 1]\n", "key 'problem.sigma'"},
@@ -82,10 +84,34 @@ TEST_CASE("parse_config: each bad input is one line naming the file and the key"
       {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsteps = 10\n[observe]\nsteps = [1, 11]\n", "key 'observe.steps'"},
       {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsteps = 10\n[observe]\nsteps = \"logspace:0:2:3\"\n", "key 'observe.steps': the grid"},
       {minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.1\"\nsteps = 10\n[observe]\nsteps = \"linspace:0:5\"\n", "key 'observe.steps': expected linspace"},
+      // The two-layer linear network (problem.kind = "network", run/network.hpp)
+      {net + "", "(no error)"},
+      {"[problem]\nkind = \"network\"\n", "key 'problem.recipe': missing"},
+      {"[problem]\nkind = \"network\"\nrecipe = \"fig3\"\n", "key 'problem.recipe': expected files, xu2023-fig1, xu2023-fig2 or xu2025tmlr, got 'fig3'"},
+      {net + "noise = \"0.1\"\n", "key 'problem.noise': only used with recipe = \"xu2023-fig2\" or \"xu2025tmlr\""},
+      {net + "X = \"x.npy\"\n", "key 'problem.X': only used with recipe = \"files\""},
+      {net + "m = 3\n", "key 'problem.m': only used with kind = \"one_matrix\" or \"xu2025\""},
+      {"[problem]\nkind = \"network\"\nrecipe = \"files\"\nX = \"x\"\nY = \"y\"\nW1 = \"a\"\n", "key 'problem.W2': missing"},
+      {net + "[lora]\nalpha = \"1e-3\"\n", "key 'lora.alpha': not used with problem.kind = \"network\""},
+      {net + "[objective]\nkind = \"weighted\"\nratio = 2\n", "key 'objective.kind': problem.kind = \"network\" has the squared loss"},
+      {net + "[solve]\nprecision = \"auto\"\n", "key 'solve.precision': \"auto\" plans digits"},
+      {net + "[solve]\nmethod = \"taylor\"\n", "key 'solve.method': \"taylor\" has no series"},
+      {net + "[solve]\nmethod = \"gd\"\ndt = \"0.01\"\n", "key 'solve.steps': missing; GD on problem.kind = \"network\""},
+      {net + "[solve]\nmethod = \"gd\"\nstep_rule = \"adapt\"\nstep_c = 1\nsteps = 5\n", "key 'solve.step_rule': \"adapt\" is stated for the LoRA model"},
+      {minimal + "[solve]\nmethod = \"gd\"\nstep_rule = \"xu2023-max\"\nsteps = 5\n", "key 'solve.step_rule': \"xu2023-max\" is stated for the two-layer linear network"},
+      {net + "[solve]\nc1 = \"1\"\n", "key 'solve.c1': expected 0 < c1 < 1"},
+      {net + "[solve]\nc2 = \"0.9\"\n", "key 'solve.c2': expected c2 > 1"},
+      {minimal + "[solve]\nc1 = \"0.3\"\n", "key 'solve.c1': only used with problem.kind = \"network\""},
+      {net + "[solve]\nframe = \"singular\"\n", "key 'solve.frame'"},
+      {net + "[observe]\nstationary = true\n", "key 'observe.stationary'"},
   };
   for (const bad_case& c : cases) {
     CAPTURE(c.text);
     const std::string msg = error_of(c.text);
+    if (c.key_part == "(no error)") {
+      CHECK(msg == c.key_part);
+      continue;
+    }
     CHECK(msg.rfind("cfg.toml: ", 0) == 0);
     CHECK(msg.find(c.key_part) != std::string::npos);
     CHECK(msg.find('\n') == std::string::npos);
@@ -156,6 +182,9 @@ TEST_CASE("config_json round trip: the resolved config written as TOML reads bac
       "[solve]\nmethod = \"gd\"\nstep_rule = \"mu-klabjan\"\nsmoothness = \"2\"\nsteps = 300\n"
       "[observe]\nsteps = \"logspace:0:2:21\"\n",
       minimal + "[solve]\nmethod = \"gd\"\nstep_rule = \"norm\"\nstep_c = \"0.01\"\nsteps = 5\n[observe]\nsteps = [0, 2, 5]\n",
+      net + "scale = \"0.1\"\nh = 50\nseed = 2\n[solve]\nmethod = \"gd\"\nstep_rule = \"xu2023-adaptive\"\nsteps = 50\nc1 = \"0.25\"\n",
+      "[problem]\nkind = \"network\"\nrecipe = \"files\"\nX = \"/d/X.npy\"\nY = \"/d/Y.txt\"\nW1 = \"/d/W1.npy\"\nW2 = \"/d/W2.npy\"\n"
+      "[solve]\nmethod = \"dopri5\"\nprecision = \"50\"\n",
       minimal + "[solve]\nmethod = \"gd\"\ndt = \"0.01\"\nsteps = 5000\n",
   };
   for (const std::string& text : texts) {
@@ -176,5 +205,12 @@ TEST_CASE("config_json round trip: the resolved config written as TOML reads bac
   // A GD run by iterations: the default observed iterations, every one up to 1000 of them, else 1001 evenly spaced.
   const run_config g = parse_config(texts.back(), "a.toml", "/nonexistent");
   CHECK(g.observe.steps_grid_text() == "linspace:0:5000:1001");
-  CHECK(parse_config(texts[texts.size() - 2], "a.toml", "/nonexistent").observe.steps_list == std::vector<long>{0, 2, 5});
+  CHECK(parse_config(texts[texts.size() - 4], "a.toml", "/nonexistent").observe.steps_list == std::vector<long>{0, 2, 5});
+  // The network: the recipe's paper sizes unless set; no [lora] section in the resolved config.
+  const run_config nc = parse_config(net, "a.toml", "/nonexistent");
+  CHECK(nc.problem.n == 20);
+  CHECK(nc.problem.h == 1000);
+  CHECK(nc.problem.scale == "2");
+  CHECK_FALSE(nlohmann::ordered_json::parse(config_json(nc)).contains("lora"));
+  CHECK(parse_config("[problem]\nkind = \"network\"\nrecipe = \"xu2025tmlr\"\n", "a.toml", "/nonexistent").problem.n == 10);
 }

@@ -32,6 +32,7 @@
 #include <boost/numeric/odeint/external/eigen/eigen.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <functional>
 #include <limits>
@@ -61,6 +62,15 @@ template <class Real> struct gd_trace {
   Real min_grad_norm2 = std::numeric_limits<Real>::infinity();  ///< min over s < k of ||grad J(V_s)||^2 (inf at k = 0)
   Real last_eta = Real(0);    ///< eta_(k-1)
 };
+
+/// The monitors of every GD run at an observed iterate k, in trajectory.csv's order (run/pipeline.hpp, run/network.hpp):
+/// the iteration k, the step eta_k the rule takes there, sum_(s<k) eta_s, ||V_k||^2 (the whole state), ||grad J(V_k)||^2
+/// and min_(s<k) ||grad J(V_s)||^2. field is -grad J(V_k).
+inline constexpr const char* gd_monitor_names = "step,eta,sum_eta,V_norm2,grad_norm2,min_grad_norm2";
+template <class Real>
+std::array<Real, 6> gd_monitor_values(const gd_trace<Real>& tr, const Real& eta, const vector<Real>& x, const vector<Real>& field) {
+  return {Real(static_cast<double>(tr.iteration)), eta, tr.sum_eta, Real(x.squaredNorm()), Real(field.squaredNorm()), tr.min_grad_norm2};
+}
 
 /// How to integrate. rtol/atol are used by the adaptive methods, dt by rk4 and GD (where it is eta).
 template <class Real> struct solve_options {

@@ -14,6 +14,15 @@
 //   adapt       eta_k = c / (||V_k||^2 + s ||E_k||)            the three schedules of Mu and Klabjan's experiments
 //   adapt2      eta_k = c / (||V_k||^2 + sqrt(J(V_k)))          (catalogue 2.5; their constant, called alpha there,
 //   norm        eta_k = c / ||grad J(V_k)||^(1/2)               is solve.step_c here)
+//   xu2023-max      eta_k = eta_max of Xu, Min, Tarmoun, Mallada, Vidal (AISTATS 2023) Theorem 3.1: the smaller
+//                   positive root of its two cubic equations, from the constants of Table 2 at the initialization
+//                   with 0 < c1 < 1 < c2 (solve.c1, solve.c2; model/xu2023.hpp, xu2023_constants_of).
+//   xu2023-adaptive eta_k = min(eta_k', eta_max): Algorithm 1 / Claim 3.1, eta_k' the minimiser of f(., k) at L(k).
+//   Both are stated for the two-layer linear network L = 1/2 ||Y - X W1 W2||_F^2 (problem.kind = "network",
+//   factorization_model); the LoRA rules above for the LoRA model. step_rule_info::problems says which; the config
+//   refuses a rule on the other class. network_step_size (below) also chains Theorem 3.2's per-step bound
+//   L(k+1) <= f(eta_k, k) L(k) (valid while every eta_s <= eta_max) into L(0) prod_(s<k) f(eta_s, s), evaluating
+//   L once per iterate (about half a field's cost) whenever the constants exist.
 // At an exact stationary point of J (grad J = 0), where every step leaves the iterate where it is, `norm` takes
 // eta = c. Cost: constant and norm read only the iterate and the field GD has already computed; mu-klabjan, adapt
 // and adapt2 evaluate the model once more at the iterate (||E|| or J), about the cost of the field's products, so GD
@@ -21,37 +30,70 @@
 // so GD keeps the hot loop allocation-free in every scalar type.
 #pragma once
 
+#include <loraflow/model/factorization.hpp>
 #include <loraflow/model/lora.hpp>
+#include <loraflow/model/xu2023.hpp>
 #include <loraflow/scalar.hpp>
 
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 namespace loraflow {
 
-enum class step_rule { constant, mu_klabjan, adapt, adapt2, norm };
+enum class step_rule { constant, mu_klabjan, adapt, adapt2, norm, xu2023_max, xu2023_adaptive };
+
+/// The problems a rule is stated for: any, the LoRA model (problem.kind xu2025, files, one_matrix), or the two-layer
+/// linear network (problem.kind = "network").
+enum class rule_problems { any, lora, network };
 
 struct step_rule_info {
   step_rule id;
   const char* name;     ///< the config spelling (solve.step_rule)
   bool needs_c;         ///< reads solve.step_c
+  rule_problems problems;
   const char* formula;  ///< one line for --help and docs
 };
 
 inline constexpr step_rule_info step_rule_table[] = {
-    {step_rule::constant, "constant", false, "eta = dt (solve.dt)"},
-    {step_rule::mu_klabjan, "mu-klabjan", false,
+    {step_rule::constant, "constant", false, rule_problems::any, "eta = dt (solve.dt)"},
+    {step_rule::mu_klabjan, "mu-klabjan", false, rule_problems::lora,
      "eta = min{1/(4 sqrt(2) L (||V||^2 + ||grad_X loss||)), 1}, L = s^2 L_f (Mu-Klabjan Lemma 3.4)"},
-    {step_rule::adapt, "adapt", true, "eta = c/(||V||^2 + ||grad_X loss||) (Mu-Klabjan's experiments)"},
-    {step_rule::adapt2, "adapt2", true, "eta = c/(||V||^2 + sqrt(J)) (Mu-Klabjan's experiments)"},
-    {step_rule::norm, "norm", true, "eta = c/||grad J||^(1/2) (Mu-Klabjan's experiments)"},
+    {step_rule::adapt, "adapt", true, rule_problems::lora, "eta = c/(||V||^2 + ||grad_X loss||) (Mu-Klabjan's experiments)"},
+    {step_rule::adapt2, "adapt2", true, rule_problems::lora, "eta = c/(||V||^2 + sqrt(J)) (Mu-Klabjan's experiments)"},
+    {step_rule::norm, "norm", true, rule_problems::lora, "eta = c/||grad J||^(1/2) (Mu-Klabjan's experiments)"},
+    {step_rule::xu2023_max, "xu2023-max", false, rule_problems::network,
+     "eta = eta_max = min(eta1, eta2), Theorem 3.1's roots at the initialization (Xu et al. 2023)"},
+    {step_rule::xu2023_adaptive, "xu2023-adaptive", false, rule_problems::network,
+     "eta = min(eta', eta_max), eta' the minimiser of f(., k) at L(k) (Xu et al. 2023 Algorithm 1)"},
 };
 
 inline const step_rule_info& info(step_rule r) {
   for (const step_rule_info& i : step_rule_table)
     if (i.id == r) return i;
   throw std::invalid_argument("unknown step rule id");
+}
+
+/// The rules for a problem class, "constant, xu2023-max or xu2023-adaptive" (for messages).
+inline std::string step_rules_for(rule_problems p) {
+  std::string s;
+  std::size_t count = 0, n = 0;
+  for (const step_rule_info& i : step_rule_table) n += i.problems == rule_problems::any || i.problems == p;
+  for (const step_rule_info& i : step_rule_table)
+    if (i.problems == rule_problems::any || i.problems == p) s += (count++ == 0 ? "" : count == n ? " or " : ", ") + std::string(i.name);
+  return s;
+}
+
+/// Why rule r does not apply to a problem of the class given (network: problem.kind = "network"), in one phrase;
+/// empty when it does. The one wording of this rule: the config check, step_rule_unavailable and network_step_size.
+inline std::string step_rule_class_mismatch(step_rule r, bool network) {
+  const rule_problems p = info(r).problems;
+  if (p == rule_problems::any || (p == rule_problems::network) == network) return {};
+  return std::string("\"") + info(r).name + "\" is stated for " +
+         (network ? "the LoRA model; problem.kind = \"network\" has " + step_rules_for(rule_problems::network)
+                  : "the two-layer linear network (problem.kind = \"network\"); the LoRA problems have " + step_rules_for(rule_problems::lora));
 }
 
 /// The rule called s, or nullptr.
@@ -75,6 +117,7 @@ inline std::string step_rule_list(const char* last_join = " or ") {
 /// Why rule r cannot run on problem p, in one phrase; empty when it can. mu-klabjan is a theorem about one adapted
 /// matrix without weight decay: the one-matrix form (is_one_matrix) and lambda = 0.
 template <class Real> std::string step_rule_unavailable(step_rule r, const lora_problem<Real>& p) {
+  if (const std::string why = step_rule_class_mismatch(r, false); !why.empty()) return why;
   if (r != step_rule::mu_klabjan) return {};
   if (!is_one_matrix(p)) return "Mu and Klabjan's rule is stated for one adapted matrix W0 + s B A (problem.kind = \"one_matrix\")";
   if (p.weight_decay != 0) return "Mu and Klabjan's rule is stated without weight decay (lora.weight_decay = 0)";
@@ -132,6 +175,8 @@ template <class Real> class gd_step_size {
         const Real g = sqrt(field.norm());
         return g > 0 ? Real(m_c / g) : m_c;
       }
+      case step_rule::xu2023_max:
+      case step_rule::xu2023_adaptive: break;  // the network's rules (network_step_size); refused by the constructor
     }
     return m_dt;
   }
@@ -146,6 +191,78 @@ template <class Real> class gd_step_size {
   Real m_Lf = Real(0), m_L = Real(0);
   bool m_Lf_exact = false;
   std::string m_Lf_source;
+};
+
+/// The step eta_k of a GD run on the two-layer linear network (problem.kind = "network"): rule constant,
+/// xu2023-max or xu2023-adaptive, and Theorem 3.2's bound chained along the run (see the header). Construct once per
+/// run; call once per iteration, in order (integrate.hpp's gd_loop calls gd_step once at each iterate k before it
+/// observes iterate k + 1), so that bound_at(k) is L(0) prod_(s<k) f(eta_s, s) for k = 0 .. the last iterate made.
+template <class Real> class network_step_size {
+ public:
+  /// k: Xu et al. 2023's constants at the initialization, or nullopt when they do not exist for the problem
+  /// (why_not says why); the xu2023 rules need them. Throws std::invalid_argument for a missing constant or step.
+  network_step_size(step_rule r, const factorization_model<Real>& model, const Real& dt,
+                    std::optional<xu2023_constants<Real>> k, std::string why_not)
+      : m_rule(r), m_model(&model), m_dt(dt), m_k(std::move(k)), m_why_not(std::move(why_not)) {
+    if (const std::string why = step_rule_class_mismatch(r, true); !why.empty()) throw std::invalid_argument(why);
+    if (r == step_rule::constant && !(dt > 0)) throw std::invalid_argument("step rule constant: needs dt > 0");
+    if (r != step_rule::constant && !m_k)
+      throw std::invalid_argument(std::string("step rule ") + info(r).name + ": " + m_why_not);
+    if (m_k) m_bound = m_k->L0;
+    else m_bound = std::numeric_limits<Real>::quiet_NaN();
+    m_bound_prev = m_bound;
+  }
+
+  step_rule rule() const { return m_rule; }
+  const std::optional<xu2023_constants<Real>>& constants() const { return m_k; }
+  const std::string& constants_unavailable() const { return m_why_not; }
+  /// Why the chained bound stopped applying (a step above eta_max), or empty.
+  const std::string& bound_note() const { return m_note; }
+
+  /// eta_k at the iterate x, without advancing the bound (for the monitors).
+  Real peek(const vector<Real>& x) const { return m_k ? eta_at(m_model->loss(x)) : m_dt; }
+
+  /// eta_k at the iterate x (field: -grad J(x), unused: the rules read L(x)); advances the chained bound.
+  Real operator()(const vector<Real>& x, const vector<Real>& /*field*/) {
+    Real eta = m_dt;
+    if (m_k) {
+      const Real L = m_model->loss(x);
+      eta = eta_at(L);
+      m_bound_prev = m_bound;
+      if (eta <= m_k->eta_max) {
+        m_bound = m_bound * m_k->f(eta, L);
+      } else if (m_note.empty() && is_finite(eta)) {  // a non-finite step ends the run (integrate.hpp) and says so
+        m_note = "step " + std::to_string(m_calls) + " has eta = " + to_string(eta) + " > eta_max = " + to_string(m_k->eta_max) +
+                 ": Theorem 3.2 does not apply from there on";
+        m_bound = std::numeric_limits<Real>::quiet_NaN();
+      }
+    }
+    ++m_calls;
+    return eta;
+  }
+
+  /// L(0) prod_(s<k) f(eta_s, s) (NaN without the constants or once a step exceeded eta_max), for k = the number of
+  /// calls so far or one less.
+  Real bound_at(std::size_t k) const {
+    if (k == m_calls) return m_bound;
+    if (k + 1 == m_calls) return m_bound_prev;
+    return std::numeric_limits<Real>::quiet_NaN();
+  }
+
+ private:
+  Real eta_at(const Real& L) const {
+    if (m_rule == step_rule::xu2023_max) return m_k->eta_max;
+    if (m_rule == step_rule::xu2023_adaptive) return m_k->adaptive_step(L);
+    return m_dt;
+  }
+
+  step_rule m_rule;
+  const factorization_model<Real>* m_model;
+  Real m_dt;
+  std::optional<xu2023_constants<Real>> m_k;
+  std::string m_why_not, m_note;
+  Real m_bound, m_bound_prev;
+  std::size_t m_calls = 0;
 };
 
 }  // namespace loraflow

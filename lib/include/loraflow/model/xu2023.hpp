@@ -1,6 +1,7 @@
 // loraflow/model/xu2023.hpp: the two-layer linear network of Xu, Min, Tarmoun, Mallada, Vidal (AISTATS 2023, "P3":
 // linear convergence of gradient descent for finite-width linear networks with general initialization), its
-// experiments' problems and the constants its GD theorems are stated in (catalogue ../shared/theory/
+// experiments' problems (and those of the same authors' TMLR 2025 paper, "P4") and the constants its GD theorems
+// are stated in (catalogue ../shared/theory/
 // xu2025-and-linear-nets.md section 6; every formula below is the catalogue's transcription of the paper).
 //
 // Setting: L(W1, W2) = 1/2 ||Y - X W1 W2||_F^2, X (N x n) of rank N <= n, W1 (n x h), W2 (h x m), h >= min(n, m).
@@ -42,6 +43,22 @@
 
 namespace loraflow {
 
+/// The sizes of the papers' experiments (catalogue 6 and 7), the defaults of the generators below and of the network
+/// recipes of a config (run/config.cpp): P3 Figs. 1 and 2 use n = 20 and width h = 1000; P4 Section 4 uses n = 10
+/// (and h in {500, 1000, 4000}; 1000 by default). Fig. 2's noise: App. F's 0.05 (the text says 0.01); P4's sigma^2
+/// default: 0.01.
+inline constexpr long xu2023_paper_n = 20, xu2023_paper_h = 1000, xu2025tmlr_paper_n = 10;
+inline constexpr const char* xu2023_fig2_noise = "0.05";
+inline constexpr const char* xu2025tmlr_noise = "0.01";
+
+/// Why Table 2 (P3) or its P4 counterpart cannot be formed for widths h and sizes n, m: they read lambda_n(D0) and
+/// lambda_m(-D0) of the h x h imbalance, which exist only for h >= max(n, m); empty when they can.
+inline std::string table2_width_unavailable(Eigen::Index n, Eigen::Index m, Eigen::Index h) {
+  if (h >= std::max(n, m)) return {};
+  return "Table 2 reads lambda_n(D0) and lambda_m(-D0) of the h x h imbalance D0, which need the width h >= max(n, m) = " +
+         std::to_string(std::max(n, m)) + "; h is " + std::to_string(h);
+}
+
 /// A P3 problem and its initial state (W1 = U, W2 = V^T of factorization_model).
 template <class Real> struct xu2023_instance {
   factorization_problem<Real> problem;
@@ -51,8 +68,8 @@ template <class Real> struct xu2023_instance {
 /// Fig. 1 of P3 (catalogue 6): X (20 x 20) and Theta (20 x 20) standard normal, Y = X Theta; W1(0) = s U0,
 /// W2(0) = V0 / s with U0 (20 x h), V0 (h x 20) standard normal (the paper: h = 1000, s in {0.1, 2, 10}). Draws in
 /// double, from gaussian_stream(seed, streams::data) (X, Theta) and (seed, streams::adapters) (U0, V0).
-template <class Real> xu2023_instance<Real> xu2023_fig1(const Real& s, Eigen::Index h = 1000, std::uint64_t seed = 0,
-                                                        Eigen::Index n = 20) {
+template <class Real> xu2023_instance<Real> xu2023_fig1(const Real& s, Eigen::Index h = xu2023_paper_h, std::uint64_t seed = 0,
+                                                        Eigen::Index n = xu2023_paper_n) {
   gaussian_stream data(seed, streams::data), init(seed, streams::adapters);
   xu2023_instance<Real> r;
   r.problem.X = data.normal_matrix<Real>(n, n);
@@ -68,8 +85,8 @@ template <class Real> xu2023_instance<Real> xu2023_fig1(const Real& s, Eigen::In
 /// (eps standard normal; the text says noise 0.01, App. F 0.05, catalogue 6 [T]), and the balanced init of W(0):
 /// W(0) = U S V^T, W1 = U S^(1/2) and W2 = S^(1/2) V^T in the first column / row of width h, zero elsewhere (so
 /// D = W1^T W1 - W2 W2^T = 0). Draws from gaussian_stream(seed, streams::data) (W(0), then eps).
-template <class Real> xu2023_instance<Real> xu2023_fig2(const Real& noise, Eigen::Index h = 1000, std::uint64_t seed = 0,
-                                                        Eigen::Index n = 20) {
+template <class Real> xu2023_instance<Real> xu2023_fig2(const Real& noise, Eigen::Index h = xu2023_paper_h, std::uint64_t seed = 0,
+                                                        Eigen::Index n = xu2023_paper_n) {
   using std::sqrt;
   gaussian_stream data(seed, streams::data);
   xu2023_instance<Real> r;
@@ -82,6 +99,24 @@ template <class Real> xu2023_instance<Real> xu2023_fig2(const Real& noise, Eigen
   r.W2 = matrix<Real>::Zero(h, 1);
   r.W1.col(0) = W0 / s * sqrt(s);
   r.W2(0, 0) = sqrt(s);
+  return r;
+}
+
+/// The experiments of Xu et al., TMLR 2025 ("P4", catalogue section 7, "Experiments"): X (n x n) Haar-orthogonal,
+/// W1(0) (n x h) and P4's W2(0) (m x h, m = n) standard normal, Y = X W1(0) W2(0)^T + noise eps, eps standard
+/// normal (the paper writes the noise as sigma^2 in {0.01, 0.1, 1}; n = 10, h in {500, 1000, 4000}; the printed
+/// N(0, 1) init is kept, the catalogue notes a 1/h scaling may have been meant). In this header's convention
+/// W2 = P4's W2(0)^T (h x m). Draws in double: X's Gaussian, then eps, from (seed, streams::data); W1(0), then P4's
+/// W2(0), from (seed, streams::adapters).
+template <class Real> xu2023_instance<Real> xu2025tmlr_recipe(const Real& noise, Eigen::Index h = xu2023_paper_h, std::uint64_t seed = 0,
+                                                              Eigen::Index n = xu2025tmlr_paper_n) {
+  gaussian_stream data(seed, streams::data), init(seed, streams::adapters);
+  xu2023_instance<Real> r;
+  r.problem.X = linalg::householder_q<Real>(data.normal_matrix<Real>(n, n));
+  r.W1 = init.normal_matrix<Real>(n, h);
+  r.W2 = matrix<Real>(init.normal_matrix<Real>(n, h).transpose());
+  r.problem.Y = r.problem.X * (r.W1 * r.W2) + noise * data.normal_matrix<Real>(n, n);
+  r.problem.width = h;
   return r;
 }
 
@@ -183,6 +218,7 @@ xu2023_constants<Real> xu2023_constants_of(const factorization_problem<Real>& p,
   if (!(c1 > 0 && c1 < 1)) throw std::invalid_argument("xu2023: c1 must be in (0, 1), got " + to_string(c1));
   if (!(c2 > 1)) throw std::invalid_argument("xu2023: c2 must be > 1, got " + to_string(c2));
   const Eigen::Index n = W1.rows(), m = W2.cols(), h = W1.cols();
+  if (const std::string why = table2_width_unavailable(n, m, h); !why.empty()) throw std::invalid_argument("xu2023: " + why);
   xu2023_constants<Real> k;
   k.c1 = c1;
   k.c2 = c2;

@@ -16,7 +16,7 @@
 namespace loraflow {
 
 struct problem_config {
-  std::string kind = "xu2025";  ///< xu2025 | files | one_matrix
+  std::string kind = "xu2025";  ///< xu2025 | files | one_matrix | network
   long m = 10, n = 10, h = 100;         ///< xu2025: all three; one_matrix generator: m, n (h = m)
   std::vector<std::string> sigma{"5"};  ///< xu2025: one per dY pair; one_matrix generator: the singular values of S
   std::vector<long> pair{0};            ///< 0-based singular pair index of Y_pre (0 = top; -1 = bottom)
@@ -24,6 +24,12 @@ struct problem_config {
   std::uint64_t seed = 0;
   std::string W1, W2, dY;  ///< kind = files: resolved paths (.npy or text)
   std::string W0, S;       ///< kind = one_matrix from files: resolved paths (else the generator: m, n, sigma, seed)
+  /// kind = network (the two-layer linear network L = 1/2 ||Y - X W1 W2||_F^2, model/xu2023.hpp; no [lora]): the
+  /// recipe xu2023-fig1 (n, h, scale, seed), xu2023-fig2 (n, h, noise, seed), xu2025tmlr (n, h, noise, seed) or
+  /// files (X, Y and the initial W1, W2, resolved paths). n and h default to the recipe's paper values.
+  std::string recipe;
+  std::string noise;
+  std::string X, Y;
 };
 
 struct lora_config {
@@ -71,6 +77,9 @@ struct solve_config {
   std::string step_c;      ///< the constant c of step rules adapt, adapt2, norm (required there)
   std::string smoothness;  ///< step_rule = mu-klabjan: L_f of the objective (empty: the objective's own)
   long steps = 0;          ///< method = gd: the number of iterations (0: round(t_end / dt)); required with a step rule
+  /// The constants 0 < c1 < 1 < c2 of Xu et al. 2023's Theorem 3.1 (step rules xu2023-max, xu2023-adaptive; the
+  /// bound of any GD run on problem.kind = "network"); the paper's experiments use 0.5 and 1.5.
+  std::string c1 = "0.5", c2 = "1.5";
 };
 
 /// observe.times, parsed once (parse_times): a grid linspace:a:b:n (n times a + (b - a) i / (n - 1)) or

@@ -6,6 +6,8 @@
 // W2.txt, dY.txt with every digit of the working precision (io/text_matrix.hpp). Feeding them back with
 // [problem] kind = "files" gives the same problem: exactly, at precision double with either format; beyond double
 // only from the text files (a .npy entry is the working-precision value rounded to the nearest double).
+// For problem.kind = "network" (run/network.hpp) it writes X, Y and the initial W1, W2 instead, which
+// [problem] kind = "network", recipe = "files" reads back the same way.
 //
 // Why: so a generated problem can be inspected, perturbed or used by other tools, and a run from files can be
 // checked against the generator run it came from.

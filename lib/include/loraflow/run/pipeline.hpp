@@ -571,10 +571,58 @@ class progress_line {
   std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
 };
 
+/// summary.json's "precision" block: the type, the plan's reasons, the method and frame, and the tolerances or step.
+template <class Real> nlohmann::ordered_json json_precision(const precision_plan& plan, const solve_options<Real>& opt) {
+  nlohmann::ordered_json prj;
+  prj["type"] = scalar_name<Real>();
+  prj["digits10"] = digits10<Real>();
+  prj["epsilon"] = to_string(eps<Real>());
+  prj["automatic"] = plan.automatic;
+  prj["reason"] = plan.reason;
+  prj["method"] = method_name(opt.stepper);
+  if (plan.method.automatic) prj["method_reason"] = plan.method.reason;
+  prj["frame"] = plan.frame.name();
+  if (plan.frame.automatic) prj["frame_reason"] = plan.frame.reason;
+  if (is_adaptive(opt.stepper)) {  // the fixed-step methods (rk4, gd) use dt only
+    prj["rtol"] = to_string(opt.rtol);
+    prj["atol"] = to_string(opt.atol);
+  }
+  if (opt.dt > 0) prj["dt"] = to_string(opt.dt);
+  return prj;
+}
+
+/// summary.json's "solver" block: the status and the counts of a run.
+template <class Real> nlohmann::ordered_json json_solver(const run_stats<Real>& st, const solve_options<Real>& opt, double wall) {
+  nlohmann::ordered_json sj;
+  sj["status"] = status_name(st.status);
+  sj["message"] = st.message;
+  sj["steps"] = st.steps;
+  sj["rejected"] = st.rejected;
+  sj["rhs_evals"] = st.rhs_evals;
+  if (opt.stepper == method::taylor) {
+    sj["taylor_order"] = st.taylor_order;
+    sj["expansions"] = st.expansions;
+  }
+  sj["t_final"] = json_number(st.t_final);
+  sj["wall_seconds"] = wall;
+  return sj;
+}
+
 inline std::string fmt(double x) {
   char b[48];
   std::snprintf(b, sizeof b, "%.7g", x);
   return b;
+}
+
+/// The human summary's status line of a run.
+template <class Real> std::string human_status(const run_stats<Real>& st, const solve_options<Real>& opt, double wall) {
+  std::ostringstream hs;
+  hs << "  status " << status_name(st.status) << (st.message.empty() ? "" : " (" + st.message + ")") << ": " << st.steps << " steps ("
+     << st.rejected << " rejected), "
+     << (opt.stepper == method::taylor ? std::to_string(st.expansions) + " Taylor expansions of order up to " + std::to_string(st.taylor_order)
+                                       : std::to_string(st.rhs_evals) + " RHS evaluations")
+     << ", " << fmt(wall) << " s\n";
+  return hs.str();
 }
 
 }  // namespace detail
@@ -635,17 +683,17 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
     const vector<Real> xn = fm ? fm->to_natural(xs) : xs;
     model.field(xn, gd_field);
     const gd_trace<Real>& tr = gds.trace;
-    const Real inf = std::numeric_limits<Real>::infinity();
-    return std::vector<Real>{Real(static_cast<double>(tr.iteration)), (*gds.rule)(xn, gd_field), tr.sum_eta,
-                             Real(xn.squaredNorm()), Real(gd_field.squaredNorm()), tr.min_grad_norm2,
-                             tr.sum_eta > 0 ? Real(4 * J0 / tr.sum_eta) : inf};
+    const std::array<Real, 6> v = gd_monitor_values(tr, (*gds.rule)(xn, gd_field), xn, gd_field);
+    std::vector<Real> r(v.begin(), v.end());
+    r.push_back(tr.sum_eta > 0 ? Real(4 * J0 / tr.sum_eta) : std::numeric_limits<Real>::infinity());
+    return r;
   };
   std::ostringstream csv;
   csv << "t";
   for (const auto& name : metrics<Real>::names()) csv << "," << name;
   if (general)
     for (const auto& name : general_metrics<Real>::names(p.rank)) csv << "," << name;
-  if (gd_cols) csv << ",step,eta,sum_eta,V_norm2,grad_norm2,min_grad_norm2,running_bound";
+  if (gd_cols) csv << "," << gd_monitor_names << ",running_bound";
   csv << "\n";
   const bool keep_csv = !o.out_dir.empty();  // in-process callers (benchmarks) that write nothing skip the text
   auto write_row = [&](const Real& t, const vector<Real>& xt) {
@@ -719,21 +767,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
       oj["weight_max"] = d::json_number(Real(ob.data().weights.maxCoeff()));
     }
   }
-  auto& prj = j["precision"];
-  prj["type"] = scalar_name<Real>();
-  prj["digits10"] = digits10<Real>();
-  prj["epsilon"] = to_string(eps<Real>());
-  prj["automatic"] = plan.automatic;
-  prj["reason"] = plan.reason;
-  prj["method"] = method_name(opt.stepper);
-  if (plan.method.automatic) prj["method_reason"] = plan.method.reason;
-  prj["frame"] = plan.frame.name();
-  if (plan.frame.automatic) prj["frame_reason"] = plan.frame.reason;
-  if (is_adaptive(opt.stepper)) {  // the fixed-step methods (rk4, gd) use dt only
-    prj["rtol"] = to_string(opt.rtol);
-    prj["atol"] = to_string(opt.atol);
-  }
-  if (opt.dt > 0) prj["dt"] = to_string(opt.dt);
+  j["precision"] = d::json_precision(plan, opt);
   if (gd_cols) {  // the GD step rule and the Theorem 3.5 record at the last iterate
     const gd_step_size<Real>& rule = *gds.rule;
     auto& gj = j["gd"];
@@ -753,18 +787,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
     if (gds.trace.sum_eta > 0) gj["running_bound"] = d::json_number(Real(4 * J0 / gds.trace.sum_eta));
     gj["running_bound_definition"] = "4 (J(V_0) - 0) / sum_(s<k) eta_s: Mu-Klabjan Theorem 3.5 with L* replaced by 0 <= L*";
   }
-  auto& sj = j["solver"];
-  sj["status"] = status_name(st.status);
-  sj["message"] = st.message;
-  sj["steps"] = st.steps;
-  sj["rejected"] = st.rejected;
-  sj["rhs_evals"] = st.rhs_evals;
-  if (opt.stepper == method::taylor) {
-    sj["taylor_order"] = st.taylor_order;
-    sj["expansions"] = st.expansions;
-  }
-  sj["t_final"] = d::json_number(st.t_final);
-  sj["wall_seconds"] = wall;
+  j["solver"] = d::json_solver(st, opt, wall);
   j["final"] = d::json_metrics(final_m);
   j["final"]["t"] = d::json_number(st.t_final);
   const event_hit<Real>& t1 = hits.at(0);
@@ -831,11 +854,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
      << ", sigma_W2 = " << d::fmt(to_double(dir.sigma_W2)) << ", delta_w = " << d::fmt(to_double(dir.delta_w)) << " ("
      << (dir.w1_side_active ? "W1" : "W2") << "-side adapter active)\n";
   if (!dir.undefined.empty()) hs << "  no dY direction: " << dir.undefined << "\n";
-  hs << "  status " << status_name(r.status) << (st.message.empty() ? "" : " (" + st.message + ")") << ": " << st.steps << " steps ("
-     << st.rejected << " rejected), "
-     << (opt.stepper == method::taylor ? std::to_string(st.expansions) + " Taylor expansions of order up to " + std::to_string(st.taylor_order)
-                                       : std::to_string(st.rhs_evals) + " RHS evaluations")
-     << ", " << d::fmt(wall) << " s\n";
+  hs << d::human_status(st, opt, wall);
   if (t1.found) {
     const metrics<Real> a = observer(t1.x);
     hs << "  T1 = " << d::fmt(to_double(t1.t)) << ": misalign = " << d::fmt(to_double(a.misalign))

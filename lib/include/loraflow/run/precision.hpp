@@ -54,9 +54,10 @@ struct method_choice {
 };
 
 /// The method rule above. configured: solve.method ("auto" or a method name; throws std::invalid_argument for
-/// another); rtol: the plan's decimal; singular_frame and quadratic_loss: where the Taylor series exists.
+/// another); rtol: the plan's decimal; singular_frame, quadratic_loss and network: where the Taylor series exists
+/// (the LoRA model's natural frame with a quadratic loss; not the two-layer network, problem.kind = "network").
 method_choice choose_method(const std::string& configured, const std::string& rtol, bool singular_frame,
-                            bool quadratic_loss);
+                            bool quadratic_loss, bool network = false);
 
 /// The coordinates a run integrates in: solve.frame as written, or what frame = "auto" chose.
 struct frame_choice {

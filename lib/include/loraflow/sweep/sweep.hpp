@@ -32,7 +32,7 @@ struct sweep_spec {
   std::string base;       ///< the base run config (resolved path)
   std::vector<sweep_axis> axes;
   long seeds = 0;         ///< 0: no replicate axis
-  long base_problem_seed = 0, base_lora_seed = 0;
+  long base_problem_seed = 0, base_lora_seed = 0;  ///< the base config's seeds (base_lora_seed -1: a network, no [lora])
   std::string base_json;  ///< the resolved base config (config_json), part of the fingerprint
 };
 
