@@ -224,4 +224,12 @@ xu_problem small_problem() {
   return p;
 }
 
+spread stats(const std::vector<double>& v) {
+  spread s;
+  for (double x : v) s.mean += x / static_cast<double>(v.size());
+  for (double x : v) s.sd += (x - s.mean) * (x - s.mean) / static_cast<double>(v.size() - 1);
+  s.sd = std::sqrt(s.sd);
+  return s;
+}
+
 }  // namespace loraflow::check

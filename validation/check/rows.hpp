@@ -73,4 +73,10 @@ struct resolved_slope_fit {
 resolved_slope_fit fit_slope_resolved(const std::vector<double>& x, const std::vector<double>& y,
                                       const std::vector<double>& delta, double q);
 
+/// The mean and the sample standard deviation (n - 1) of draws, e.g. of a recipe's constants over seeds.
+struct spread {
+  double mean = 0, sd = 0;
+};
+spread stats(const std::vector<double>& v);
+
 }  // namespace loraflow::check

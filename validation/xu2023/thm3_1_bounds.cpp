@@ -77,17 +77,6 @@ void bound_rows(const context& ctx, const xu2023::fig_run& r, result& res) {
                       ", eta2 = " + num(k.eta2, 6) + ", L(0) = " + num(k.L0, 6));
 }
 
-struct spread {
-  double mean = 0, sd = 0;
-};
-spread stats(const std::vector<double>& v) {
-  spread s;
-  for (double x : v) s.mean += x / static_cast<double>(v.size());
-  for (double x : v) s.sd += (x - s.mean) * (x - s.mean) / static_cast<double>(v.size() - 1);
-  s.sd = std::sqrt(s.sd);
-  return s;
-}
-
 }  // namespace
 
 claim make_xu2023_thm3_1() {

@@ -73,10 +73,8 @@ claim make_xu2025tmlr_sec4() {
                      data.push_back({std::to_string(p.h), num(p.noise, 3), std::to_string(seed), full(k.alpha1), full(k.alpha2),
                                      full(k.beta1), full(k.beta2), full(s.tau_min), full(s.tau_max), full(k.residual)});
                    }
-                   double mean = 0, sd = 0;
-                   for (double x : v) mean += x / 30;
-                   for (double x : v) sd += (x - mean) * (x - mean) / 29;
-                   sd = std::sqrt(sd);
+                   const spread sp = stats(v);
+                   const double mean = sp.mean, sd = sp.sd;
                    means.push_back(mean);
                    const double tol = 5e-5 + 3 * sd * std::sqrt(2.0 / 30);
                    res.rows.push_back(expect_violation(
