@@ -276,7 +276,8 @@ int main(int argc, char** argv) {
   run->add_flag("--save-state", a.save_state,
                 "Also write the adapters at t_final under DIR/state/ (<name>.npy float64 and <name>.txt with every "
                 "digit): continue from them with [lora] init = \"files\", state = \"DIR/state\", or analyse them "
-                "with loraflow analyze DIR");
+                "with loraflow analyze DIR; for problem.kind = \"network\", W1 and W2 (a recipe = \"files\" run reads "
+                "them back)");
   run->add_flag("--certify", a.certify,
                 std::string("Run a reference at higher precision and a tighter rtol (at most rtol/1000; below ") +
                     loraflow::tight_rtol_threshold +
@@ -285,6 +286,7 @@ int main(int argc, char** argv) {
                     "the summary how many significant digits the two share (certify.json; docs/precision.md)");
   run->footer("Exit status: 0 ok, 2 bad input (nothing written), 3 numerical failure (outputs written, status in "
               "summary.json).\nExample: loraflow run docs/examples/fig1.toml --set lora.alpha=1e-5 --out out/a5\n"
+              "Example: loraflow run docs/examples/network_fig2.toml   (the two-layer linear network of Xu et al. 2023, by GD)\n"
               "See also: loraflow --help (every subcommand), loraflow --version");
 
   auto* analyze = app.add_subcommand(
