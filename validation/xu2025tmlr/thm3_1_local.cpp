@@ -101,7 +101,7 @@ template <class Real> void local_rows(const context& ctx, const run_spec& sp, re
       }
     }
     const Real r = 64 * e * Yn / sqrt(2 * L[t]);
-    if (r < Real(0.1)) {
+    if (r < Real(1) / 10) {  // resolved: the ratio's rounding below a tenth
       ++n_pl;
       const Real ratio = g[t] / (2 * mu_t * L[t]);
       pl_min = std::min(pl_min, Real(ratio / (1 - r)));
