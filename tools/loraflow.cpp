@@ -128,6 +128,11 @@ const std::vector<preset>& presets() {
        "eta_max, Algorithm 1, Theorem 3.2's bound; the Du et al. and Arora et al. steps are left out, the catalogue "
        "does not state them) (the claim xu2023.thm3_2-rate's runs)",
        "xu2023.thm3_2-rate"},
+      {"xu2025tmlr-fig1",
+       "Xu, Min, Tarmoun, Mallada, Vidal, TMLR 2025 Sec. 4 (Fig. 1's runs): GD with Theorem 3.2's growing step on the "
+       "paper's problem (h = 500, 1000, 4000), the loss against the chained and the overall bound, the steps against "
+       "the cap and 1/K_t, and Lemma 3.1's spectral bounds (the claim xu2025tmlr.thm3_2-growing-step's runs)",
+       "xu2025tmlr.thm3_2-growing-step"},
   };
   return p;
 }

@@ -44,6 +44,12 @@ Presets (Xu et al., AISTATS 2025; theory notes /work/shared/theory/xu2025-and-li
   xu2023-fig2            the same panels for the paper's Fig. 2 problem (X = I, balanced init; the step-size
                          comparison). The Du et al. and Arora et al. steps of the paper's figure are left out: the
                          catalogue does not state them.
+  xu2025tmlr-fig1        Xu, Min, Tarmoun, Mallada, Vidal (TMLR 2025) Sec. 4: log10 L against GD iterations under
+                         Theorem 3.2's growing step, with the chained bound L(0) prod rho-bar(eta_s, s) and the
+                         overall L(0) rho-bar(eta0, 0)^t, for h = 500, 1000, 4000 (noise 0.01, double); the step
+                         eta_t against its cap (1 + eta0^2)^(t/2) eta0 and 1/K_t's root; Lemma 3.1's bounds as the
+                         ratios sigma_min^2(T_t) / lower and sigma_max^2(T_t) / upper. Reads
+                         SWEEP_DIR/xu2025tmlr.thm3_2-growing-step.curves.csv.
   The middle and right panels show t <= T: T = --align-tmax, or by default 1.2 x the time at which the smallest
   alpha's small-init loss has fallen 4 decades (the data's range when it never does).
 Output: DIR/<preset>.png and DIR/<preset>.pdf (DIR default SWEEP_DIR/figures), each written atomically.
@@ -60,7 +66,8 @@ import numpy as np
 METRICS = ["log10_loss_mean", "log10_loss_std", "log10_misalign_mean", "log10_misalign_std",
            "log10_escape_mean", "log10_escape_std", "n"]
 KNOWN_AXES = {"lora.alpha", "lora.init", "problem.scale", "problem.pair", "solve.method", "solve.dt"}
-PRESETS = ["xu2025-fig1", "xu2025-fig3", "xu2025-fig4", "generic", "min2021-a1", "kim2025-fails-loudly", "mu2025-rates", "xu2023-fig1", "xu2023-fig2"]
+PRESETS = ["xu2025-fig1", "xu2025-fig3", "xu2025-fig4", "generic", "min2021-a1", "kim2025-fails-loudly", "mu2025-rates", "xu2023-fig1", "xu2023-fig2",
+           "xu2025tmlr-fig1"]
 MIN2021_CSV = "min2021.thm1.min2021_thm1_loss.csv"  # written by `loraflow check min2021.thm1 --out DIR`
 KIM_RUNS_CSV = "kim2025.implicit-bias.runs.csv"  # written by `loraflow check kim2025.implicit-bias --out DIR`
 KIM_LAMBDA_CSV = "kim2025.implicit-bias.lambda_rank.csv"
@@ -404,6 +411,50 @@ def plot_xu2023(d, out, figure):
     save(fig, "xu2023-fig1" if figure == "Fig. 1" else "xu2023-fig2", out)
 
 
+XU2025TMLR_CSV = "xu2025tmlr.thm3_2-growing-step.curves.csv"
+
+
+def plot_xu2025tmlr(d, out):
+    """TMLR 2025 Sec. 4: the growing step's loss, bounds, steps and Lemma 3.1's ratios, from the claim's curves."""
+    rows = read_table(os.path.join(d, XU2025TMLR_CSV), f"the curves of `loraflow check xu2025tmlr.thm3_2-growing-step --out {d}`",
+                      ["h", "noise", "precision", "t", "L", "bound_chained", "bound_overall", "eta", "cap", "step_limit",
+                       "tau_min", "tau_max", "tau_lower", "tau_upper"])
+    rows = [r for r in rows if r["precision"] == "double"]
+    if not rows:
+        fail(f"{os.path.join(d, XU2025TMLR_CSV)}: no double rows")
+    noises = sorted({r["noise"] for r in rows}, key=fnum)
+    rows = [r for r in rows if r["noise"] == noises[0]]
+    fig, axs = plt.subplots(1, 3, figsize=(16, 4.8))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, h in enumerate(sorted({r["h"] for r in rows}, key=fnum)):
+        c = colours[i % len(colours)]
+        sel = [r for r in rows if r["h"] == h]
+        t = [fnum(r["t"]) for r in sel]
+        col = lambda k: np.array([fnum(r[k]) for r in sel])
+        with np.errstate(divide="ignore"):
+            axs[0].plot(t, np.log10(col("L")), color=c, label=f"h = {h}: L(t)")
+            axs[0].plot(t, np.log10(col("bound_chained")), color=c, ls="--", lw=1, label=f"h = {h}: L(0) prod rho-bar(eta_s, s)")
+            axs[0].plot(t, np.log10(col("bound_overall")), color=c, ls=":", lw=1, label=f"h = {h}: L(0) rho-bar(eta0, 0)^t")
+        axs[1].plot(t, col("eta") / col("eta")[0], color=c, label=f"h = {h}: eta_t / eta0")
+        axs[1].plot(t, col("step_limit") / col("eta")[0], color=c, ls="--", lw=1, label=f"h = {h}: 1/K_t root / eta0")
+        axs[2].plot(t, col("tau_min") / col("tau_lower"), color=c, label=f"h = {h}: sigma_min^2(T)/lower")
+        axs[2].plot(t, col("tau_max") / col("tau_upper"), color=c, ls="--", label=f"h = {h}: sigma_max^2(T)/upper")
+    axs[0].set_ylabel("log10 L")
+    axs[0].set_title("loss and Theorem 3.2's bounds (floor: double's rounding)")
+    axs[1].set_ylabel("step / eta0")
+    axs[1].set_title("the growing step (its cap grows by 1 + O(t eta0^2)) and 1/K_t")
+    axs[2].axhline(1, color="k", lw=0.8, ls=":")
+    axs[2].set_ylabel("ratio (Lemma 3.1: lower >= 1, upper <= 1)")
+    axs[2].set_title("Lemma 3.1's spectral bounds")
+    for ax in axs:
+        ax.set_xlabel("GD iteration")
+        ax.legend(fontsize=6)
+    fig.suptitle(f"Xu, Min, Tarmoun, Mallada, Vidal (TMLR 2025) Sec. 4: X 10 x 10 orthogonal, W1, W2 ~ N(0, 1), noise {noises[0]}, "
+                 "eta0 = 0.99 eta_max (E.1, c = 1/2), seed 0")
+    fig.tight_layout()
+    save(fig, "xu2025tmlr-fig1", out)
+
+
 def main():
     p = argparse.ArgumentParser(description="Plot a loraflow sweep (curves.csv) as the figures of Xu et al. 2025.")
     p.add_argument("sweep_dir", help="directory holding curves.csv (from `loraflow table`)")
@@ -426,6 +477,11 @@ def main():
             fail(f"{args.sweep_dir}: not a directory")
         plot_xu2023(args.sweep_dir, args.out or os.path.join(args.sweep_dir, "figures"),
                     "Fig. 1" if args.preset == "xu2023-fig1" else "Fig. 2")
+        return
+    if args.preset == "xu2025tmlr-fig1":
+        if not os.path.isdir(args.sweep_dir):
+            fail(f"{args.sweep_dir}: not a directory")
+        plot_xu2025tmlr(args.sweep_dir, args.out or os.path.join(args.sweep_dir, "figures"))
         return
     if args.preset == "mu2025-rates":
         if not os.path.isdir(args.sweep_dir):

@@ -480,7 +480,7 @@ import csv, json, math, sys
 kim, nat, sing = (json.load(open(d + "/summary.json")) for d in sys.argv[1:4])
 head = next(csv.reader(open(sys.argv[1] + "/trajectory.csv")))
 want = ["sin_angle_left", "sin_angle_right", "rank_F", "sigma_F_1", "sigma_F_2", "balance1", "balance2"]
-assert head[-7:] == want and head[:2] == ["t", "loss"], head
+assert head[-9:-2] == want and head[-2:] == ["V_norm2", "grad_norm2"] and head[:2] == ["t", "loss"], head
 g = kim["final"]["general"]
 # The special-regime example ends at the soft-thresholding of S on its top 2 (rank 2, singular values 2.75, 1.75),
 # balanced (lambda > 0), with F's top-2 subspaces those of S; tolerances: sqrt(rtol) = 1e-6 of an O(1) quantity.
@@ -714,6 +714,12 @@ assert s["problem"]["h"] == 1000 and s["gd"]["iterations"] == 200 and "lora" not
 PY
     expect_bad_input "lora.alpha" "network" -- run "$SRC/docs/examples/network_fig2.toml" --set 'lora.alpha="1e-3"'
     expect_bad_input "solve.step_rule" "LoRA model" -- run "$SRC/docs/examples/network_fig2.toml" --set solve.step_rule=norm --set solve.step_c=1
+    # TMLR 2025's growing step on its Sec. 4 recipe (small width): eta0 above E.1's eta_max is bad input naming the key.
+    expect_bad_input "solve.eta0" "eta_max" -- run "$SRC/docs/examples/network_fig2.toml" --set 'problem.recipe="xu2025tmlr"' \
+      --set problem.n=4 --set problem.h=12 --set 'solve.step_rule="xu2025-growing"' --set 'solve.eta0="1"'
+    ok run "$SRC/docs/examples/network_fig2.toml" --set 'problem.recipe="xu2025tmlr"' --set problem.n=4 --set problem.h=12 \
+      --set 'solve.step_rule="xu2025-growing"' --out "$T/grow"
+    grep -q 'growing step: eta0 = ' "$T/log" || fail "no growing-step line in the summary: $(cat "$T/log")"
     echo "ok [$CASE]" ;;
   gd_step_rules)  # a GD run by iterations under the mu-klabjan rule: the monitors, Theorem 3.5 on every row, the gd block
     ok run "$SRC/docs/examples/gd_mu_klabjan.toml" --out "$T/g"

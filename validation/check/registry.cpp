@@ -37,6 +37,7 @@ claim make_lora_scale_gd_identities();
 claim make_xu2023_thm3_1();
 claim make_xu2023_thm3_2();
 claim make_xu2025tmlr_thm3_1();
+claim make_xu2025tmlr_thm3_2();
 claim make_xu2025tmlr_sec4();
 
 const std::vector<claim>& registry() {
@@ -62,6 +63,7 @@ const std::vector<claim>& registry() {
       make_xu2023_thm3_1(),
       make_xu2023_thm3_2(),
       make_xu2025tmlr_thm3_1(),
+      make_xu2025tmlr_thm3_2(),
       make_xu2025tmlr_sec4(),
   };
   return all;

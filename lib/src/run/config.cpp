@@ -104,7 +104,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
       {"problem", {"kind", "m", "n", "h", "sigma", "scale", "pair", "seed", "W1", "W2", "dY", "W0", "S", "recipe", "noise", "X", "Y"}},
       {"lora", {"rank", "adapters", "init", "alpha", "seed", "scale", "weight_decay", "A1", "B1", "A2", "B2", "state"}},
       {"solve", {"method", "precision", "rtol", "atol", "t_end", "dt", "max_steps", "digits", "taylor_order", "frame",
-                 "step_rule", "step_c", "smoothness", "steps", "c1", "c2"}},
+                 "step_rule", "step_c", "smoothness", "steps", "c1", "c2", "eta0"}},
       {"objective", {"kind", "seed", "weights", "ratio", "operator", "measurements", "noise", "features", "labels",
                      "samples", "separable"}},
       {"observe", {"times", "steps", "stationary", "general_metrics"}},
@@ -518,6 +518,11 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     if (parse<float100>(L.weight_decay) != 0)
       rd.fail("solve.step_rule", "\"mu-klabjan\" is stated without weight decay; it needs lora.weight_decay = 0 (is " + L.weight_decay + ")");
   }
+  if (auto n = get("solve", "eta0")) {
+    if (rule.id != step_rule::xu2025_growing)
+      rd.fail("solve.eta0", "only used with step_rule = \"xu2025-growing\" (step_rule is \"" + S.step_rule + "\")");
+    S.eta0 = rd.positive_decimal(*n, "solve.eta0");
+  }
   if (rule.id != step_rule::constant && get("solve", "dt"))
     rd.fail("solve.dt", "not used with step_rule = \"" + S.step_rule + "\" (the rule sets every step); remove it");
   if (auto n = get("solve", "steps")) {
@@ -737,6 +742,7 @@ std::string config_json(const run_config& c) {
     s["c1"] = c.solve.c1;
     s["c2"] = c.solve.c2;
   }
+  if (!c.solve.eta0.empty()) s["eta0"] = c.solve.eta0;
   if (c.solve.steps > 0) {
     s["steps"] = c.solve.steps;
     s.erase("t_end");

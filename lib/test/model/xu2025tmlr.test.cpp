@@ -113,3 +113,72 @@ TEST_CASE_TEMPLATE_DEFINE("P4 constants against the dense imbalance (n = 3, m = 
   CHECK_THROWS_AS(xu2025tmlr_constants_of<Real>(p, matrix<Real>(W1.leftCols(2)), matrix<Real>(W2.topRows(2))), std::invalid_argument);
 }
 TEST_CASE_TEMPLATE_APPLY(xu2025tmlr_dense, scalar_types);
+
+TEST_CASE_TEMPLATE_DEFINE("P4 Theorem 3.2: rho-bar, K-bar, eta_max and the step limit by their definitions", Real, xu2025tmlr_growing_defs) {
+  test::precision_for_test<Real> prec;
+  using std::exp;
+  using std::log;
+  using std::pow;
+  using std::sqrt;
+  // The by-hand problem above (K = 4, mu = 1, alpha1, alpha2, beta2 in closed form), L(0) = 1/2 ||Y - X W(0)||^2 = 1/2.
+  factorization_problem<Real> p;
+  p.X = matrix<Real>::Zero(2, 2);
+  p.X(0, 0) = 2;
+  p.X(1, 1) = 1;
+  p.Y = matrix<Real>::Zero(2, 2);
+  p.Y(0, 0) = 6;
+  p.Y(1, 1) = Real(5) / 2;
+  p.width = 2;
+  matrix<Real> W1 = matrix<Real>::Zero(2, 2), W2 = matrix<Real>::Zero(2, 2);
+  W1(0, 0) = sqrt(Real(5) / 2);
+  W1(1, 1) = 1;
+  W2(0, 0) = sqrt(Real(5) / 2);
+  W2(1, 1) = 2;
+  const xu2025tmlr_constants<Real> k = xu2025tmlr_constants_of<Real>(p, W1, W2);
+  const Real L0 = Real(1) / 2 * (matrix<Real>(p.Y - p.X * W1 * W2).squaredNorm());
+  const Real tol = 4096 * eps<Real>();
+  const Real eta0 = Real(1) / 1000;
+  const xu2025tmlr_growing<Real> g = xu2025tmlr_growing_of<Real>(k, L0, eta0);
+  // Every constant by the catalogue's formula, written out here.
+  const Real e = exp(sqrt(eta0)), r = sqrt(2 * k.K * L0);
+  const Real mu_bar = k.mu * (k.alpha1 + 2 * k.alpha2 * (1 - e));
+  const Real K0 = r + 6 * k.K * k.K * k.beta2 * L0 * eta0 * eta0 + k.K * e * k.alpha2 * (1 + 3 * r * eta0);
+  const Real rho0 = 1 - 2 * mu_bar * eta0 + mu_bar * K0 * eta0 * eta0, Dp = (1 + eta0 * eta0) * rho0;
+  LORAFLOW_CHECK_REL(g.mu_bar, mu_bar, tol);
+  LORAFLOW_CHECK_REL(g.K_bar(Real(0)), K0, tol);
+  LORAFLOW_CHECK_REL(g.rho0, rho0, tol);
+  LORAFLOW_CHECK_REL(g.Delta_prime, Dp, tol);
+  LORAFLOW_CHECK_REL(g.one_minus_Delta_prime, Real(1 - Dp), Real(tol / (1 - Dp)));
+  const Real K3 = sqrt(2 * k.K * L0 * pow(rho0, Real(3))) + 6 * k.K * k.K * k.beta2 * L0 * eta0 * eta0 * pow(Dp, Real(3)) +
+                  k.K * e * k.alpha2 * (1 + 3 * sqrt(2 * k.K * L0 * pow(Dp, Real(3))) * eta0);
+  LORAFLOW_CHECK_REL(g.K_bar(Real(3)), K3, tol);
+  LORAFLOW_CHECK_REL(g.rho_bar(Real(2) / 1000, Real(3)), Real(1 - 2 * mu_bar * Real(2) / 1000 + mu_bar * K3 * Real(4) / 1000000), tol);
+  LORAFLOW_CHECK_REL(g.cap(Real(4)), Real(pow(1 + eta0 * eta0, Real(2)) * eta0), tol);
+  LORAFLOW_CHECK_REL(g.tau_lower, Real(k.alpha1 + 2 * k.alpha2 * (1 - e)), tol);
+  LORAFLOW_CHECK_REL(g.tau_upper, Real(k.alpha2 * e), tol);
+  // eta_max: eta0^(1) solves eta K-bar_0(eta) = 1 (the next representable value up is on the other side of 1), the
+  // alpha term is log(1 + alpha1 / (2 alpha2))^2, and eta_max is the least of the three.
+  const xu2025tmlr_eta_max<Real> em = xu2025tmlr_eta_max_of<Real>(k, L0);
+  auto g1 = [&](const Real& eta) { return eta * xu2025tmlr_growing_of<Real>(k, L0, eta).K_bar(Real(0)); };
+  CHECK(g1(em.root1) < 1);
+  CHECK(g1(Real(em.root1 * (1 + tol))) >= 1);
+  const Real lg = log(1 + k.alpha1 / (2 * k.alpha2));
+  LORAFLOW_CHECK_REL(em.alpha_term, Real(lg * lg), tol);
+  CHECK(em.eta_max <= em.root1);
+  CHECK(em.eta_max <= em.alpha_term);
+  CHECK(em.eta_max <= em.root2);
+  CHECK((em.eta_max == em.root1 || em.eta_max == em.root2 || em.eta_max == em.alpha_term));
+  // eta0^(2): where finite, h(eta) = (1 - exp(-sqrt(eta))) (1 - Delta'(eta)) - 4 K L(0) eta^2 changes sign there.
+  if (is_finite(em.root2) && em.root2 > 0) {
+    auto h2 = [&](const Real& eta) {
+      return (1 - exp(-sqrt(eta))) * xu2025tmlr_growing_of<Real>(k, L0, eta).one_minus_Delta_prime - 4 * k.K * L0 * eta * eta;
+    };
+    CHECK(h2(Real(em.root2 * (1 - tol))) > 0);
+    CHECK(h2(Real(em.root2 * (1 + tol))) <= 0);
+  }
+  // The step limit: eta K_t(eta) = 1 at it, to the last bits.
+  const Real lim = k.step_limit(L0, Real(3), Real(5));
+  CHECK(lim * k.K_t(L0, Real(3), Real(5), lim) <= 1);
+  CHECK(Real(lim * (1 + tol)) * k.K_t(L0, Real(3), Real(5), Real(lim * (1 + tol))) > 1);
+}
+TEST_CASE_TEMPLATE_APPLY(xu2025tmlr_growing_defs, scalar_types);

@@ -126,7 +126,15 @@ TEST_CASE_TEMPLATE_DEFINE("network GF: the balanced Fig. 2 start's closed forms 
   CHECK(test::rel_close(parse<Real>(cols["tau_max"][0]), Real(2 * s), tol));
   CHECK(test::rel_close(parse<Real>(cols["W_sigma_min"][0]), s, tol));
   CHECK(test::rel_close(parse<Real>(cols["W_sigma_max"][0]), s, tol));
-  CHECK(cols.count("eta") == 0);  // no GD monitors on a gradient-flow run
+  CHECK(cols.count("eta") == 0);  // no GD step monitors on a gradient-flow run, but the state's: at t = 0
+  {
+    const factorization_model<Real> model(in.problem);
+    const vector<Real> x0 = model.pack(in.W1, in.W2.transpose());
+    vector<Real> f0(model.dimension());
+    model.field(x0, f0);
+    CHECK(test::rel_close(parse<Real>(cols["V_norm2"][0]), Real(in.W1.squaredNorm() + in.W2.squaredNorm()), tol));
+    CHECK(test::rel_close(parse<Real>(cols["grad_norm2"][0]), Real(f0.squaredNorm()), tol));
+  }
   const xu2023_constants<Real> k = xu2023_constants_of<Real>(in.problem, in.W1, in.W2, Real(1) / 2, Real(3) / 2);
   for (std::size_t i = 0; i < 5; ++i) {
     CAPTURE(i);
@@ -213,4 +221,75 @@ TEST_CASE("network: a constant step above eta_max has no Theorem 3.2 bound from 
   CHECK(s["final"]["rate_bound"].is_null());
   CHECK(s["rate_bound"]["note"].get<std::string>().find("> eta_max") != std::string::npos);
   CHECK_FALSE(s["xu2023"].contains("f_eta_0"));  // f(dt, 0) is no rate above eta_max
+}
+
+TEST_CASE_TEMPLATE_DEFINE("network GD, step rule xu2025-growing: the steps, the chained bound and eta0 are Theorem 3.2's", Real, network_growing) {
+  test::precision_for_test<Real> prec;
+  test::temp_dir dir;
+  // The TMLR 2025 Sec. 4 recipe at a small size: X 4 x 4 Haar-orthogonal, width 10 >= n + m (alpha1 > 0).
+  const std::size_t K = 12;
+  const std::string problem = "[problem]\nkind = \"network\"\nrecipe = \"xu2025tmlr\"\nn = 4\nh = 10\nnoise = \"0.1\"\nseed = 2\n";
+  const run_result r = run_text(problem + "[solve]\nmethod = \"gd\"\nstep_rule = \"xu2025-growing\"\nsteps = " + std::to_string(K) +
+                                    "\nprecision = \"" + scalar_name<Real>() + "\"\n",
+                                dir);
+  REQUIRE(r.ok());
+  auto cols = read_csv(dir.file("out/trajectory.csv"));
+  REQUIRE(cols["loss"].size() == K + 1);
+  // The oracle: the recipe's instance, Table 2 and E.1's eta_max, eta0 = 0.99 eta_max (the default), and the GD map
+  // with eta_k = min((1 + eta0^2)^(k/2) eta0, the root of eta K_k(eta) = 1), the bound chained with rho-bar.
+  const xu2023_instance<Real> in = xu2025tmlr_recipe<Real>(parse<Real>("0.1"), 10, 2, 4);
+  const factorization_model<Real> model(in.problem);
+  vector<Real> x = model.pack(in.W1, in.W2.transpose()), f(model.dimension());
+  const Real L0 = model.loss(x);
+  const xu2025tmlr_constants<Real> k = xu2025tmlr_constants_of<Real>(in.problem, in.W1, in.W2);
+  const xu2025tmlr_eta_max<Real> em = xu2025tmlr_eta_max_of<Real>(k, L0);
+  REQUIRE(em.eta_max > 0);
+  const xu2025tmlr_growing<Real> g = xu2025tmlr_growing_of<Real>(k, L0, Real(em.eta_max * 99 / 100));
+  Real bound = L0;
+  const Real tol = 256 * eps<Real>();
+  for (std::size_t i = 0; i <= K; ++i) {
+    CAPTURE(i);
+    const Real L = model.loss(x);
+    const xu2023_spectra<Real> sp = xu2023_spectra_of<Real>(model.U(x), matrix<Real>(model.V(x).transpose()));
+    const Real limit = k.step_limit(L, sp.tau_max, sp.W_max), cap = g.cap(Real(static_cast<long>(i)));
+    const Real eta = cap < limit ? cap : limit;
+    CHECK(test::rel_close(parse<Real>(cols["loss"][i]), L, tol));
+    CHECK(test::rel_close(parse<Real>(cols["eta"][i]), eta, tol));
+    CHECK(test::rel_close(parse<Real>(cols["rate_bound"][i]), bound, tol));
+    CHECK(eta >= g.eta0);
+    CHECK(L <= bound);  // Theorem 3.2
+    CHECK(bound <= L0 * pow(g.rho0, Real(static_cast<long>(i))) * (1 + tol));  // ... <= rho-bar(eta0, 0)^i L(0)
+    model.field(x, f);
+    x = x + eta * f;
+    bound *= g.rho_bar(eta, Real(static_cast<long>(i)));
+  }
+  const nlohmann::json s = nlohmann::json::parse(test::slurp(dir.file("out/summary.json")));
+  auto number = [&](const nlohmann::json& v) { return parse<Real>(v.is_string() ? v.get<std::string>() : v.dump()); };
+  CHECK(test::rel_close(number(s["xu2025tmlr"]["eta_max"]), em.eta_max, Real(4 * eps<Real>())));
+  CHECK(test::rel_close(number(s["xu2025tmlr"]["eta0"]), g.eta0, Real(4 * eps<Real>())));
+  CHECK(test::rel_close(number(s["xu2025tmlr"]["rho_bar_0"]), g.rho0, Real(4 * eps<Real>())));
+  CHECK(s["rate_bound"]["definition"].get<std::string>().find("TMLR 2025 Theorem 3.2") != std::string::npos);
+}
+TEST_CASE_TEMPLATE_APPLY(network_growing, scalar_types);
+
+TEST_CASE("network: solve.eta0 at or above E.1's eta_max, or with another rule, is bad input naming the key") {
+  test::temp_dir dir;
+  const std::string problem = "[problem]\nkind = \"network\"\nrecipe = \"xu2025tmlr\"\nn = 4\nh = 10\nnoise = \"0.1\"\nseed = 2\n";
+  try {
+    (void)run_text(problem + "[solve]\nmethod = \"gd\"\nstep_rule = \"xu2025-growing\"\neta0 = \"1\"\nsteps = 3\n", dir);
+    FAIL("expected an input_error");
+  } catch (const input_error& e) {
+    CHECK(std::string(e.what()).find("key 'solve.eta0'") != std::string::npos);
+    CHECK(std::string(e.what()).find("eta_max") != std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.file("out")));  // nothing written
+  CHECK_THROWS_AS(parse_config(problem + "[solve]\nmethod = \"gd\"\nstep_rule = \"xu2023-max\"\neta0 = \"1e-4\"\nsteps = 3\n",
+                               dir.file("cfg.toml"), dir.root.string()),
+                  input_error);
+  // A given eta0 below eta_max runs with it.
+  const run_result r = run_text(problem + "[solve]\nmethod = \"gd\"\nstep_rule = \"xu2025-growing\"\neta0 = \"1e-6\"\nsteps = 3\n", dir);
+  REQUIRE(r.ok());
+  const nlohmann::json s = nlohmann::json::parse(test::slurp(dir.file("out/summary.json")));
+  CHECK(s["xu2025tmlr"]["eta0"].get<double>() == 1e-6);
+  CHECK(s["config"]["solve"]["eta0"] == "1e-6");
 }

@@ -67,6 +67,9 @@ template <class Real> struct gd_trace {
 /// the iteration k, the step eta_k the rule takes there, sum_(s<k) eta_s, ||V_k||^2 (the whole state), ||grad J(V_k)||^2
 /// and min_(s<k) ||grad J(V_s)||^2. field is -grad J(V_k).
 inline constexpr const char* gd_monitor_names = "step,eta,sum_eta,V_norm2,grad_norm2,min_grad_norm2";
+/// The monitors of a gradient-flow run (the LoRA pipeline's trajectory.csv): ||V(t)||^2 and ||grad J(V(t))||^2, named
+/// as GD's.
+inline constexpr const char* gf_monitor_names = "V_norm2,grad_norm2";
 template <class Real>
 std::array<Real, 6> gd_monitor_values(const gd_trace<Real>& tr, const Real& eta, const vector<Real>& x, const vector<Real>& field) {
   return {Real(static_cast<double>(tr.iteration)), eta, tr.sum_eta, Real(x.squaredNorm()), Real(field.squaredNorm()), tr.min_grad_norm2};

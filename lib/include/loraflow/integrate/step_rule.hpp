@@ -18,11 +18,17 @@
 //                   positive root of its two cubic equations, from the constants of Table 2 at the initialization
 //                   with 0 < c1 < 1 < c2 (solve.c1, solve.c2; model/xu2023.hpp, xu2023_constants_of).
 //   xu2023-adaptive eta_k = min(eta_k', eta_max): Algorithm 1 / Claim 3.1, eta_k' the minimiser of f(., k) at L(k).
-//   Both are stated for the two-layer linear network L = 1/2 ||Y - X W1 W2||_F^2 (problem.kind = "network",
+//   xu2025-growing  eta_k = min((1 + eta0^2)^(k/2) eta0, eta-hat_k): Xu et al. TMLR 2025 Theorem 3.2 / eq. (19), eta-hat_k
+//                   the largest step with eta K_k(eta) <= 1 (Theorem 3.1's K_k at the iterate, which depends on the
+//                   step; model/xu2025tmlr.hpp), eta0 = solve.eta0 below E.1's eta_max (default 0.99 eta_max).
+//   The three are stated for the two-layer linear network L = 1/2 ||Y - X W1 W2||_F^2 (problem.kind = "network",
 //   factorization_model); the LoRA rules above for the LoRA model. step_rule_info::problems says which; the config
 //   refuses a rule on the other class. network_step_size (below) also chains Theorem 3.2's per-step bound
 //   L(k+1) <= f(eta_k, k) L(k) (valid while every eta_s <= eta_max) into L(0) prod_(s<k) f(eta_s, s), evaluating
-//   L once per iterate (about half a field's cost) whenever the constants exist.
+//   L once per iterate (about half a field's cost) whenever the constants exist; under xu2025-growing it chains
+//   TMLR Theorem 3.2's L(k+1) <= rho-bar(eta_k, k) L(k) instead (valid while every eta_k >= eta0), and evaluates the
+//   spectra of W1 W1^T, W2^T W2 and W = W1 W2 at every iterate (O((n^2 + m^2) h + n m h), allocating: the one rule
+//   whose iteration is not allocation-free).
 // At an exact stationary point of J (grad J = 0), where every step leaves the iterate where it is, `norm` takes
 // eta = c. Cost: constant and norm read only the iterate and the field GD has already computed; mu-klabjan, adapt
 // and adapt2 evaluate the model once more at the iterate (||E|| or J), about the cost of the field's products, so GD
@@ -33,6 +39,7 @@
 #include <loraflow/model/factorization.hpp>
 #include <loraflow/model/lora.hpp>
 #include <loraflow/model/xu2023.hpp>
+#include <loraflow/model/xu2025tmlr.hpp>
 #include <loraflow/scalar.hpp>
 
 #include <cmath>
@@ -43,7 +50,7 @@
 
 namespace loraflow {
 
-enum class step_rule { constant, mu_klabjan, adapt, adapt2, norm, xu2023_max, xu2023_adaptive };
+enum class step_rule { constant, mu_klabjan, adapt, adapt2, norm, xu2023_max, xu2023_adaptive, xu2025_growing };
 
 /// The problems a rule is stated for: any, the LoRA model (problem.kind xu2025, files, one_matrix), or the two-layer
 /// linear network (problem.kind = "network").
@@ -68,6 +75,8 @@ inline constexpr step_rule_info step_rule_table[] = {
      "eta = eta_max = min(eta1, eta2), Theorem 3.1's roots at the initialization (Xu et al. 2023)"},
     {step_rule::xu2023_adaptive, "xu2023-adaptive", false, rule_problems::network,
      "eta = min(eta', eta_max), eta' the minimiser of f(., k) at L(k) (Xu et al. 2023 Algorithm 1)"},
+    {step_rule::xu2025_growing, "xu2025-growing", false, rule_problems::network,
+     "eta = min((1 + eta0^2)^(k/2) eta0, 1/K_k), eta0 < eta_max (Xu et al. TMLR 2025 Theorem 3.2)"},
 };
 
 inline const step_rule_info& info(step_rule r) {
@@ -176,7 +185,8 @@ template <class Real> class gd_step_size {
         return g > 0 ? Real(m_c / g) : m_c;
       }
       case step_rule::xu2023_max:
-      case step_rule::xu2023_adaptive: break;  // the network's rules (network_step_size); refused by the constructor
+      case step_rule::xu2023_adaptive:
+      case step_rule::xu2025_growing: break;  // the network's rules (network_step_size); refused by the constructor
     }
     return m_dt;
   }
@@ -193,46 +203,74 @@ template <class Real> class gd_step_size {
   std::string m_Lf_source;
 };
 
+/// The constants the network's rules read: Xu et al. 2023's (xu2023-max, xu2023-adaptive) and TMLR 2025's
+/// Theorem 3.2 for one eta0 (xu2025-growing), each with why it does not exist when it does not.
+template <class Real> struct network_rule_constants {
+  std::optional<xu2023_constants<Real>> p3;
+  std::string p3_why_not;
+  std::optional<xu2025tmlr_constants<Real>> p4;
+  std::optional<xu2025tmlr_growing<Real>> growing;  ///< for the eta0 of the run, below eta_max
+  std::string growing_why_not;
+};
+
 /// The step eta_k of a GD run on the two-layer linear network (problem.kind = "network"): rule constant,
-/// xu2023-max or xu2023-adaptive, and Theorem 3.2's bound chained along the run (see the header). Construct once per
-/// run; call once per iteration, in order (integrate.hpp's gd_loop calls gd_step once at each iterate k before it
-/// observes iterate k + 1), so that bound_at(k) is L(0) prod_(s<k) f(eta_s, s) for k = 0 .. the last iterate made.
+/// xu2023-max, xu2023-adaptive or xu2025-growing, and the rule's theorem's bound chained along the run (see the
+/// header). Construct once per run; call once per iteration, in order (integrate.hpp's gd_loop calls gd_step once at
+/// each iterate k before it observes iterate k + 1), so that bound_at(k) is the bound at iterate k for k = 0 .. the
+/// last iterate made.
 template <class Real> class network_step_size {
  public:
-  /// k: Xu et al. 2023's constants at the initialization, or nullopt when they do not exist for the problem
-  /// (why_not says why); the xu2023 rules need them. Throws std::invalid_argument for a missing constant or step.
-  network_step_size(step_rule r, const factorization_model<Real>& model, const Real& dt,
-                    std::optional<xu2023_constants<Real>> k, std::string why_not)
-      : m_rule(r), m_model(&model), m_dt(dt), m_k(std::move(k)), m_why_not(std::move(why_not)) {
+  /// Throws std::invalid_argument for a missing step, or a rule whose constants do not exist (saying why).
+  network_step_size(step_rule r, const factorization_model<Real>& model, const Real& dt, network_rule_constants<Real> k)
+      : m_rule(r), m_model(&model), m_dt(dt), m_k(std::move(k)) {
     if (const std::string why = step_rule_class_mismatch(r, true); !why.empty()) throw std::invalid_argument(why);
     if (r == step_rule::constant && !(dt > 0)) throw std::invalid_argument("step rule constant: needs dt > 0");
-    if (r != step_rule::constant && !m_k)
-      throw std::invalid_argument(std::string("step rule ") + info(r).name + ": " + m_why_not);
-    if (m_k) m_bound = m_k->L0;
+    if ((r == step_rule::xu2023_max || r == step_rule::xu2023_adaptive) && !m_k.p3)
+      throw std::invalid_argument(std::string("step rule ") + info(r).name + ": " + m_k.p3_why_not);
+    if (r == step_rule::xu2025_growing && !m_k.growing)
+      throw std::invalid_argument(std::string("step rule ") + info(r).name + ": " + m_k.growing_why_not);
+    m_growing = r == step_rule::xu2025_growing;
+    if (m_growing) m_bound = m_k.growing->L0;
+    else if (m_k.p3) m_bound = m_k.p3->L0;
     else m_bound = std::numeric_limits<Real>::quiet_NaN();
     m_bound_prev = m_bound;
   }
 
   step_rule rule() const { return m_rule; }
-  const std::optional<xu2023_constants<Real>>& constants() const { return m_k; }
-  const std::string& constants_unavailable() const { return m_why_not; }
-  /// Why the chained bound stopped applying (a step above eta_max), or empty.
+  const std::optional<xu2023_constants<Real>>& constants() const { return m_k.p3; }
+  const std::string& constants_unavailable() const { return m_k.p3_why_not; }
+  const std::optional<xu2025tmlr_growing<Real>>& growing() const { return m_k.growing; }
+  /// Why the chained bound stopped applying (a step above eta_max, or below eta0 under xu2025-growing), or empty.
   const std::string& bound_note() const { return m_note; }
 
   /// eta_k at the iterate x, without advancing the bound (for the monitors).
-  Real peek(const vector<Real>& x) const { return m_k ? eta_at(m_model->loss(x)) : m_dt; }
+  Real peek(const vector<Real>& x) const {
+    if (m_growing) return growing_step(x, m_model->loss(x));
+    return m_k.p3 ? eta_at(m_model->loss(x)) : m_dt;
+  }
 
   /// eta_k at the iterate x (field: -grad J(x), unused: the rules read L(x)); advances the chained bound.
   Real operator()(const vector<Real>& x, const vector<Real>& /*field*/) {
     Real eta = m_dt;
-    if (m_k) {
+    if (m_growing) {
+      const xu2025tmlr_growing<Real>& g = *m_k.growing;
+      eta = growing_step(x, m_model->loss(x));
+      m_bound_prev = m_bound;
+      if (eta >= g.eta0) {
+        m_bound = m_bound * g.rho_bar(eta, Real(m_calls));
+      } else if (m_note.empty() && is_finite(eta)) {
+        m_note = "step " + std::to_string(m_calls) + " has eta = " + to_string(eta) + " < eta0 = " + to_string(g.eta0) +
+                 " (1/K_t fell below eta0): Theorem 3.2 does not apply from there on";
+        m_bound = std::numeric_limits<Real>::quiet_NaN();
+      }
+    } else if (m_k.p3) {
       const Real L = m_model->loss(x);
       eta = eta_at(L);
       m_bound_prev = m_bound;
-      if (eta <= m_k->eta_max) {
-        m_bound = m_bound * m_k->f(eta, L);
+      if (eta <= m_k.p3->eta_max) {
+        m_bound = m_bound * m_k.p3->f(eta, L);
       } else if (m_note.empty() && is_finite(eta)) {  // a non-finite step ends the run (integrate.hpp) and says so
-        m_note = "step " + std::to_string(m_calls) + " has eta = " + to_string(eta) + " > eta_max = " + to_string(m_k->eta_max) +
+        m_note = "step " + std::to_string(m_calls) + " has eta = " + to_string(eta) + " > eta_max = " + to_string(m_k.p3->eta_max) +
                  ": Theorem 3.2 does not apply from there on";
         m_bound = std::numeric_limits<Real>::quiet_NaN();
       }
@@ -241,8 +279,9 @@ template <class Real> class network_step_size {
     return eta;
   }
 
-  /// L(0) prod_(s<k) f(eta_s, s) (NaN without the constants or once a step exceeded eta_max), for k = the number of
-  /// calls so far or one less.
+  /// The chained bound at iterate k (NaN without the constants or once the theorem stopped applying), for k = the
+  /// number of calls so far or one less: L(0) prod_(s<k) f(eta_s, s) (Xu et al. 2023 Theorem 3.2), or under
+  /// xu2025-growing L(0) prod_(s<k) rho-bar(eta_s, s) (TMLR 2025 Theorem 3.2).
   Real bound_at(std::size_t k) const {
     if (k == m_calls) return m_bound;
     if (k + 1 == m_calls) return m_bound_prev;
@@ -251,16 +290,24 @@ template <class Real> class network_step_size {
 
  private:
   Real eta_at(const Real& L) const {
-    if (m_rule == step_rule::xu2023_max) return m_k->eta_max;
-    if (m_rule == step_rule::xu2023_adaptive) return m_k->adaptive_step(L);
+    if (m_rule == step_rule::xu2023_max) return m_k.p3->eta_max;
+    if (m_rule == step_rule::xu2023_adaptive) return m_k.p3->adaptive_step(L);
     return m_dt;
+  }
+  /// xu2025-growing at iterate m_calls: min((1 + eta0^2)^(k/2) eta0, the largest eta with eta K_k(eta) <= 1).
+  Real growing_step(const vector<Real>& x, const Real& L) const {
+    const matrix<Real> W1 = m_model->U(x), W2 = m_model->V(x).transpose();
+    const xu2023_spectra<Real> sp = xu2023_spectra_of<Real>(W1, W2);
+    const Real limit = m_k.p4->step_limit(L, sp.tau_max, sp.W_max), cap = m_k.growing->cap(Real(m_calls));
+    return cap < limit ? cap : limit;
   }
 
   step_rule m_rule;
   const factorization_model<Real>* m_model;
   Real m_dt;
-  std::optional<xu2023_constants<Real>> m_k;
-  std::string m_why_not, m_note;
+  network_rule_constants<Real> m_k;
+  bool m_growing = false;
+  std::string m_note;
   Real m_bound, m_bound_prev;
   std::size_t m_calls = 0;
 };

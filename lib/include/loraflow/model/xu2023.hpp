@@ -153,19 +153,24 @@ template <class Real> struct xu2023_constants {
 };
 
 namespace detail {
-/// The positive root of p(eta) = c3 eta^3 + c2 eta^2 + c1 eta - c0 (c0 > 0, c1 > 0, c2, c3 >= 0: p increases from
-/// -c0), by bracketing and bisection to the last bit; the largest value found with p < 0, so never above the root
-/// (eta_max is an upper limit on the step).
-template <class Real> Real increasing_cubic_root(const Real& c3, const Real& c2, const Real& c1, const Real& c0) {
-  auto p = [&](const Real& e) { return ((c3 * e + c2) * e + c1) * e - c0; };
-  Real lo(0), hi = c0 / c1;  // p(c0 / c1) >= 0
-  while (p(hi) < 0) hi *= 2;
+/// A root of p in [lo, hi] with p(lo) < 0 <= p(hi) (p increasing, or any sign change) by bisection to the last bit:
+/// the largest value found with p < 0, so never above the root (the roots here are upper limits on a step).
+template <class Real, class F> Real increasing_root(F&& p, Real lo, Real hi) {
   for (int it = 0; it < 100000; ++it) {
     const Real mid = (lo + hi) / 2;
     if (!(mid > lo && mid < hi)) break;
     (p(mid) < 0 ? lo : hi) = mid;
   }
   return lo;
+}
+
+/// The positive root of p(eta) = c3 eta^3 + c2 eta^2 + c1 eta - c0 (c0 > 0, c1 > 0, c2, c3 >= 0: p increases from
+/// -c0), bracketed in [0, c0 / c1 2^j] and found by increasing_root.
+template <class Real> Real increasing_cubic_root(const Real& c3, const Real& c2, const Real& c1, const Real& c0) {
+  auto p = [&](const Real& e) { return ((c3 * e + c2) * e + c1) * e - c0; };
+  Real hi = c0 / c1;  // p(c0 / c1) >= 0
+  while (p(hi) < 0) hi *= 2;
+  return increasing_root<Real>(p, Real(0), hi);
 }
 }  // namespace detail
 

@@ -80,6 +80,8 @@ struct solve_config {
   /// The constants 0 < c1 < 1 < c2 of Xu et al. 2023's Theorem 3.1 (step rules xu2023-max, xu2023-adaptive; the
   /// bound of any GD run on problem.kind = "network"); the paper's experiments use 0.5 and 1.5.
   std::string c1 = "0.5", c2 = "1.5";
+  /// step_rule = xu2025-growing: Xu et al. TMLR 2025 Theorem 3.2's eta0, below E.1's eta_max (empty: 0.99 eta_max, strictly below it)
+  std::string eta0;
 };
 
 /// observe.times, parsed once (parse_times): a grid linspace:a:b:n (n times a + (b - a) i / (n - 1)) or

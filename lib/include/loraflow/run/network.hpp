@@ -13,9 +13,11 @@
 // trajectory.csv's columns (docs/outputs.md): t, loss, W_sigma_min, W_sigma_max (the extreme singular values of
 // W = W1 W2), tau_min, tau_max (the extreme eigenvalues of P3's operator tau(G) = G W2^T W2 + W1 W1^T G, the
 // Kronecker sum lambda_i(W1 W1^T) + lambda_j(W2^T W2)), then for GD the GD monitors (integrate.hpp,
-// gd_monitor_names) and rate_bound; for gradient flow rate_bound. rate_bound is the printed bound the run is under:
+// gd_monitor_names) and rate_bound; for gradient flow V_norm2, grad_norm2 (gf_monitor_names) and rate_bound. rate_bound is the printed bound the run is under:
 //   GD: L(0) prod_(s<k) f(eta_s, s), Theorem 3.2's L(s+1) <= f(eta_s, s) L(s) chained (each eta_s <= eta_max;
 //       with a constant eta it is at most Theorem 3.2's f(eta, 0)^k L(0), since f(eta, s) <= f(eta, 0));
+//   GD under xu2025-growing: L(0) prod_(s<k) rho-bar(eta_s, s), TMLR 2025 Theorem 3.2 chained (each eta_s >= eta0;
+//       at most L(0) rho-bar(eta0, 0)^k);
 //   GF: L(0) exp(-2 mu alpha0 t), P3 eqs. (7)-(12) (lambda_min(tau_t) >= alpha0 along the flow);
 // NaN where P3's constants do not exist for the problem (summary.json says why) or a step exceeded eta_max.
 #pragma once
@@ -104,6 +106,18 @@ run_result execute_network_typed(const run_config& c, const run_options& o, cons
   if (k0.first) k0.first->L0 = L0;  // the loss column's own evaluation, so that rate_bound = loss at the start exactly
   const std::optional<xu2023_constants<Real>>& constants = k0.first;
   const std::string& why_not = k0.second;
+  // The constants of the same authors' TMLR 2025 paper (Table 2 and E.1's eta_max; model/xu2025tmlr.hpp), where
+  // l(W) = 1/2 ||Y - X W||^2 is strongly convex (X of full column rank); tau_min, tau_max of trajectory.csv are
+  // sigma_min^2, sigma_max^2 of its operator T.
+  std::optional<xu2025tmlr_constants<Real>> k4;
+  std::optional<xu2025tmlr_eta_max<Real>> em4;
+  std::string k4_why_not;
+  try {
+    k4 = xu2025tmlr_constants_of<Real>(in.problem, in.W1, in.W2);
+    em4 = xu2025tmlr_eta_max_of<Real>(*k4, L0);
+  } catch (const std::invalid_argument& e) {
+    k4_why_not = e.what();
+  }
 
   // 3. Solver settings and the step rule.
   solve_options<Real> opt = solver_options<Real>(c, plan, Real(1), nullptr);
@@ -111,8 +125,24 @@ run_result execute_network_typed(const run_config& c, const run_options& o, cons
   std::optional<network_step_size<Real>> rule;
   gd_trace<Real> trace;
   if (gd) {
+    const step_rule rule_id = find_step_rule(c.solve.step_rule)->id;
+    network_rule_constants<Real> rk{constants, why_not, k4, std::nullopt, k4_why_not};
+    if (rule_id == step_rule::xu2025_growing && em4) {
+      if (!(em4->eta_max > 0)) {
+        rk.growing_why_not = "E.1's eta_max is 0 (alpha1 = " + to_string(k4->alpha1) + "; Theorem 3.2 needs alpha1 > 0 and eta_max > 0)";
+      } else if (c.solve.eta0.empty()) {
+        rk.growing = xu2025tmlr_growing_of<Real>(*k4, L0, Real(em4->eta_max * 99 / 100));
+      } else {
+        const Real eta0 = parse_key<Real>(c, c.solve.eta0, "solve.eta0");
+        if (!(eta0 < em4->eta_max))
+          throw input_error(c.source + ": key 'solve.eta0': " + c.solve.eta0 + " is not below E.1's eta_max = " +
+                            to_string(em4->eta_max) + " for this problem (Xu et al. TMLR 2025 Theorem 3.2 needs 0 < eta0 < eta_max); "
+                            "remove it for 0.99 eta_max");
+        rk.growing = xu2025tmlr_growing_of<Real>(*k4, L0, eta0);
+      }
+    }
     try {
-      rule.emplace(find_step_rule(c.solve.step_rule)->id, model, opt.dt, constants, why_not);
+      rule.emplace(rule_id, model, opt.dt, std::move(rk));
     } catch (const std::invalid_argument& e) {
       throw input_error(c.source + ": key 'solve.step_rule': " + e.what());
     }
@@ -136,6 +166,7 @@ run_result execute_network_typed(const run_config& c, const run_options& o, cons
   csv << "t";
   for (const char* name : network_monitor_names) csv << "," << name;
   if (gd) csv << "," << gd_monitor_names;
+  else csv << "," << gf_monitor_names;
   csv << ",rate_bound\n";
   const bool keep_csv = !o.out_dir.empty();
   auto write_row = [&](const Real& t, const vector<Real>& xt) {
@@ -147,7 +178,8 @@ run_result execute_network_typed(const run_config& c, const run_options& o, cons
       for (const Real& v : gd_monitor_values(trace, rule->peek(xt), xt, field)) csv << "," << to_string(v);
       csv << "," << to_string(rule->bound_at(trace.iteration));
     } else {
-      csv << "," << to_string(gf_bound(t));
+      model.field(xt, field);
+      csv << "," << to_string(Real(xt.squaredNorm())) << "," << to_string(Real(field.squaredNorm())) << "," << to_string(gf_bound(t));
     }
     csv << "\n";
   };
@@ -205,22 +237,26 @@ run_result execute_network_typed(const run_config& c, const run_options& o, cons
   } else {
     kj["unavailable"] = why_not;
   }
-  // The constants of the same authors' TMLR 2025 paper (Table 2; model/xu2025tmlr.hpp), where l(W) = 1/2 ||Y - X W||^2
-  // is strongly convex (X of full column rank). tau_min, tau_max of trajectory.csv are sigma_min^2, sigma_max^2 of
-  // its operator T.
-  std::optional<xu2025tmlr_constants<Real>> k4;
   {
     auto& tj = j["xu2025tmlr"];
-    tj["source"] = "Xu, Min, Tarmoun, Mallada, Vidal, TMLR 2025: Table 2 (model/xu2025tmlr.hpp)";
-    try {
-      k4 = xu2025tmlr_constants_of<Real>(in.problem, in.W1, in.W2);
+    tj["source"] = "Xu, Min, Tarmoun, Mallada, Vidal, TMLR 2025: Table 2, Theorem 3.2 = E.1 with c = 1/2 (model/xu2025tmlr.hpp)";
+    if (k4) {
       const std::pair<const char*, Real> named[] = {
           {"K", k4->K}, {"mu", k4->mu}, {"residual", k4->residual}, {"init_distance", k4->init_distance},
           {"beta1", k4->beta1}, {"beta2", k4->beta2}, {"alpha1", k4->alpha1}, {"alpha2", k4->alpha2},
-          {"alpha1_over_alpha2", Real(k4->alpha1 / k4->alpha2)}};
+          {"alpha1_over_alpha2", Real(k4->alpha1 / k4->alpha2)}, {"eta0_root1", em4->root1}, {"eta0_root2", em4->root2},
+          {"eta0_alpha_term", em4->alpha_term}, {"eta_max", em4->eta_max}};
       for (const auto& [name, v] : named) tj[name] = d::json_number(v);
-    } catch (const std::invalid_argument& e) {
-      tj["unavailable"] = e.what();
+      if (!is_finite(em4->root2)) tj["eta0_root2_note"] = "no positive root below min(eta0_root1, eta0_alpha_term): infinite";
+      if (gd && rule->growing()) {
+        const xu2025tmlr_growing<Real>& g = *rule->growing();
+        const std::pair<const char*, Real> grown[] = {
+            {"eta0", g.eta0}, {"mu_bar", g.mu_bar}, {"rho_bar_0", g.rho0}, {"Delta_prime", g.Delta_prime},
+            {"K_bar_0", g.K_bar(Real(0))}, {"lemma3_1_tau_lower", g.tau_lower}, {"lemma3_1_tau_upper", g.tau_upper}};
+        for (const auto& [name, v] : grown) tj[name] = d::json_number(v);
+      }
+    } else {
+      tj["unavailable"] = k4_why_not;
     }
   }
   j["precision"] = d::json_precision(plan, opt);
@@ -241,10 +277,13 @@ run_result execute_network_typed(const run_config& c, const run_options& o, cons
   fj["t"] = d::json_number(st.t_final);
   // What rate_bound is (a block of its own: "final" holds numbers only, which --certify compares digit by digit).
   auto& bj = j["rate_bound"];
+  const bool growing = gd && rule->growing();
   bj["definition"] =
-      gd ? "L(0) prod_(s<k) f(eta_s, s): Xu et al. 2023 Theorem 3.2's L(s+1) <= f(eta_s, s) L(s) chained, valid while every eta_s <= eta_max"
-         : "L(0) exp(-2 mu alpha0 t): Xu et al. 2023 eqs. (7)-(12), gradient flow";
-  if (!constants) bj["unavailable"] = why_not;
+      growing ? "L(0) prod_(s<k) rho-bar(eta_s, s): Xu et al. TMLR 2025 Theorem 3.2's L(s+1) <= rho-bar(eta_s, s) L(s) chained, "
+                "valid while every eta_s >= eta0 (each is at most rho-bar(eta0, 0) L(s))"
+      : gd ? "L(0) prod_(s<k) f(eta_s, s): Xu et al. 2023 Theorem 3.2's L(s+1) <= f(eta_s, s) L(s) chained, valid while every eta_s <= eta_max"
+           : "L(0) exp(-2 mu alpha0 t): Xu et al. 2023 eqs. (7)-(12), gradient flow";
+  if (!growing && !constants) bj["unavailable"] = why_not;
   if (gd && !rule->bound_note().empty()) bj["note"] = rule->bound_note();
   if (!gf_flag.empty()) bj["flag"] = gf_flag;
 
@@ -272,7 +311,10 @@ run_result execute_network_typed(const run_config& c, const run_options& o, cons
   if (k4)
     hs << "  Xu et al. TMLR 2025: alpha1 = " << d::fmt(to_double(k4->alpha1)) << ", alpha2 = " << d::fmt(to_double(k4->alpha2))
        << " (alpha1/alpha2 = " << d::fmt(to_double(Real(k4->alpha1 / k4->alpha2))) << "), beta1 = " << d::fmt(to_double(k4->beta1))
-       << ", beta2 = " << d::fmt(to_double(k4->beta2)) << "\n";
+       << ", beta2 = " << d::fmt(to_double(k4->beta2)) << ", eta_max (E.1) = " << d::fmt(to_double(em4->eta_max)) << "\n";
+  if (growing)
+    hs << "  growing step: eta0 = " << d::fmt(to_double(rule->growing()->eta0)) << ", rho-bar(eta0, 0) = "
+       << d::fmt(to_double(rule->growing()->rho0)) << "\n";
   hs << d::human_status(st, opt, wall);
   if (gd)
     hs << "  gd: " << trace.iteration << " iterations, sum eta = " << d::fmt(to_double(trace.sum_eta))

@@ -688,12 +688,20 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
     r.push_back(tr.sum_eta > 0 ? Real(4 * J0 / tr.sum_eta) : std::numeric_limits<Real>::infinity());
     return r;
   };
+  // Gradient-flow runs: the two state monitors the GD columns share with them, ||V(t)||^2 and ||grad J(V(t))||^2
+  // (the flow's dJ/dt = -||grad J||^2; the step-rule columns have no meaning there).
+  auto gf_values = [&](const vector<Real>& xs) {
+    const vector<Real> xn = fm ? fm->to_natural(xs) : xs;
+    model.field(xn, gd_field);
+    return std::array<Real, 2>{Real(xn.squaredNorm()), Real(gd_field.squaredNorm())};
+  };
   std::ostringstream csv;
   csv << "t";
   for (const auto& name : metrics<Real>::names()) csv << "," << name;
   if (general)
     for (const auto& name : general_metrics<Real>::names(p.rank)) csv << "," << name;
   if (gd_cols) csv << "," << gd_monitor_names << ",running_bound";
+  else csv << "," << gf_monitor_names;
   csv << "\n";
   const bool keep_csv = !o.out_dir.empty();  // in-process callers (benchmarks) that write nothing skip the text
   auto write_row = [&](const Real& t, const vector<Real>& xt) {
@@ -704,6 +712,8 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
       for (const Real& v : general_of(xt).values()) csv << "," << to_string(v);
     if (gd_cols)
       for (const Real& v : gd_values(xt)) csv << "," << to_string(v);
+    else
+      for (const Real& v : gf_values(xt)) csv << "," << to_string(v);
     csv << "\n";
   };
   std::vector<event_spec<Real>> events{
