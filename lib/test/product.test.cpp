@@ -430,6 +430,57 @@ TEST_CASE_TEMPLATE_DEFINE("non-finite operands and out-of-range results give wha
 }
 TEST_CASE_TEMPLATE_APPLY(product_special, scalar_types);
 
+template <class Real> void gd_helpers_body() {
+  using std::abs;
+  constexpr bool kernel = detail::kernel_operands<vector<Real>, vector<Real>, Eigen::Matrix<Real, 1, 1>>();
+  std::mt19937_64 g(20261205);
+  std::uniform_real_distribution<double> unit(0.5, 2.0);
+  const Eigen::Index n = 300;
+  vector<Real> x(n), y(n), dst;
+  for (Eigen::Index i = 0; i < n; ++i) {  // positive terms: no cancellation, so one rounding is a relative error
+    x(i) = Real(unit(g)) / 3;
+    y(i) = ldexp(Real(unit(g)) / 7, static_cast<int>(i % 40) - 20);
+  }
+  const Real c = Real(1) / 1000;
+  detail::axpy_kernel(dst, x, c, y);
+  const Real norm2 = detail::squared_norm_kernel(y);
+  if constexpr (kernel) {  // each entry and the norm rounded once: within half an ulp and the kernel's tiny truncation
+    const exact_type u = exact(eps<Real>());
+    int worse = 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const exact_type e = exact(x(i)) + exact(c) * exact(y(i));
+      worse += abs(exact(dst(i)) - e) > u * abs(e);
+    }
+    CHECK(worse == 0);
+    exact_type e2(0);
+    for (Eigen::Index i = 0; i < n; ++i) e2 += exact(y(i)) * exact(y(i));
+    CHECK(abs(exact(norm2) - e2) <= u * e2);
+  } else {  // double and long double: Eigen's own evaluation, bit for bit
+    const vector<Real> eigen_update = x + c * y;
+    CHECK((dst.array() == eigen_update.array()).all());
+    CHECK(norm2 == y.squaredNorm());
+  }
+  // Exact where the exact result is representable; a zero step leaves x as it is; non-finite entries propagate.
+  vector<Real> xi = vector<Real>::Constant(3, Real(5)), yi(3);
+  yi << Real(8), Real(-16), Real(0);
+  detail::axpy_kernel(dst, xi, ldexp(Real(1), -3), yi);
+  CHECK(dst(0) == 6);
+  CHECK(dst(1) == 3);
+  CHECK(dst(2) == 5);
+  CHECK(detail::squared_norm_kernel(yi) == 320);
+  yi(2) = std::numeric_limits<Real>::infinity();
+  detail::axpy_kernel(dst, xi, Real(1), yi);
+  CHECK(dst(0) == 13);
+  CHECK(!is_finite(dst(2)));
+  CHECK(!is_finite(detail::squared_norm_kernel(yi)));
+}
+TEST_CASE_TEMPLATE_DEFINE("GD's update and squared norm (axpy_kernel, squared_norm_kernel) round once in the kernel "
+                          "types and are Eigen's elsewhere", Real, gd_helpers) {
+  test::precision_for_test<Real> prec;
+  gd_helpers_body<Real>();
+}
+TEST_CASE_TEMPLATE_APPLY(gd_helpers, scalar_types);
+
 TEST_CASE("the fixed-point kernel is what float50, float100 and float128 use, and it rounds where the generic sum "
           "does not") {
   CHECK(detail::kernel_shape_of<float50>().NA == 3);

@@ -286,16 +286,15 @@ template <class Format> struct fixed_point_kernel {
     p[NP - 1] = static_cast<limb>(acc);
   }
 
-  // acc += p >> sh (NP limbs; the bits shifted out are dropped). (x << 1) << (63 - b) is x << (64 - b) without
-  // the undefined shift by 64 when b = 0.
+  // acc += p >> sh, 0 <= sh < 64 NP (NP limbs; the bits shifted out are dropped). p is padded: its limbs NP .. 2 NP
+  // are zero (PP limbs in all), so the shifted limbs are read without a branch on the shift (the shifts of the
+  // terms of a dot product vary from term to term, and a branch on them mispredicts). (x << 1) << (63 - b) is
+  // x << (64 - b) without the undefined shift by 64 when b = 0.
+  static constexpr int PP = 2 * NP + 1;
   static void add_shifted(limb* acc, const limb* p, int sh) {
     const int q = sh >> 6, b = sh & 63;
     limb s[NP];
-    for (int t = 0; t < NP; ++t) {
-      const limb lo = t + q < NP ? p[t + q] : 0;
-      const limb hi = t + q + 1 < NP ? p[t + q + 1] : 0;
-      s[t] = (lo >> b) | ((hi << 1) << (63 - b));
-    }
+    for (int t = 0; t < NP; ++t) s[t] = (p[t + q] >> b) | ((p[t + q + 1] << 1) << (63 - b));
     wide c = 0;
     for (int t = 0; t < NP; ++t) {
       c += static_cast<wide>(acc[t]) + s[t];
@@ -407,11 +406,12 @@ template <class Format> struct fixed_point_kernel {
     }
     limb acc[2][NP] = {};
     constexpr int width = 64 * NP;
+    limb p[PP] = {};  // a kept product in p[0 .. NP), zeros above (add_shifted)
     for_each_term<Count>(a, b, count, i, j, [&](const number_type& x, const number_type& y) {
       if (is_zero(x) || is_zero(y)) return;
       const std::int64_t sh = emax - (exponent(x) + exponent(y));
       if (sh >= width) return;
-      limb bx[NA], by[NA], p[NP];
+      limb bx[NA], by[NA];
       product(format::mantissa(x, bx), format::mantissa(y, by), p);
       add_shifted(acc[(format::is_negative(x) != format::is_negative(y)) != negate], p, static_cast<int>(sh));
     });
@@ -421,7 +421,7 @@ template <class Format> struct fixed_point_kernel {
         // extra as a kept product: its mantissa times 2^(bits - 1), i.e. mantissa << one_shift in kept limbs.
         limb bx[NA];
         const limb* mx = format::mantissa(*extra, bx);
-        limb v[NP] = {};
+        limb v[PP] = {};
         for (int t = NA - 1; t >= 0; --t) {
           v[t + 1] |= one_shift == 0 ? 0 : mx[t] >> (64 - one_shift);
           v[t] |= mx[t] << one_shift;
@@ -611,6 +611,34 @@ template <class D, class C, class A, class B> void product_add(D&& dst, const C&
   }
   if constexpr (lazy_product<A>()) dst.noalias() += c * a.lazyProduct(b);
   else dst.noalias() += c * (a * b);
+}
+
+/// ||v||^2 of a column vector (GD's squared gradient norm): in the kernel types one dot product v^T v, rounded once
+/// (every term is >= 0, so the bound above is a relative one); elsewhere Eigen's squaredNorm, as before.
+template <class Real> Real squared_norm_kernel(const vector<Real>& v) {
+  using scalar_matrix = Eigen::Matrix<Real, 1, 1>;
+  if constexpr (kernel_operands<scalar_matrix, Eigen::Transpose<const vector<Real>>, vector<Real>>()) {
+    scalar_matrix s;
+    product_set(s, v.transpose(), v);
+    return s(0, 0);
+  } else {
+    return v.squaredNorm();
+  }
+}
+
+/// dst = x + c y for column vectors (GD's update x + eta f): in the kernel types each entry is x_i + c y_i rounded
+/// once (the product c y_i is formed exactly in the accumulator, x_i folded in); elsewhere x + c * y as Eigen
+/// evaluates it (two roundings per entry in double, as before). dst must not alias x or y.
+template <class Real> void axpy_kernel(vector<Real>& dst, const vector<Real>& x, const Real& c, const vector<Real>& y) {
+  using scalar_matrix = Eigen::Matrix<Real, 1, 1>;
+  if constexpr (kernel_operands<vector<Real>, vector<Real>, scalar_matrix>()) {
+    dst = x;
+    scalar_matrix cm;
+    cm(0, 0) = c;
+    product_add(dst, y, cm);  // y (n x 1) times c (1 x 1), added to x
+  } else {
+    dst = x + c * y;
+  }
 }
 
 /// The kernel keeps pointers to the operands a getter returns: a matrix returned by value would be a temporary.

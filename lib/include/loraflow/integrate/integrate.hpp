@@ -19,6 +19,11 @@
 // of the step (other adaptive methods; rk4 takes one step of the needed size) by bisection down to a few ulps of t.
 // For GD the event time is the first step k with g >= 0.
 //
+// GD's own arithmetic (the update x + eta f and the squared norm of f, over the whole state at every iteration) goes
+// through product.hpp: in the kernel types (float50, float100, float128, mpfr_float) each entry of the update and
+// the squared norm are rounded once (fused), which is also what keeps GD in 50 digits within 100x double
+// (docs/performance.md); double and long double evaluate them as Eigen does.
+//
 // Failures are data: step-size underflow, a non-finite state and an exhausted step budget end the run with a
 // status and a message; exceptions are thrown only for bad arguments.
 #pragma once
@@ -26,6 +31,7 @@
 #include <loraflow/fp_env.hpp>
 #include <loraflow/integrate/method.hpp>
 #include <loraflow/model/series_source.hpp>
+#include <loraflow/product.hpp>
 #include <loraflow/scalar.hpp>
 
 #include <boost/numeric/odeint.hpp>
@@ -573,7 +579,7 @@ template <class Real> class integration {
     // squared norm: an iterate whose gradient's squared norm overflows has diverged too (its loss overflows with it,
     // or nearly), and the run keeps the one before.
     m_sys(m_x, m_dxdt, m_t);
-    Real g2 = m_dxdt.squaredNorm();  // ||grad J||^2 at the current iterate
+    Real g2 = detail::squared_norm_kernel(m_dxdt);  // ||grad J||^2 at the current iterate
     if (!is_finite(g2)) {
       fail(run_status::diverged, "the gradient at the initial state is not finite (its squared norm overflows)");
       return;
@@ -586,12 +592,12 @@ template <class Real> class integration {
                                        " (t = " + to_string(m_t) + "); the run ends there");
         break;
       }
-      m_x_new = m_x + eta * m_dxdt;
+      detail::axpy_kernel(m_x_new, m_x, eta, m_dxdt);  // m_x + eta m_dxdt, rounded once per entry in the kernel types
       const Real t_new = by_steps ? Real(m_t + eta) : step_time(k);
       Real g2_new = std::numeric_limits<Real>::infinity();
       if (all_finite(m_x_new)) {
         m_sys(m_x_new, m_dxdt_new, t_new);
-        g2_new = m_dxdt_new.squaredNorm();  // not finite when an entry is not, or when the sum overflows
+        g2_new = detail::squared_norm_kernel(m_dxdt_new);  // not finite when an entry is not, or when the sum overflows
       }
       if (!is_finite(g2_new)) {
         fail(run_status::diverged, "GD diverged: iterate " + std::to_string(k) + " or its gradient is not finite (eta = " +

@@ -5,10 +5,14 @@
 // Gradient flow: U' = X^T E V - lambda U,  V' = E^T X U - lambda V,  with E = Y - X U V^T.
 // Conserved when lambda = 0: the h x h imbalance U^T U - V^T V, for any X (d/dt U^T U = d/dt V^T V =
 // U^T X^T E V + V^T E^T X U). Min et al.'s Lambda = U1^T U1 - V^T V differs from it by the constant U2^T U2.
-// Cost per right-hand side: O(N D h + N m h). Workspace is allocated once; evaluation allocates nothing.
+// Cost per right-hand side: O(N D h + N m h). The products go through loraflow/product.hpp (Eigen's own in double
+// and long double, the fixed-point dot-product kernel for float50, float100, float128 and mpfr_float: E = Y - X U V^T
+// is rounded once per entry, Y folded into the kernel's accumulator). Workspace is allocated once; evaluation
+// allocates nothing (for mpfr_float the MPFR library still allocates limbs for scalar temporaries).
 // State layout: x = [ vec U (D x h) | vec V (m x h) ].
 #pragma once
 
+#include <loraflow/product.hpp>
 #include <loraflow/scalar.hpp>
 
 #include <stdexcept>
@@ -100,9 +104,9 @@ void factorization_model<Real>::field(const vector<Real>& x, vector<Real>& dxdt)
   if (dxdt.size() != m_dim) dxdt.resize(m_dim);
   evaluate(x);
   map dU(dxdt.data(), m_D, m_h), dV(dxdt.data() + m_D * m_h, m_m, m_h);
-  m_EV.noalias() = m_E * V(x);
-  dU.noalias() = m_p.X.transpose() * m_EV;
-  dV.noalias() = m_E.transpose() * m_XU;
+  detail::product_set(m_EV, m_E, V(x));
+  detail::product_set(dU, m_p.X.transpose(), m_EV);
+  detail::product_set(dV, m_E.transpose(), m_XU);
   if (m_p.weight_decay != 0) dxdt.noalias() -= m_p.weight_decay * x;
 }
 
@@ -111,9 +115,9 @@ void factorization_model<Real>::evaluate(const vector<Real>& x) const {
   if (x.size() != m_dim)
     throw std::invalid_argument("factorization_model: state has " + std::to_string(x.size()) +
                                 " entries; expected " + std::to_string(m_dim));
-  m_XU.noalias() = m_p.X * U(x);
+  detail::product_set(m_XU, m_p.X, U(x));
   m_E = m_p.Y;
-  m_E.noalias() -= m_XU * V(x).transpose();
+  detail::product_sub(m_E, m_XU, V(x).transpose());  // in the kernel types: Y - sum, rounded once
 }
 
 #define LORAFLOW_INST_FACTORIZATION(EXT, T) EXT template class factorization_model<T>;

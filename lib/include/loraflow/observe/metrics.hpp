@@ -156,7 +156,8 @@ template <class Real> Real spectral_norm2(const matrix<Real>& Z) {  // ||Z||_2^2
 }
 }  // namespace detail
 
-/// Observes a trajectory of a lora_model: keeps C_i(0) from the initial state.
+/// Observes a trajectory of a lora_model: keeps C_i(0) from the initial state. Owns mutable scratch space (the escape
+/// products): one object per thread.
 template <class Real> class lora_observer {
  public:
   lora_observer(const lora_model<Real>& model, const direction<Real>& dir, const vector<Real>& x0)
@@ -168,18 +169,19 @@ template <class Real> class lora_observer {
   const direction<Real>& dir() const { return m_dir; }
 
   /// g^T (s B1 A1) v (the escape coordinate of Theorem C.2, on the adapter product s B1 A1).
+  /// The products go through product.hpp into the observer's workspace: GD checks the T1 event at every iterate.
   Real escape(const vector<Real>& x) const {
     if (m_model->B1(x).cols() == 0) return detail::nan<Real>();
-    const vector<Real> gB = m_model->B1(x).transpose() * m_dir.g;
-    const vector<Real> Av = m_model->A1(x) * m_dir.v;
-    return m_model->problem().scale * gB.dot(Av);
+    detail::product_set(m_left, m_model->B1(x).transpose(), m_dir.g);
+    detail::product_set(m_right, m_model->A1(x), m_dir.v);
+    return m_model->problem().scale * m_left.dot(m_right);
   }
   /// u^T (s B2 A2) g (the W2-side escape, for delta_w > 1).
   Real escape2(const vector<Real>& x) const {
     if (m_model->B2(x).cols() == 0) return detail::nan<Real>();
-    const vector<Real> uB = m_model->B2(x).transpose() * m_dir.u;
-    const vector<Real> Ag = m_model->A2(x) * m_dir.g;
-    return m_model->problem().scale * uB.dot(Ag);
+    detail::product_set(m_left, m_model->B2(x).transpose(), m_dir.u);
+    detail::product_set(m_right, m_model->A2(x), m_dir.g);
+    return m_model->problem().scale * m_left.dot(m_right);
   }
   /// The T1 event function: (active escape) - threshold; crosses zero upwards at T1.
   Real t1_gap(const vector<Real>& x) const {
@@ -213,6 +215,7 @@ template <class Real> class lora_observer {
   const lora_model<Real>* m_model;
   direction<Real> m_dir;
   matrix<Real> m_C1_0, m_C2_0;
+  mutable vector<Real> m_left, m_right;  // escape's workspace (r entries): one observer per thread
 };
 
 template <class Real>
