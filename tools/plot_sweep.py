@@ -419,11 +419,13 @@ def plot_xu2025tmlr(d, out):
     rows = read_table(os.path.join(d, XU2025TMLR_CSV), f"the curves of `loraflow check xu2025tmlr.thm3_2-growing-step --out {d}`",
                       ["h", "noise", "precision", "t", "L", "bound_chained", "bound_overall", "eta", "cap", "step_limit",
                        "tau_min", "tau_max", "tau_lower", "tau_upper"])
+    deep = [r for r in rows if r["precision"] != "double"]
     rows = [r for r in rows if r["precision"] == "double"]
     if not rows:
         fail(f"{os.path.join(d, XU2025TMLR_CSV)}: no double rows")
     noises = sorted({r["noise"] for r in rows}, key=fnum)
     rows = [r for r in rows if r["noise"] == noises[0]]
+    deep = [r for r in deep if r["noise"] == noises[0]]
     fig, axs = plt.subplots(1, 3, figsize=(16, 4.8))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, h in enumerate(sorted({r["h"] for r in rows}, key=fnum)):
@@ -440,6 +442,10 @@ def plot_xu2025tmlr(d, out):
         axs[2].plot(t, col("tau_min") / col("tau_lower"), color=c, label=f"h = {h}: sigma_min^2(T)/lower")
         axs[2].plot(t, col("tau_max") / col("tau_upper"), color=c, ls="--", label=f"h = {h}: sigma_max^2(T)/upper")
     axs[0].set_ylabel("log10 L")
+    for h in sorted({r["h"] for r in deep}, key=fnum):
+        sel = [r for r in deep if r["h"] == h]
+        axs[0].plot([fnum(r["t"]) for r in sel], np.log10([fnum(r["L"]) for r in sel]), color="k", lw=1,
+                    label=f"h = {h}: L(t) in {sel[0]['precision']} digits (no double floor)")
     axs[0].set_title("loss and Theorem 3.2's bounds (floor: double's rounding)")
     axs[1].set_ylabel("step / eta0")
     axs[1].set_title("the growing step (its cap grows by 1 + O(t eta0^2)) and 1/K_t")

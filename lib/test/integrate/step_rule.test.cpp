@@ -115,9 +115,9 @@ TEST_CASE("step rules refuse problems and constants they are not stated for") {
   CHECK_THROWS_AS(gd_step_size<double>(step_rule::constant, decayed, 0, 0, 0), std::invalid_argument);  // dt missing
   CHECK(find_step_rule("mu-klabjan")->id == step_rule::mu_klabjan);
   CHECK(find_step_rule("Mu-Klabjan") == nullptr);
-  CHECK(step_rule_list() == "constant, mu-klabjan, adapt, adapt2, norm, xu2023-max or xu2023-adaptive");
+  CHECK(step_rule_list() == "constant, mu-klabjan, adapt, adapt2, norm, xu2023-max, xu2023-adaptive or xu2025-growing");
   // Each rule belongs to the LoRA model, the network, or both (constant); the other class is refused by name.
-  CHECK(step_rules_for(rule_problems::network) == "constant, xu2023-max or xu2023-adaptive");
+  CHECK(step_rules_for(rule_problems::network) == "constant, xu2023-max, xu2023-adaptive or xu2025-growing");
   CHECK(step_rules_for(rule_problems::lora) == "constant, mu-klabjan, adapt, adapt2 or norm");
   CHECK(step_rule_class_mismatch(step_rule::constant, true).empty());
   CHECK(step_rule_class_mismatch(step_rule::constant, false).empty());
