@@ -15,6 +15,32 @@
 
 using namespace loraflow;
 
+namespace {
+
+/// The by-hand problem: X = diag(2, 1), Y = diag(6, 5/2), W1 = diag(sqrt(5/2), 1), W2 = diag(sqrt(5/2), 2).
+template <class Real> struct by_hand {
+  factorization_problem<Real> p;
+  matrix<Real> W1, W2;
+  by_hand() {
+    using std::sqrt;
+    p.X = matrix<Real>::Zero(2, 2);
+    p.X(0, 0) = 2;
+    p.X(1, 1) = 1;
+    p.Y = matrix<Real>::Zero(2, 2);
+    p.Y(0, 0) = 6;
+    p.Y(1, 1) = Real(5) / 2;
+    p.width = 2;
+    W1 = matrix<Real>::Zero(2, 2);
+    W2 = matrix<Real>::Zero(2, 2);
+    W1(0, 0) = sqrt(Real(5) / 2);
+    W1(1, 1) = 1;
+    W2(0, 0) = sqrt(Real(5) / 2);
+    W2(1, 1) = 2;
+  }
+};
+
+}  // namespace
+
 TEST_CASE_TEMPLATE_DEFINE("P4 constants by hand (X = diag(2, 1), W* = diag(3, 5/2))", Real, xu2025tmlr_by_hand) {
   test::precision_for_test<Real> prec;
   using std::sqrt;
@@ -22,19 +48,10 @@ TEST_CASE_TEMPLATE_DEFINE("P4 constants by hand (X = diag(2, 1), W* = diag(3, 5/
   // W1 = diag(sqrt(5/2), 1), W2 = diag(sqrt(5/2), 2): W(0) = diag(5/2, 2), ||W(0) - W*||_F = sqrt(1/2),
   // sqrt(K/mu) = 2, so beta1 = 5/2 - sqrt(2), beta2 = 3 + sqrt(2). D = W1^T W1 - W2 W2^T = diag(0, -3):
   // Delta+ = 0, Delta- = 3, Delta = 0, lambda+ = 0, lambda- = 3.
-  factorization_problem<Real> p;
-  p.X = matrix<Real>::Zero(2, 2);
-  p.X(0, 0) = 2;
-  p.X(1, 1) = 1;
-  p.Y = matrix<Real>::Zero(2, 2);
-  p.Y(0, 0) = 6;
-  p.Y(1, 1) = Real(5) / 2;
-  p.width = 2;
-  matrix<Real> W1 = matrix<Real>::Zero(2, 2), W2 = matrix<Real>::Zero(2, 2);
-  W1(0, 0) = sqrt(Real(5) / 2);
-  W1(1, 1) = 1;
-  W2(0, 0) = sqrt(Real(5) / 2);
-  W2(1, 1) = 2;
+  const by_hand<Real> bh;
+  const factorization_problem<Real>& p = bh.p;
+  const matrix<Real>& W1 = bh.W1;
+  const matrix<Real>& W2 = bh.W2;
   const xu2025tmlr_constants<Real> k = xu2025tmlr_constants_of<Real>(p, W1, W2);
   const Real tol = 4096 * eps<Real>();
   LORAFLOW_CHECK_REL(k.K, Real(4), tol);
@@ -121,19 +138,10 @@ TEST_CASE_TEMPLATE_DEFINE("P4 Theorem 3.2: rho-bar, K-bar, eta_max and the step 
   using std::pow;
   using std::sqrt;
   // The by-hand problem above (K = 4, mu = 1, alpha1, alpha2, beta2 in closed form), L(0) = 1/2 ||Y - X W(0)||^2 = 1/2.
-  factorization_problem<Real> p;
-  p.X = matrix<Real>::Zero(2, 2);
-  p.X(0, 0) = 2;
-  p.X(1, 1) = 1;
-  p.Y = matrix<Real>::Zero(2, 2);
-  p.Y(0, 0) = 6;
-  p.Y(1, 1) = Real(5) / 2;
-  p.width = 2;
-  matrix<Real> W1 = matrix<Real>::Zero(2, 2), W2 = matrix<Real>::Zero(2, 2);
-  W1(0, 0) = sqrt(Real(5) / 2);
-  W1(1, 1) = 1;
-  W2(0, 0) = sqrt(Real(5) / 2);
-  W2(1, 1) = 2;
+  const by_hand<Real> bh;
+  const factorization_problem<Real>& p = bh.p;
+  const matrix<Real>& W1 = bh.W1;
+  const matrix<Real>& W2 = bh.W2;
   const xu2025tmlr_constants<Real> k = xu2025tmlr_constants_of<Real>(p, W1, W2);
   const Real L0 = Real(1) / 2 * (matrix<Real>(p.Y - p.X * W1 * W2).squaredNorm());
   const Real tol = 4096 * eps<Real>();
