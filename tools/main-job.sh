@@ -6,7 +6,7 @@
 # Arguments are passed on to loraflow reproduce (e.g. --quick, --jobs 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/setup.sh loraflow_cli  # the loraflow command (and loraflow-check, which it forwards to)
+bash tools/setup.sh loraflow_programs  # the loraflow command (with loraflow-check) and the Python module (build/python)
 BUILD_DIR=${BUILD_DIR:-build}
 "$BUILD_DIR"/bin/loraflow reproduce xu2025-fig1 --out out/xu2025-fig1 "$@"
 echo "table: out/xu2025-fig1/table.md; figure: out/xu2025-fig1/figures/xu2025-fig1.png (and .pdf)"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tools/setup.sh [TARGET]: installs what is missing on Debian 12, then configures loraflow in build/ and builds
 # TARGET (default: all). The two README commands build only what they run: tools/main-job.sh the loraflow command
-# (target loraflow_cli, which brings loraflow-check), tools/test.sh the programs the non-slow tests run (target
-# loraflow_test_programs); neither builds the benchmark programs (bench/) or the slow validation programs, which a
+# and the Python module (target loraflow_programs: loraflow_cli, which brings loraflow-check, and loraflow_python),
+# tools/test.sh the programs the non-slow tests run (target loraflow_test_programs, which has the module too); neither builds the benchmark programs (bench/) or the slow validation programs, which a
 # plain `cmake --build build` (or this script with no argument) builds. Safe to run again (it only does what is
 # missing or out of date). Environment: BUILD_DIR (default build), JOBS (default: number of cores), NATIVE (default
 # ON: compile for this machine's instruction set; OFF: the portable x86-64 baseline).
@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libboost-dev libeigen3-dev doctest-dev libmpfr-dev libgmp-dev
-          libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libbenchmark-dev python3-matplotlib python3-numpy)
+          libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libbenchmark-dev python3-matplotlib python3-numpy
+          python3-dev pybind11-dev python3-mpmath python3-pytest)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

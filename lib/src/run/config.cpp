@@ -93,6 +93,10 @@ struct reader {
   std::string path(const toml::node& n, const std::string& key) const {
     const std::string s = string(n, key);
     if (s.empty()) fail(key, "expected a file path, got an empty string");
+    if (is_memory_path(s)) {  // an in-memory matrix (run_config::arrays), read when the run starts
+      if (s.size() == std::string(memory_path_prefix).size()) fail(key, "expected array:NAME, got '" + s + "'");
+      return s;
+    }
     fs::path p(s);
     if (p.is_relative()) p = fs::path(base_dir) / p;
     return p.lexically_normal().string();
@@ -376,6 +380,7 @@ run_config parse_config(const std::string& text, const std::string& source, cons
     for (const std::string* k : {&L.A1, &L.B1, &L.A2, &L.B2})
       if (!k->empty()) rd.fail("lora.state", "conflicts with lora.A1 / B1 / A2 / B2 (give a state folder or the files, not both)");
     L.state = rd.path(*n, "lora.state");
+    if (is_memory_path(L.state)) rd.fail("lora.state", "expected a state folder of loraflow run --save-state, got '" + L.state + "' (give the arrays as lora.A1 .. B2)");
     // The text files of `loraflow run --save-state` (every digit of the precision they were written in).
     if (L.adapt_W1) L.A1 = (fs::path(L.state) / "A1.txt").string(), L.B1 = (fs::path(L.state) / "B1.txt").string();
     if (L.adapt_W2) L.A2 = (fs::path(L.state) / "A2.txt").string(), L.B2 = (fs::path(L.state) / "B2.txt").string();

@@ -16,6 +16,13 @@ run_result execute(const run_config& c, const run_options& o) {
   return with_scalar(plan.scalar, [&](auto zero) { return execute_typed<decltype(zero)>(c, o, plan); });
 }
 
+field_result evaluate_field(const run_config& c) {
+  const precision_plan plan = plan_precision(c);
+  if (c.problem.kind == "network")
+    return with_scalar(plan.scalar, [&](auto zero) { return network_field_typed<decltype(zero)>(c); });
+  return with_scalar(plan.scalar, [&](auto zero) { return field_typed<decltype(zero)>(c); });
+}
+
 analyze_result analyze_run(const std::string& run_dir, bool write) {
   namespace fs = std::filesystem;
   const fs::path dir(run_dir), summary = dir / "summary.json", state = dir / "state";

@@ -10,6 +10,8 @@
 #include <loraflow/io/input_error.hpp>
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -111,6 +113,22 @@ struct observe_config {
   std::string grid_text() const { return spacing == "list" ? std::string() : spacing + ":" + a + ":" + b + ":" + std::to_string(n); }
 };
 
+/// A matrix given in memory instead of a file (the Python module's numpy arrays), column-major like a file read:
+/// float64 values (exact, what a .npy file holds) or, when `text` is filled, decimal strings (every digit, what a
+/// text matrix holds; parsed at the working precision). Entry (i, j) is at index i + j * rows.
+struct memory_matrix {
+  std::size_t rows = 0, cols = 0;
+  std::vector<double> f64;
+  std::vector<std::string> text;
+};
+
+/// The arrays a config's file keys name as "array:NAME" (memory_path_prefix): problem.W1 = "array:W1" reads the
+/// matrix NAME = "W1" of run_config::arrays instead of a file.
+using memory_arrays = std::map<std::string, memory_matrix>;
+inline constexpr const char* memory_path_prefix = "array:";
+/// Whether a file key's value names an in-memory array ("array:NAME").
+inline bool is_memory_path(const std::string& path) { return path.rfind(memory_path_prefix, 0) == 0; }
+
 struct run_config {
   problem_config problem;
   lora_config lora;
@@ -118,6 +136,8 @@ struct run_config {
   solve_config solve;
   observe_config observe;
   std::string source;  ///< the config file, for messages
+  /// The in-memory matrices its file keys may name as "array:NAME" (null: none; file keys are then files only).
+  std::shared_ptr<const memory_arrays> arrays;
 };
 
 /// Why the singular frame (solve.frame = "singular", model/singular_frame.hpp) cannot integrate the run c, in one

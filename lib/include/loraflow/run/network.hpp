@@ -36,15 +36,28 @@
 
 namespace loraflow {
 
+/// The weights W1 (n x h) and W2 (h x m) of a network state (or of a field: dW1/dt, dW2/dt) in the model's layout.
+template <class Real>
+std::array<std::pair<const char*, matrix<Real>>, 2> network_weights(const factorization_model<Real>& model, const vector<Real>& x) {
+  return {{{"W1", model.U(x)}, {"W2", model.V(x).transpose()}}};
+}
+
+/// The same as run_result and field_result return them.
+template <class Real> named_matrices network_state_matrices(const factorization_model<Real>& model, const vector<Real>& x) {
+  named_matrices out;
+  for (const auto& [name, a] : network_weights(model, x)) out.emplace_back(name, detail::memory_of(a));
+  return out;
+}
+
 /// Stage 1: the network problem and its initial weights, at working precision.
 template <class Real> xu2023_instance<Real> build_network(const run_config& c) {
   const problem_config& P = c.problem;
   if (P.recipe == "files") {
     xu2023_instance<Real> r;
-    r.problem.X = read_matrix_file<Real>(P.X, "problem.X");
-    r.problem.Y = read_matrix_file<Real>(P.Y, "problem.Y");
-    r.W1 = read_matrix_file<Real>(P.W1, "problem.W1");
-    r.W2 = read_matrix_file<Real>(P.W2, "problem.W2");
+    r.problem.X = read_matrix_file<Real>(c, P.X, "problem.X");
+    r.problem.Y = read_matrix_file<Real>(c, P.Y, "problem.Y");
+    r.W1 = read_matrix_file<Real>(c, P.W1, "problem.W1");
+    r.W2 = read_matrix_file<Real>(c, P.W2, "problem.W2");
     const Eigen::Index N = r.problem.X.rows(), n = r.problem.X.cols(), m = r.problem.Y.cols(), h = r.W1.cols();
     check_shape("problem.Y", P.Y, r.problem.Y.rows(), m, N, m, "N x m, N = rows of X = " + std::to_string(N));
     check_shape("problem.W1", P.W1, r.W1.rows(), h, n, h, "n x h, n = columns of X = " + std::to_string(n));
@@ -168,7 +181,7 @@ run_result execute_network_typed(const run_config& c, const run_options& o, cons
   if (gd) csv << "," << gd_monitor_names;
   else csv << "," << gf_monitor_names;
   csv << ",rate_bound\n";
-  const bool keep_csv = !o.out_dir.empty();
+  const bool keep_csv = !o.out_dir.empty() || o.keep_outputs;
   auto write_row = [&](const Real& t, const vector<Real>& xt) {
     if (!keep_csv) return;
     csv << to_string(t);
@@ -190,8 +203,9 @@ run_result execute_network_typed(const run_config& c, const run_options& o, cons
   const run_stats<Real> st = integrate<Real>(
       system, x, Real(0), t_end, times, [&](const Real& t, const vector<Real>& xt) { write_row(t, xt); }, opt, events, &hits,
       [&](const Real& t, std::size_t steps) {
-        return progress(by_steps ? static_cast<double>(steps) : to_double(t), steps) &&
-               !(o.cancel && o.cancel->load(std::memory_order_relaxed));
+        const double done = by_steps ? static_cast<double>(steps) : to_double(t);
+        if (o.on_progress) o.on_progress(done, progress.total(), steps);
+        return progress(done, steps) && !(o.cancel && o.cancel->load(std::memory_order_relaxed));
       });
   progress.done();
   const double wall = progress.elapsed();
@@ -291,6 +305,10 @@ run_result execute_network_typed(const run_config& c, const run_options& o, cons
   r.status = st.status;
   r.message = st.message;
   r.summary_json = j.dump(2);
+  if (keep_csv) {
+    r.trajectory_csv = csv.str();
+    r.state = network_state_matrices(model, x);
+  }
 
   std::ostringstream hs;
   hs << "loraflow run: network (" << c.problem.recipe << ") N=" << N << " n=" << n << " m=" << m << " h=" << h << ", "
@@ -336,8 +354,7 @@ run_result execute_network_typed(const run_config& c, const run_options& o, cons
     }
     if (o.save_state) {
       std::filesystem::create_directories(stage.path("state"));
-      const std::pair<const char*, matrix<Real>> named[] = {{"W1", model.U(x)}, {"W2", model.V(x).transpose()}};
-      for (const auto& [name, a] : named) {
+      for (const auto& [name, a] : network_weights(model, x)) {
         d::write_npy_matrix(stage.path(std::string("state/") + name + ".npy"), a);
         d::write_text_matrix_of(stage.path(std::string("state/") + name + ".txt"), a);
       }
@@ -350,8 +367,25 @@ run_result execute_network_typed(const run_config& c, const run_options& o, cons
   return r;
 }
 
-#define LORAFLOW_INST_NETWORK_RUN(EXT, T) \
-  EXT template run_result execute_network_typed<T>(const run_config&, const run_options&, const precision_plan&);
+/// evaluate_field (run/run.hpp) for problem.kind = "network": the field (dW1/dt, dW2/dt) at the problem's W1, W2.
+template <class Real> field_result network_field_typed(const run_config& c) {
+  const fp_environment_scope fp_scope;
+  const xu2023_instance<Real> in = build_network<Real>(c);
+  const factorization_model<Real> model(in.problem);
+  const vector<Real> x0 = model.pack(in.W1, in.W2.transpose());
+  vector<Real> f(x0.size());
+  model.field(x0, f);
+  field_result r;
+  r.precision = scalar_name<Real>();
+  r.loss = to_string(model.loss(x0));
+  r.state = network_state_matrices(model, x0);
+  r.field = network_state_matrices(model, f);
+  return r;
+}
+
+#define LORAFLOW_INST_NETWORK_RUN(EXT, T)                                                                        \
+  EXT template run_result execute_network_typed<T>(const run_config&, const run_options&, const precision_plan&); \
+  EXT template field_result network_field_typed<T>(const run_config&);
 #ifndef LORAFLOW_NO_EXTERN_TEMPLATES
 LORAFLOW_EXTERN_ALL(LORAFLOW_INST_NETWORK_RUN)
 #endif

@@ -48,9 +48,39 @@
 
 namespace loraflow {
 
-/// A matrix file at working precision: .npy (float64, exact) or a text matrix (decimal strings, parsed at Real).
-template <class Real> matrix<Real> read_matrix_file(const std::string& path, const std::string& key) {
+/// A matrix file at working precision: .npy (float64, exact) or a text matrix (decimal strings, parsed at Real); or,
+/// for a path "array:NAME", the in-memory matrix NAME of c.arrays (float64, or decimal strings), read the same way.
+template <class Real> matrix<Real> read_matrix_file(const run_config& c, const std::string& path, const std::string& key) {
   try {
+    if (is_memory_path(path)) {
+      const std::string name = path.substr(std::string(memory_path_prefix).size());
+      const auto it = c.arrays ? c.arrays->find(name) : memory_arrays::const_iterator{};
+      if (!c.arrays || it == c.arrays->end())
+        throw input_error(c.source + ": key '" + key + "': no array named '" + name + "' was given (array:NAME names a matrix passed in memory, by the Python module)");
+      const memory_matrix& a = it->second;
+      const std::size_t count = a.rows * a.cols;
+      if (count == 0 || (a.text.empty() ? a.f64.size() : a.text.size()) != count)
+        throw input_error(c.source + ": key '" + key + "': array '" + name + "' is empty or its entries do not match its shape " +
+                          std::to_string(a.rows) + " x " + std::to_string(a.cols));
+      matrix<Real> m(static_cast<Eigen::Index>(a.rows), static_cast<Eigen::Index>(a.cols));
+      for (std::size_t k = 0; k < count; ++k) {
+        const auto i = static_cast<Eigen::Index>(k % a.rows), j = static_cast<Eigen::Index>(k / a.rows);
+        if (a.text.empty()) {
+          if (!std::isfinite(a.f64[k]))
+            throw input_error(c.source + ": key '" + key + "': array '" + name + "' entry (" + std::to_string(i) + "," +
+                              std::to_string(j) + ") is not finite; expected a finite number");
+          m(i, j) = Real(a.f64[k]);
+        } else {
+          try {
+            m(i, j) = parse<Real>(a.text[k]);
+          } catch (const std::invalid_argument& e) {
+            throw input_error(c.source + ": key '" + key + "': array '" + name + "' entry (" + std::to_string(i) + "," +
+                              std::to_string(j) + "): " + e.what());
+          }
+        }
+      }
+      return m;
+    }
     if (path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0) {
       const npy_array a = read_npy(path);
       const Eigen::Index rows = static_cast<Eigen::Index>(a.shape.at(0));
@@ -129,7 +159,7 @@ template <class Real> objective_data<Real> build_objective(const run_config& c, 
       break;
     case objective_kind::weighted:
       if (!O.weights.empty()) {
-        d.weights = read_matrix_file<Real>(O.weights, "objective.weights");
+        d.weights = read_matrix_file<Real>(c, O.weights, "objective.weights");
         check_shape("objective.weights", O.weights, d.weights.rows(), d.weights.cols(), m, n, "the shape of dY, " + mn);
         for (Eigen::Index j = 0; j < n; ++j)
           for (Eigen::Index i = 0; i < m; ++i)
@@ -142,7 +172,7 @@ template <class Real> objective_data<Real> build_objective(const run_config& c, 
       break;
     case objective_kind::sensing:
       if (!O.operator_file.empty()) {
-        d.sensing = read_matrix_file<Real>(O.operator_file, "objective.operator");
+        d.sensing = read_matrix_file<Real>(c, O.operator_file, "objective.operator");
         if (d.sensing.cols() != m * n)
           check_shape("objective.operator", O.operator_file, d.sensing.rows(), d.sensing.cols(), d.sensing.rows(), m * n,
                       "N x (m n): one row vec(M_k)^T, column-major, per measurement of a " + mn + " matrix");
@@ -152,11 +182,11 @@ template <class Real> objective_data<Real> build_objective(const run_config& c, 
       break;
     case objective_kind::logistic:
       if (!O.features.empty()) {
-        d.features = read_matrix_file<Real>(O.features, "objective.features");
+        d.features = read_matrix_file<Real>(c, O.features, "objective.features");
         if (d.features.rows() != n)
           check_shape("objective.features", O.features, d.features.rows(), d.features.cols(), n, d.features.cols(),
                       "n x N: one column per sample, n = columns of W1");
-        const matrix<Real> y = read_matrix_file<Real>(O.labels, "objective.labels");
+        const matrix<Real> y = read_matrix_file<Real>(c, O.labels, "objective.labels");
         const Eigen::Index N = d.features.cols();
         if (y.size() != N || (y.rows() != 1 && y.cols() != 1))
           throw input_error(O.labels + ": shape " + std::to_string(y.rows()) + "x" + std::to_string(y.cols()) +
@@ -206,8 +236,8 @@ lora_problem<Real> build_problem(const run_config& c, spectral_basis<Real>* basi
   } else if (c.problem.kind == "one_matrix") {
     matrix<Real> W0, S;
     if (!c.problem.W0.empty()) {
-      W0 = read_matrix_file<Real>(c.problem.W0, "problem.W0");
-      S = read_matrix_file<Real>(c.problem.S, "problem.S");
+      W0 = read_matrix_file<Real>(c, c.problem.W0, "problem.W0");
+      S = read_matrix_file<Real>(c, c.problem.S, "problem.S");
       check_shape("problem.S", c.problem.S, S.rows(), S.cols(), W0.rows(), W0.cols(), "the shape of W0");
     } else {
       one_matrix_spec<Real> spec;
@@ -227,9 +257,9 @@ lora_problem<Real> build_problem(const run_config& c, spectral_basis<Real>* basi
     p.adapt_W2 = om.adapt_W2;
     if (basis && c.lora.init == "spectral") *basis = spectral_basis_of(p.W1, p.W2);
   } else {
-    p.W1 = read_matrix_file<Real>(c.problem.W1, "problem.W1");
-    p.W2 = read_matrix_file<Real>(c.problem.W2, "problem.W2");
-    p.dY = read_matrix_file<Real>(c.problem.dY, "problem.dY");
+    p.W1 = read_matrix_file<Real>(c, c.problem.W1, "problem.W1");
+    p.W2 = read_matrix_file<Real>(c, c.problem.W2, "problem.W2");
+    p.dY = read_matrix_file<Real>(c, c.problem.dY, "problem.dY");
     check_shape("problem.W2", c.problem.W2, p.W2.rows(), p.W2.cols(), p.W2.rows(), p.W1.rows(),
                 "columns of W2 = rows of W1 = " + std::to_string(p.W1.rows()));
     check_shape("problem.dY", c.problem.dY, p.dY.rows(), p.dY.cols(), p.W2.rows(), p.W1.cols(),
@@ -283,14 +313,14 @@ initial_state<Real> initialize(const run_config& c, const lora_model<Real>& mode
     const Eigen::Index r = p.rank;
     matrix<Real> A1, B1, A2, B2;
     if (p.adapt_W1) {
-      A1 = read_matrix_file<Real>(c.lora.A1, "lora.A1");
-      B1 = read_matrix_file<Real>(c.lora.B1, "lora.B1");
+      A1 = read_matrix_file<Real>(c, c.lora.A1, "lora.A1");
+      B1 = read_matrix_file<Real>(c, c.lora.B1, "lora.B1");
       check_shape("lora.A1", c.lora.A1, A1.rows(), A1.cols(), r, n, "rank x n");
       check_shape("lora.B1", c.lora.B1, B1.rows(), B1.cols(), h, r, "h x rank");
     }
     if (p.adapt_W2) {
-      A2 = read_matrix_file<Real>(c.lora.A2, "lora.A2");
-      B2 = read_matrix_file<Real>(c.lora.B2, "lora.B2");
+      A2 = read_matrix_file<Real>(c, c.lora.A2, "lora.A2");
+      B2 = read_matrix_file<Real>(c, c.lora.B2, "lora.B2");
       check_shape("lora.A2", c.lora.A2, A2.rows(), A2.cols(), r, h, "rank x h");
       check_shape("lora.B2", c.lora.B2, B2.rows(), B2.cols(), m, r, "m x rank");
     }
@@ -539,6 +569,31 @@ template <class Real> void write_state(const staging_dir& stage, const lora_mode
   }
 }
 
+/// A matrix as run_result returns it: float64 (rounded to nearest) and every digit of the working precision.
+template <class Real> memory_matrix memory_of(const matrix<Real>& a) {
+  memory_matrix mm;
+  mm.rows = static_cast<std::size_t>(a.rows());
+  mm.cols = static_cast<std::size_t>(a.cols());
+  mm.f64.reserve(mm.rows * mm.cols);
+  mm.text.reserve(mm.rows * mm.cols);
+  for (Eigen::Index j = 0; j < a.cols(); ++j)
+    for (Eigen::Index i = 0; i < a.rows(); ++i) {
+      mm.f64.push_back(to_double(a(i, j)));
+      mm.text.push_back(to_string(a(i, j)));
+    }
+  return mm;
+}
+
+/// The adapters of x by name (what write_state writes; a disabled adapter is left out).
+template <class Real> named_matrices state_matrices(const lora_model<Real>& model, const vector<Real>& x) {
+  named_matrices out;
+  const std::pair<const char*, matrix<Real>> named[] = {
+      {"A1", model.A1(x)}, {"B1", model.B1(x)}, {"A2", model.A2(x)}, {"B2", model.B2(x)}};
+  for (const auto& [name, a] : named)
+    if (a.size() > 0) out.emplace_back(name, memory_of(a));
+  return out;
+}
+
 /// Progress on stderr: nothing for the first second, then one line refreshed in place (or a line every 10 s
 /// when stderr is not a terminal).
 class progress_line {
@@ -560,6 +615,7 @@ class progress_line {
     if (m_printed && m_tty) std::fprintf(stderr, "\n");
   }
   double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count(); }
+  double total() const { return m_t_end; }
 
  private:
   bool m_enabled;
@@ -703,7 +759,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   if (gd_cols) csv << "," << gd_monitor_names << ",running_bound";
   else csv << "," << gf_monitor_names;
   csv << "\n";
-  const bool keep_csv = !o.out_dir.empty();  // in-process callers (benchmarks) that write nothing skip the text
+  const bool keep_csv = !o.out_dir.empty() || o.keep_outputs;  // in-process callers that write nothing (benchmarks) skip the text
   auto write_row = [&](const Real& t, const vector<Real>& xt) {
     if (!keep_csv) return;
     csv << to_string(t);
@@ -729,8 +785,9 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
       system, x, Real(0), t_end, times,
       [&](const Real& t, const vector<Real>& xt) { write_row(t, xt); }, opt, events, &hits,
       [&](const Real& t, std::size_t steps) {
-        return progress(by_steps ? static_cast<double>(steps) : to_double(t), steps) &&
-               !(o.cancel && o.cancel->load(std::memory_order_relaxed));
+        const double done = by_steps ? static_cast<double>(steps) : to_double(t);
+        if (o.on_progress) o.on_progress(done, progress.total(), steps);
+        return progress(done, steps) && !(o.cancel && o.cancel->load(std::memory_order_relaxed));
       });
   progress.done();
   const double wall = progress.elapsed();
@@ -848,6 +905,10 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   r.status = st.status;
   r.message = st.message;
   r.summary_json = j.dump(2);
+  if (keep_csv) {
+    r.trajectory_csv = csv.str();
+    r.state = d::state_matrices(model, x_natural);
+  }
 
   std::ostringstream hs;
   hs << "loraflow run: " << c.problem.kind << " m=" << m << " n=" << n << " h=" << h
@@ -908,6 +969,22 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   return r;
 }
 
+/// evaluate_field (run/run.hpp) at the working type Real: the model of c at c's initial state, and its field there.
+template <class Real> field_result field_typed(const run_config& c) {
+  const fp_environment_scope fp_scope;
+  problem_setup<Real> ps = setup_problem<Real>(c);
+  const lora_model<Real> model(ps.problem);
+  const initial_state<Real> st = initialize<Real>(c, model, ps.basis);
+  vector<Real> f(model.dimension());
+  model.field(st.x0, f);
+  field_result r;
+  r.precision = scalar_name<Real>();
+  r.loss = to_string(model.loss(st.x0));
+  r.state = detail::state_matrices(model, st.x0);
+  r.field = detail::state_matrices(model, f);
+  return r;
+}
+
 /// `loraflow analyze`: the stationary-point analysis of a saved state (run_dir/state/, written by --save-state) of
 /// the run whose resolved config is c, at the precision plan's type, with the resolution of that run's solver.
 template <class Real> analyze_result analyze_typed(const run_config& run, const precision_plan& plan, const std::string& state_dir) {
@@ -943,6 +1020,7 @@ LORAFLOW_EXTERN_ALL(LORAFLOW_INST_ANALYZE)
 
 #define LORAFLOW_INST_RUN(EXT, T)                                                                        \
   EXT template run_result execute_typed<T>(const run_config&, const run_options&, const precision_plan&); \
+  EXT template field_result field_typed<T>(const run_config&);                                                  \
   EXT template problem_setup<T> setup_problem<T>(const run_config&, bool);                                      \
   EXT template initial_state<T> initialize<T>(const run_config&, const lora_model<T>&, const spectral_basis<T>&);
 #ifndef LORAFLOW_NO_EXTERN_TEMPLATES

@@ -15,7 +15,11 @@
 #include <loraflow/run/precision.hpp>
 
 #include <atomic>
+#include <cstddef>
+#include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace loraflow {
 
@@ -24,7 +28,17 @@ struct run_options {
   bool progress = true;  ///< progress line on stderr for runs longer than a second
   bool save_state = false;  ///< also DIR/state/<A1|B1|A2|B2>.npy (float64) and .txt (every digit) at t_final
   const std::atomic<bool>* cancel = nullptr;  ///< set by another thread to stop the run (status "stopped")
+  /// Also return what would be written, in run_result::trajectory_csv and ::state, when out_dir is empty (in-process
+  /// callers that read the results themselves: the Python module). With out_dir set they are always filled.
+  bool keep_outputs = false;
+  /// Called on the run's thread after every step with the progress (t or the iteration), its end and the steps
+  /// taken (the Python module's progress callback reads it from another thread). Must not throw.
+  std::function<void(double done, double total, std::size_t steps)> on_progress;
 };
+
+/// A final state as run_result returns it: the named matrices (A1, B1, A2, B2; W1, W2 for problem.kind = "network"),
+/// each as float64 and as decimal strings with every digit of the working precision (memory_matrix::text).
+using named_matrices = std::vector<std::pair<std::string, memory_matrix>>;
 
 struct run_result {
   run_status status = run_status::ok;  ///< ok, or how the run ended early (stopped: cancelled by run_options::cancel)
@@ -32,11 +46,29 @@ struct run_result {
   bool ok() const { return status == run_status::ok; }
   std::string summary_json;  ///< the text of summary.json
   std::string human;         ///< a short human summary (several lines)
+  /// With run_options::keep_outputs or out_dir: the text of trajectory.csv, and the final state (what state/ holds
+  /// under --save-state; a disabled adapter is left out).
+  std::string trajectory_csv;
+  named_matrices state;
 };
 
 /// Runs a validated configuration. Throws input_error for bad input files or inconsistent shapes (nothing is
 /// written then); numerical failures are reported in run_result::status.
 run_result execute(const run_config& c, const run_options& o);
+
+/// The right-hand side of the gradient flow at the initial state of a config (the state its [lora] section gives:
+/// init = "files" with arrays or files for a state of one's own), in the config's working precision: what `dx/dt`
+/// an integrator of the run would see there.
+struct field_result {
+  std::string precision;   ///< the working type (scalar_name)
+  std::string loss;        ///< J at the state, every digit
+  named_matrices state;    ///< the state the field was taken at
+  named_matrices field;    ///< dA/dt = -dJ/dA for each adapter (the network: dW1/dt, dW2/dt), same names as state
+};
+
+/// The field of c's model at c's initial state (plan_precision chooses the type, as for a run). Throws input_error
+/// for bad input, as execute does.
+field_result evaluate_field(const run_config& c);
 
 /// What `loraflow analyze RUN_DIR` reports: the text of RUN_DIR/stationary.json and a human summary.
 struct analyze_result {
