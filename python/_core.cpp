@@ -5,14 +5,20 @@
 //
 // Threads and signals: a run executes on a worker thread while the calling thread, holding the GIL only briefly
 // every 50 ms, delivers Python's signals (PyErr_CheckSignals: a Ctrl-C cancels the run through run_options::cancel,
-// and the run ends with status "stopped") and calls the progress callback. Other Python threads run meanwhile.
+// and the run ends with status "stopped"; one that arrives when nothing is left to stop is raised as
+// KeyboardInterrupt) and calls the progress callback. Other Python threads run meanwhile, except that runs whose
+// precision (or certify reference) is mpfr_float take turns: MPFR's working precision is one per process.
 #include <loraflow/io/atomic_file.hpp>
 #include <loraflow/io/input_error.hpp>
 #include <loraflow/report/table.hpp>
 #include <loraflow/run/certify.hpp>
 #include <loraflow/run/config.hpp>
+#include <loraflow/run/precision.hpp>
 #include <loraflow/run/run.hpp>
+#include <loraflow/scalar.hpp>
 #include <loraflow/sweep/sweep.hpp>
+
+#include <mpfr.h>
 
 #include <pybind11/functional.h>
 #include <pybind11/pybind11.h>
@@ -28,6 +34,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <tuple>
 
 namespace py = pybind11;
 
@@ -66,7 +73,7 @@ std::shared_ptr<const loraflow::memory_arrays> arrays_of(const py::dict& d) {
 /// and propagates; one from work() propagates after the thread ends.
 template <class Result>
 Result run_on_worker(const std::function<Result()>& work, std::atomic<bool>& cancel, const std::function<void()>& progress,
-                     bool* interrupted) {
+                     bool& interrupted) {
   std::mutex mu;
   std::condition_variable cv;
   bool finished = false;
@@ -78,6 +85,7 @@ Result run_on_worker(const std::function<Result()>& work, std::atomic<bool>& can
     } catch (...) {
       error = std::current_exception();
     }
+    mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE);  // MPFR's thread-local caches, before the thread ends (MPFR manual 5.2)
     {
       std::lock_guard<std::mutex> lock(mu);
       finished = true;
@@ -96,15 +104,20 @@ Result run_on_worker(const std::function<Result()>& work, std::atomic<bool>& can
         if (cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return finished; })) break;
       }
       if (PyErr_CheckSignals() != 0) {  // Ctrl-C (KeyboardInterrupt) or a Python signal handler that raised
-        if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
-          PyErr_Clear();
+        if (!PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) throw py::error_already_set();
+        PyErr_Clear();
+        cancel.store(true);
+        interrupted = true;
+      }
+      if (progress && !interrupted) {
+        try {
+          progress();
+        } catch (py::error_already_set& e) {  // a Ctrl-C that lands in the callback's Python code is a Ctrl-C too
+          if (!e.matches(PyExc_KeyboardInterrupt)) throw;
           cancel.store(true);
-          if (interrupted) *interrupted = true;
-        } else {
-          throw py::error_already_set();
+          interrupted = true;
         }
       }
-      if (progress) progress();
     }
   } catch (...) {
     cancel.store(true);
@@ -114,6 +127,25 @@ Result run_on_worker(const std::function<Result()>& work, std::atomic<bool>& can
   wait_end();
   if (error) std::rethrow_exception(error);
   return std::move(*result);
+}
+
+/// f() with the GIL released (library work that calls no Python).
+template <class F> auto without_gil(F&& f) {
+  py::gil_scoped_release release;
+  return f();
+}
+
+/// Whether a run of c (or its certify reference) computes in mpfr_float, whose precision is process-wide.
+bool uses_mpfr(const loraflow::run_config& c, bool certify) {
+  if (loraflow::plan_precision(c).scalar.type == loraflow::scalar_traits<loraflow::mpfr_float>::name) return true;
+  return certify && loraflow::plan_precision(loraflow::plan_certify(c).reference).scalar.type ==
+                        loraflow::scalar_traits<loraflow::mpfr_float>::name;
+}
+
+/// Held (with the GIL released) by every mpfr_float run of this process, one at a time.
+std::mutex& mpfr_turn() {
+  static std::mutex m;
+  return m;
 }
 
 py::dict result_dict(const loraflow::run_result& r) {
@@ -158,6 +190,18 @@ PYBIND11_MODULE(_core, m) {
       "Parses and validates TOML text as loraflow run reads a config file (raises ConfigError)");
 
   m.def(
+      "load_config",
+      [](const std::string& path, const std::vector<std::string>& overrides, const py::dict& arrays) {
+        loraflow::run_config c = loraflow::load_config(path, overrides);
+        c.arrays = arrays_of(arrays);
+        return c;
+      },
+      py::arg("path"), py::arg("overrides"), py::arg("arrays"),
+      "Reads and validates a config file as loraflow run does (raises ConfigError)");
+  m.attr("file_keys") = loraflow::file_keys();
+  m.attr("memory_path_prefix") = loraflow::memory_path_prefix;
+
+  m.def(
       "run",
       [](const loraflow::run_config& c, const std::string& out_dir, bool save_state, bool certify, bool progress_line,
          const std::function<void(double, double, std::size_t)>& progress) {
@@ -177,17 +221,29 @@ PYBIND11_MODULE(_core, m) {
         };
         bool interrupted = false;
         std::function<void()> report;
-        if (progress) report = [&] { progress(done.load(), total.load(), steps.load()); };
+        if (progress)  // from the run's first step on (total is 0 before it)
+          report = [&] {
+            if (steps.load() > 0) progress(done.load(), total.load(), steps.load());
+          };
+        const bool serial = uses_mpfr(c, certify);
         const loraflow::certified_run r = run_on_worker<loraflow::certified_run>(
             [&]() -> loraflow::certified_run {
+              std::unique_lock<std::mutex> turn(mpfr_turn(), std::defer_lock);
+              if (serial) turn.lock();
               if (!certify) return {loraflow::execute(c, o), std::nullopt};
               return loraflow::execute_certified(c, o, [&](const std::string& line) {
                 if (progress_line) std::cerr << line << std::endl;
               });
             },
-            cancel, report, &interrupted);
+            cancel, report, interrupted);
+        if (interrupted && r.run.status != loraflow::run_status::stopped) {
+          // The Ctrl-C came when the run had ended (during its certify reference, or after its last step): nothing
+          // was stopped by it, so it is Python's KeyboardInterrupt, as anywhere else.
+          PyErr_SetNone(PyExc_KeyboardInterrupt);
+          throw py::error_already_set();
+        }
         py::dict d = result_dict(r.run);
-        if (interrupted && r.run.status == loraflow::run_status::stopped) d["message"] = "interrupted (Ctrl-C)";
+        if (interrupted) d["message"] = "interrupted (Ctrl-C)";
         if (r.certified) {
           d["certify_json"] = r.certified->json;
           d["certify_human"] = r.certified->human;
@@ -203,11 +259,12 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "field",
       [](const loraflow::run_config& c) {
-        loraflow::field_result r;
-        {
-          py::gil_scoped_release release;
-          r = loraflow::evaluate_field(c);
-        }
+        const bool serial = uses_mpfr(c, false);
+        const loraflow::field_result r = without_gil([&] {
+          std::unique_lock<std::mutex> turn(mpfr_turn(), std::defer_lock);
+          if (serial) turn.lock();
+          return loraflow::evaluate_field(c);
+        });
         py::dict d;
         d["precision"] = r.precision;
         d["loss"] = r.loss;
@@ -219,17 +276,23 @@ PYBIND11_MODULE(_core, m) {
 
   m.def(
       "sweep",
-      [](const std::string& file, const std::string& out, unsigned jobs, bool progress, const std::string& cli) {
+      [](const std::string& file, const std::string& out, unsigned jobs, bool progress, const std::string& cli,
+         const std::string& shard) {
         const loraflow::sweep_spec spec = loraflow::load_sweep(file);
         loraflow::sweep_options o;
         o.out_dir = out;
         o.jobs = jobs;
         o.progress = progress;
+        if (!shard.empty()) std::tie(o.shard, o.shards) = loraflow::parse_shard(shard);
         o.point_command = {cli, "run"};  // each point is `loraflow run` in its own process, as under the CLI
-        loraflow::sweep_result r;
-        {  // each point is its own process: a Ctrl-C in a terminal reaches them too, and the same call resumes
-          py::gil_scoped_release release;
-          r = loraflow::run_sweep(spec, o);
+        std::atomic<bool> cancel{false};
+        o.cancel = &cancel;
+        bool interrupted = false;  // a Ctrl-C stops the sweep (the same call resumes it), then is raised
+        const loraflow::sweep_result r = run_on_worker<loraflow::sweep_result>(
+            [&] { return loraflow::run_sweep(spec, o); }, cancel, {}, interrupted);
+        if (interrupted) {
+          PyErr_SetNone(PyExc_KeyboardInterrupt);
+          throw py::error_already_set();
         }
         py::dict d;
         d["total"] = r.total;
@@ -237,26 +300,26 @@ PYBIND11_MODULE(_core, m) {
         d["ran"] = r.ran;
         d["numerical_failures"] = r.numerical_failures;
         d["errors"] = r.errors;
+        d["other_shards"] = r.other_shards;
+        d["claimed_elsewhere"] = r.claimed_elsewhere;
+        d["missing"] = r.missing;
         d["error_messages"] = r.error_messages;
         return d;
       },
-      py::arg("file"), py::arg("out"), py::arg("jobs"), py::arg("progress"), py::arg("cli"),
+      py::arg("file"), py::arg("out"), py::arg("jobs"), py::arg("progress"), py::arg("cli"), py::arg("shard"),
       "Runs the missing points of a sweep file into out (sweep/sweep.hpp run_sweep)");
 
   m.def(
       "table",
       [](const std::string& dir) {
-        loraflow::table_result t;
-        {
-          py::gil_scoped_release release;
-          t = loraflow::write_tables(dir);
-        }
+        const loraflow::table_result t = without_gil([&] { return loraflow::write_tables(dir); });
         py::dict d;
         d["groups"] = t.groups;
         d["points"] = t.points;
         d["missing"] = t.missing;
         d["failed"] = t.failed;
         d["markdown"] = t.markdown;
+        d["missing_points"] = t.missing_points;
         return d;
       },
       py::arg("dir"), "Writes a sweep directory's tables (report/table.hpp write_tables)");

@@ -3,7 +3,8 @@
 //   loraflow run CONFIG [--set section.key=value]... [--out DIR] [--save-state] [--quiet] [--no-progress]
 //   loraflow analyze RUN_DIR [--quiet]
 //   loraflow problem CONFIG [--set section.key=value]... --out DIR [--text] [--quiet]
-//   loraflow sweep SWEEP_FILE --out DIR [--jobs N] [--table] [--no-progress]
+//   loraflow sweep SWEEP_FILE --out DIR [--jobs N] [--shard K/N] [--table] [--no-progress]
+//   mpirun -np N loraflow sweep SWEEP_FILE --out DIR [...]   (the ranks share the points: tools/sweep_mpi.cpp)
 //   loraflow table SWEEP_DIR [--quiet]
 //   loraflow reproduce ID [--out DIR] [--quick] [--jobs N] [--no-progress] | --list
 //   loraflow check [IDS...] [--quick] [--out DIR] [--json] [--strict] [--no-progress] | --list [--ids]
@@ -22,12 +23,17 @@
 #include <loraflow/run/run.hpp>
 #include <loraflow/sweep/sweep.hpp>
 
+#include "sweep_mpi.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <string>
+#include <tuple>
+#include <utility>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,6 +46,7 @@ struct cli_args {
   bool quiet = false, no_progress = false, text = false;
   bool list = false, quick = false;
   unsigned jobs = 0;  // sweep, reproduce
+  std::string shard;  // sweep --shard K/N
   bool table = false, certify = false, save_state = false;
   std::string preset;
 };
@@ -137,24 +144,46 @@ const std::vector<preset>& presets() {
   return p;
 }
 
+/// What `loraflow table` and `sweep --table` say about points without a result: how many, and which.
+std::string missing_note(const loraflow::table_result& t, const std::string& out) {
+  std::string list;
+  for (std::size_t i = 0; i < t.missing_points.size() && i < 10; ++i) list += (i ? ", " : "") + t.missing_points[i];
+  if (t.missing_points.size() > 10) list += ", ...";
+  return "loraflow: table: " + std::to_string(t.missing) + " of " + std::to_string(t.points) + " points of " + out +
+         " have no result yet (" + list + "): their rows count them as missing; run the sweep (or its other shards) "
+         "again, then loraflow table " + out + "\n";
+}
+
 int sweep_and_table(const std::string& file, const std::string& out, unsigned jobs, bool progress, bool table,
-                    bool quiet) {
+                    bool quiet, const std::string& shard = {}, loraflow::sweep_share* share = nullptr) {
   const loraflow::sweep_spec spec = loraflow::load_sweep(file);
   loraflow::sweep_options o;
   o.out_dir = out;
   o.jobs = jobs;
   o.progress = progress;
+  o.share = share;
   o.point_command = {"/proc/self/exe", "run"};  // each point is `loraflow run` in its own process (this binary)
+  if (!shard.empty()) std::tie(o.shard, o.shards) = loraflow::parse_shard(shard);
   const loraflow::sweep_result r = loraflow::run_sweep(spec, o);
-  if (!quiet)
-    std::cout << "sweep " << file << " -> " << out << ": " << r.total << " points, " << r.already_done
-              << " already done, " << r.ran << " run now (" << r.numerical_failures << " numerical failures, status in "
-              << "their summary.json), " << r.errors << " errors\n";
+  if (!quiet) {
+    std::cout << "sweep " << file << " -> " << out << ": " << r.total << " points";
+    if (o.shards > 1) std::cout << " (shard " << o.shard + 1 << "/" << o.shards << ": " << r.total - r.other_shards << " of them)";
+    std::cout << ", " << r.already_done << " already done, " << r.ran << " run now (" << r.numerical_failures
+              << " numerical failures, status in their summary.json), " << r.errors << " errors";
+    if (r.claimed_elsewhere) std::cout << ", " << r.claimed_elsewhere << " left to another runner on the same directory";
+    std::cout << "\n";
+  }
   for (const std::string& m : r.error_messages) std::cerr << "loraflow: sweep: " << m << "\n";
-  if (table) {
+  if (table && r.missing > 0 && (o.shards > 1 || r.claimed_elsewhere > 0)) {
+    // Other shards (or runners) still owe points: the table is written once, when they are all in.
+    if (!quiet)
+      std::cout << "table not written: " << r.missing << " points of the sweep have no result yet (other shards or "
+                << "runners); when they are in: loraflow table " << out << "\n";
+  } else if (table) {
     const loraflow::table_result t = loraflow::write_tables(out);
     if (!quiet)
       std::cout << "wrote " << out << "/table.{md,csv,tex,json} and curves.csv (" << t.groups << " groups)\n";
+    if (t.missing) std::cerr << missing_note(t, out);
   }
   if (r.errors) {
     std::cerr << "loraflow: " << r.errors << " points failed to run (logs in " << out
@@ -164,11 +193,42 @@ int sweep_and_table(const std::string& file, const std::string& out, unsigned jo
   return 0;
 }
 
-int cmd_sweep(const cli_args& a) { return sweep_and_table(a.config, a.out, a.jobs, !a.no_progress, a.table, a.quiet); }
+#ifdef LORAFLOW_HAVE_MPI
+/// `mpirun -np N loraflow sweep ...` (tools/sweep_mpi.hpp): the ranks share the points; rank 0 leads, prints and
+/// writes the table once every rank is done. Bad input on any rank ends the whole job (the others would wait).
+int cmd_sweep_mpi(const cli_args& a) {
+  loraflow_cli::mpi_session mpi;
+  const bool lead = mpi.rank() == 0;
+  try {
+    return sweep_and_table(a.config, a.out, a.jobs ? a.jobs : mpi.default_jobs(), lead && !a.no_progress,
+                           lead && a.table, !lead || a.quiet, a.shard, mpi.share());
+  } catch (const loraflow::input_error& e) {
+    std::cerr << "loraflow: " << e.what() << "\n";
+    mpi.abort(2);
+  } catch (const std::exception& e) {
+    std::cerr << "loraflow: error (rank " << mpi.rank() << "): " << e.what() << "\n";
+    mpi.abort(1);
+  }
+}
+#endif
+
+int cmd_sweep(const cli_args& a) {
+  if (loraflow_cli::launched_by_mpi()) {
+#ifdef LORAFLOW_HAVE_MPI
+    return cmd_sweep_mpi(a);
+#else
+    std::cerr << "loraflow: sweep: started by an MPI launcher, but this loraflow was built without MPI: each rank runs "
+                 "the sweep on its own, the ranks sharing DIR through its claims (install libopenmpi-dev and rebuild "
+                 "for one shared queue: tools/setup.sh)\n";
+#endif
+  }
+  return sweep_and_table(a.config, a.out, a.jobs, !a.no_progress, a.table, a.quiet, a.shard);
+}
 
 int cmd_table(const cli_args& a) {
   const loraflow::table_result t = loraflow::write_tables(a.config);
   if (!a.quiet) std::cout << t.markdown;
+  if (t.missing) std::cerr << missing_note(t, a.config);
   return 0;
 }
 
@@ -329,6 +389,10 @@ int main(int argc, char** argv) {
       ->type_name("DIR")
       ->required();
   sweep->add_option("--jobs", a.jobs, "Points run at once (default: all cores); results do not depend on it");
+  sweep->add_option("--shard", a.shard,
+                    "Run only share K of N (1 <= K <= N) of the points, e.g. one task of a job array: the points with "
+                    "index i mod N = K - 1. Shards share DIR; the table is written once all are in (loraflow table DIR)")
+      ->type_name("K/N");
   sweep->add_flag("--table", a.table, "Also write the tables and curves.csv (as loraflow table does)");
   sweep->add_flag("--no-progress", a.no_progress, "Do not print the progress line on stderr");
   sweep->add_flag("--quiet", a.quiet, "Do not print the summary on stdout");

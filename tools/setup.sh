@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libboost-dev libeigen3-dev doctest-dev libmpfr-dev libgmp-dev
           libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libbenchmark-dev python3-matplotlib python3-numpy
-          python3-dev pybind11-dev python3-mpmath python3-pytest)
+          python3-dev pybind11-dev python3-mpmath python3-pytest libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -33,7 +33,8 @@ ConfigError = _core.ConfigError
 #: "loraflow <version> (<git revision>)", as `loraflow --version` prints it.
 __version__ = _core.version()
 
-_MEMORY_PREFIX = "array:"  # run/config.hpp memory_path_prefix: a file key's value naming an in-memory array
+_MEMORY_PREFIX = _core.memory_path_prefix  # "array:": a file key's value naming an in-memory matrix
+_FILE_KEYS = frozenset(_core.file_keys)     # the keys whose value is a file (run/config.hpp file_keys): matrices
 
 
 def _bin(name: str) -> str:
@@ -46,51 +47,89 @@ def _bin(name: str) -> str:
 
 # ---- configs -----------------------------------------------------------------------------------------------------
 
-def _array_entry(key: str, value: Any):
-    """An array value of a config key as _core.parse_config takes it: (rows, cols, float64 list | None, texts | None)."""
-    if type(value).__module__.startswith("mpmath"):  # an mpmath matrix: every digit, as text
+def _exact_decimal(num: int, den: int) -> str:
+    """num / den exactly, den a power of two: the finite decimal expansion, every digit."""
+    sign, num = ("-" if num < 0 else ""), abs(num)
+    k = den.bit_length() - 1  # den = 2^k, so num / den = num 5^k / 10^k
+    if den != 1 << k:
+        raise ValueError(f"{num}/{den} is not a binary fraction")
+    digits = str(num * 5 ** k).rjust(k + 1, "0")
+    whole, frac = digits[: len(digits) - k], digits[len(digits) - k:].rstrip("0")
+    return sign + whole + ("." + frac if frac else "")
+
+
+def _decimal_text(x: Any) -> str:
+    """A number as a decimal string that keeps every digit it has: the exact value of a binary number (mpmath.mpf,
+    numpy's longdouble), the text of a decimal.Decimal or a str."""
+    if isinstance(x, bytes):
+        return x.decode()
+    if isinstance(x, str):
+        return x
+    if type(x).__module__.startswith("mpmath"):
+        sign, man, exp, _ = x._mpf_  # (-1)^sign man 2^exp, exactly
+        if not man and exp:
+            raise ValueError(f"{x} is not a finite number")
+        num = -int(man) if sign else int(man)
+        return _exact_decimal(num << exp, 1) if exp >= 0 else _exact_decimal(num, 1 << -exp)
+    if isinstance(x, np.floating):
+        if not np.isfinite(x):
+            raise ValueError(f"{x} is not a finite number")
+        return _exact_decimal(*x.as_integer_ratio())
+    return str(x)  # decimal.Decimal: its own text
+
+
+def _array_entry(source: str, key: str, value: Any):
+    """An array for a file key as _core takes it: (rows, cols, float64 list | None, texts | None), column-major."""
+    if type(value).__module__.startswith("mpmath"):  # an mpmath matrix: its entries with every digit
         value = np.array(value.tolist(), dtype=object)
     a = np.asarray(value)
     if a.ndim not in (1, 2) or a.size == 0:
-        raise ConfigError(f"<dict>: key '{key}': expected a non-empty 1-D or 2-D array, got shape {a.shape}")
+        raise ConfigError(f"{source}: key '{key}': expected a non-empty 1-D or 2-D array, got shape {a.shape}")
     rows, cols = (a.shape[0], 1) if a.ndim == 1 else a.shape
     flat = a.ravel(order="F")  # column-major, as run/config.hpp memory_matrix stores it
     if a.dtype.kind in "iub" or (a.dtype.kind == "f" and a.dtype.itemsize <= 8):
         return (int(rows), int(cols), np.asarray(flat, dtype=np.float64).tolist(), None)  # exact in float64
-    if a.dtype.kind == "f":  # wider than float64 (numpy's longdouble): its shortest decimal, every digit
-        return (int(rows), int(cols), None, [np.format_float_scientific(x, unique=True) for x in flat])
-    if a.dtype.kind in "OUS":  # decimal strings, mpmath.mpf, decimal.Decimal: their text, parsed at working precision
-        return (int(rows), int(cols), None, [x.decode() if isinstance(x, bytes) else str(x) for x in flat])
-    raise ConfigError(f"<dict>: key '{key}': expected an array of real numbers or decimal strings, got dtype {a.dtype}")
+    if a.dtype.kind in "fOUS":  # longdouble, decimal strings, mpmath.mpf, decimal.Decimal: every digit, as text
+        try:
+            return (int(rows), int(cols), None, [_decimal_text(x) for x in flat])
+        except ValueError as e:
+            raise ConfigError(f"{source}: key '{key}': {e}; expected finite numbers") from None
+    raise ConfigError(f"{source}: key '{key}': expected an array of real numbers or decimal strings, got dtype {a.dtype}")
 
 
 def _is_array(value: Any) -> bool:
     return isinstance(value, np.ndarray) or (type(value).__name__ == "matrix" and type(value).__module__.startswith("mpmath"))
 
 
-def _toml_value(key: str, value: Any, arrays: dict) -> str:
-    """One value in TOML syntax; arrays go to `arrays` under the dotted key and become "array:KEY"."""
+def _toml_value(source: str, key: str, value: Any, arrays: dict) -> str:
+    """One value in TOML syntax. An array for a file key goes to `arrays` under the dotted key and becomes
+    "array:KEY"; an array for any other key is a list (or a number, for a 0-d array)."""
     if _is_array(value):
-        arrays[key] = _array_entry(key, value)
-        return json.dumps(_MEMORY_PREFIX + key)
+        if key in _FILE_KEYS:
+            arrays[key] = _array_entry(source, key, value)
+            return json.dumps(_MEMORY_PREFIX + key)
+        value = np.asarray(value.tolist() if not isinstance(value, np.ndarray) else value).tolist()
     if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
     if isinstance(value, (int, np.integer)):
         return str(int(value))
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, (float, np.floating)) and not (isinstance(value, np.floating) and value.dtype.itemsize > 8):
         x = float(value)
         return "nan" if x != x else ("inf" if x > 0 else "-inf") if x in (float("inf"), float("-inf")) else repr(x)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)  # JSON's escapes are TOML basic-string escapes
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(key, v, arrays) for v in value) + "]"
-    if type(value).__module__.startswith("mpmath") or type(value).__name__ == "Decimal":
-        return json.dumps(str(value))  # a decimal with every digit, as a string (docs/config.md: decimals)
-    raise ConfigError(f"<dict>: key '{key}': cannot write a {type(value).__name__} as a config value")
+        return "[" + ", ".join(_toml_value(source, key, v, arrays) for v in value) + "]"
+    if type(value).__module__.startswith("mpmath") or type(value).__name__ == "Decimal" or isinstance(value, np.floating):
+        try:  # a decimal with every digit, as a string (docs/config.md: decimals)
+            return json.dumps(_decimal_text(value))
+        except ValueError as e:
+            raise ConfigError(f"{source}: key '{key}': {e}; expected a finite number") from None
+    raise ConfigError(f"{source}: key '{key}': cannot write a {type(value).__name__} as a config value")
 
 
 def _dict_to_toml(d: Mapping[str, Any], arrays: dict) -> str:
-    """{section: {key: value}} (or {"section.key": value}) as TOML text."""
+    """{section: {key: value}} (or {"section.key": value}) as TOML text; the library's parser checks the names."""
     sections: Dict[str, Dict[str, Any]] = {}
     for k, v in d.items():
         if isinstance(v, Mapping):
@@ -99,21 +138,21 @@ def _dict_to_toml(d: Mapping[str, Any], arrays: dict) -> str:
             sec, _, name = str(k).partition(".")
             sections.setdefault(sec, {})[name] = v
         else:
-            raise ConfigError(f"<dict>: key '{k}': expected a section (problem, lora, objective, solve, observe) holding keys, or section.key")
+            raise ConfigError(f"<dict>: key '{k}': expected a section holding keys ({{'lora': {{'alpha': '1e-5'}}}}) or 'section.key'")
     lines = []
     for sec, keys in sections.items():
-        lines.append(f"[{sec}]")
+        lines.append(f"[{json.dumps(sec)}]")
         for name, v in keys.items():
-            lines.append(f"{json.dumps(str(name))} = {_toml_value(f'{sec}.{name}', v, arrays)}")
+            lines.append(f"{json.dumps(str(name))} = {_toml_value('<dict>', f'{sec}.{name}', v, arrays)}")
     return "\n".join(lines) + "\n"
 
 
-def _override_text(o: Any, arrays: dict) -> List[str]:
+def _override_text(source: str, o: Any, arrays: dict) -> List[str]:
     """--set style overrides: "section.key=value" strings, or a mapping {"section.key": value}."""
     if isinstance(o, str):
         return [o]
     if isinstance(o, Mapping):
-        return [f"{k}={_toml_value(str(k), v, arrays)}" for k, v in o.items()]
+        return [f"{k}={_toml_value(source, str(k), v, arrays)}" for k, v in o.items()]
     raise TypeError(f"override: expected 'section.key=value' or a dict, got {type(o).__name__}")
 
 
@@ -121,32 +160,32 @@ class Config:
     """A validated run configuration (the keys of docs/config.md), checked by the same code as `loraflow run`.
 
     Config(x) takes a dict ({"lora": {"alpha": "1e-6"}} or {"lora.alpha": "1e-6"}; numpy arrays for the file keys,
-    e.g. problem.W1), a path to a TOML file, TOML text (a str with a newline or '='), or another Config. `overrides`
-    are `--set` overrides ("lora.alpha=1e-8", or a dict {"lora.alpha": "1e-8"}). Raises ConfigError.
+    e.g. problem.W1), a TOML file (a pathlib.Path, or a str without a newline that names a file, ends in .toml or has
+    no '='), TOML text (any other str), or another Config. `overrides` are `--set` overrides ("lora.alpha=1e-8", or a
+    dict {"lora.alpha": "1e-8"}, whose values may be arrays for file keys). Raises ConfigError with the command's
+    message.
     """
 
     def __init__(self, source: Union["Config", Mapping[str, Any], str, os.PathLike], overrides: Iterable[Any] = ()):
         arrays: dict = {}
         if isinstance(source, Config):
-            text, name, base, ov, arrays = source._text, source._source, source._base, list(source._overrides), dict(source._arrays)
+            path, text, name, ov, arrays = source._path, source._text, source._source, list(source._overrides), dict(source._arrays)
         elif isinstance(source, Mapping):
-            text, name, base, ov = _dict_to_toml(source, arrays), "<dict>", os.getcwd(), []
-        elif isinstance(source, str) and ("\n" in source or "=" in source) and not os.path.exists(source):
-            text, name, base, ov = source, "<string>", os.getcwd(), []
-        elif isinstance(source, (str, os.PathLike)):
-            name = os.fspath(source)
-            try:
-                with open(name, "rb") as f:
-                    text = f.read().decode("utf-8", errors="replace")
-            except OSError:
-                raise ConfigError(f"{name}: cannot open config file") from None  # the command's message
-            base, ov = str(pathlib.Path(name).absolute().parent), []
+            path, text, name, ov = None, _dict_to_toml(source, arrays), "<dict>", []
+        elif isinstance(source, os.PathLike) or (isinstance(source, str) and "\n" not in source and
+                                                 (os.path.exists(source) or source.endswith(".toml") or "=" not in source)):
+            path, text, name, ov = os.fspath(source), None, os.fspath(source), []
+        elif isinstance(source, str):
+            path, text, name, ov = None, source, "<string>", []
         else:
             raise TypeError(f"Config: expected a dict, a TOML file path, TOML text or a Config, got {type(source).__name__}")
         for o in overrides:
-            ov += _override_text(o, arrays)
-        self._text, self._source, self._base, self._overrides, self._arrays = text, name, base, ov, arrays
-        self._c = _core.parse_config(text, name, base, ov, arrays)
+            ov += _override_text(name, o, arrays)
+        self._path, self._text, self._source, self._overrides, self._arrays = path, text, name, ov, arrays
+        if path is not None:  # a file: read exactly as `loraflow run FILE --set ...` reads it
+            self._c = _core.load_config(path, ov, arrays)
+        else:  # text: relative paths are taken from the working directory
+            self._c = _core.parse_config(text, name, os.getcwd(), ov, arrays)
 
     def set(self, *overrides: Any) -> "Config":
         """A new Config with `--set` overrides added ("section.key=value" strings or dicts)."""
@@ -157,9 +196,9 @@ class Config:
         return json.loads(self._c.json())
 
     @property
-    def toml(self) -> str:
-        """The TOML text the config was read from (before overrides)."""
-        return self._text
+    def source(self) -> str:
+        """What messages name: the file, "<dict>" or "<string>"."""
+        return self._source
 
     def __repr__(self) -> str:
         return f"loraflow.Config({self._source!r}, overrides={self._overrides!r})"
@@ -313,36 +352,45 @@ class FieldResult:
         return f"<loraflow.FieldResult precision={self.precision!r} loss={self.loss!r}>"
 
 
-def field(config: Union[Config, Mapping[str, Any], str, os.PathLike], state: Optional[Mapping[str, Any]] = None) -> FieldResult:
+def field(config: Union[Config, Mapping[str, Any], str, os.PathLike], state: Optional[Mapping[str, Any]] = None,
+          overrides: Iterable[Any] = ()) -> FieldResult:
     """The loss and the gradient flow's right-hand side of a config's model at a state, in the config's precision.
 
-    state: the adapters {"A1": ..., "B1": ..., "A2": ..., "B2": ...} (numpy arrays, or arrays of decimal strings for
-    every digit; the enabled adapters only), which replace the config's initialization (lora.init = "files"); for
-    problem.kind = "network", {"W1": ..., "W2": ...} with problem.recipe = "files". None: the config's own initial
-    state. Raises ConfigError for bad input (a shape that does not match the problem, as the run would).
+    state: the adapters {"A1": ..., "B1": ..., "A2": ..., "B2": ...} (numpy arrays, or arrays of decimal strings or
+    mpmath numbers for every digit; the enabled adapters only), which replace the config's initialization
+    (lora.init = "files"); for problem.kind = "network", the weights {"W1": ..., "W2": ...} of a problem given as
+    problem.recipe = "files" (X, Y as arrays or files). None: the config's own initial state. overrides: `--set`
+    overrides, as for Config. Raises ConfigError for bad input (a shape that does not match the problem, as a run).
     """
-    c = Config(config)
+    c = Config(config, overrides)
     if state:
-        network = c.to_dict()["problem"]["kind"] == "network"
-        section = "problem" if network else "lora"
-        over = {} if network else {"lora.init": "files"}
-        over.update({f"{section}.{k}": v for k, v in state.items()})
-        c = c.set(over)
+        problem = c.to_dict()["problem"]
+        if problem["kind"] == "network":
+            if problem.get("recipe") != "files":
+                raise ConfigError(f"{c.source}: key 'problem.recipe': a network state (W1, W2) needs recipe = \"files\" "
+                                  f"with X and Y given; got '{problem.get('recipe')}'")
+            c = c.set({f"problem.{k}": v for k, v in state.items()})
+        else:
+            c = c.set({"lora.init": "files", **{f"lora.{k}": v for k, v in state.items()}})
     return FieldResult(_core.field(c._c))
 
 
 # ---- checks, sweeps, tables --------------------------------------------------------------------------------------
 
 def check(ids: Optional[Sequence[str]] = None, quick: bool = True, strict: bool = False,
-          out: Optional[Union[str, os.PathLike]] = None) -> List[dict]:
-    """Runs the theorem checks (`loraflow check`: the program loraflow-check) and returns one record per claim.
+          out: Optional[Union[str, os.PathLike]] = None, by: str = "row") -> List[dict]:
+    """Runs the theorem checks (`loraflow check`: the program loraflow-check) and returns their verdicts as records.
 
-    Each record is a dict: id, paper, location, title, verdict (pass, fail, inconclusive, violation), wall_s, rows
-    (each: quantity, predicted, measured, margin, verdict, rule, source_kind, source, explanation), notes, tables.
-    ids: claim ids or prefixes (None: every claim); quick: the quick versions CI runs; strict: an inconclusive claim
-    counts as failed (as --strict); out: also write check.json, check.md and the data CSVs there.
+    by="row" (default): one record per verdict row: claim, paper, location, title, claim_verdict, and the row's
+    quantity, predicted, measured, margin, verdict (pass, fail, inconclusive, violation, report), rule, source_kind,
+    source, explanation (a list that pandas.DataFrame takes as it is). by="claim": one record per claim, as
+    `loraflow check --json` prints it (id, paper, location, title, verdict, wall_s, rows, notes, tables).
+    ids: claim ids (None: every claim; `loraflow check --list --ids` lists them); quick: the quick versions CI runs;
+    strict: an inconclusive claim counts as failed (--strict); out: also write check.json, check.md and the data CSVs.
     Raises ConfigError for an unknown id (the program's message).
     """
+    if by not in ("row", "claim"):
+        raise ValueError(f"by: expected 'row' or 'claim', got {by!r}")
     args = [_bin("loraflow-check"), *(ids or []), "--json", "--no-progress"]
     if quick:
         args.append("--quick")
@@ -355,20 +403,26 @@ def check(ids: Optional[Sequence[str]] = None, quick: bool = True, strict: bool 
         line = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else "loraflow-check: bad arguments"
         raise ConfigError(line[len("loraflow: "):] if line.startswith("loraflow: ") else line)
     try:
-        report = json.loads(p.stdout)
-    except json.JSONDecodeError:
+        claims = json.loads(p.stdout)["claims"]
+    except (json.JSONDecodeError, KeyError):
         raise RuntimeError(f"loraflow-check exited {p.returncode} without a report: {p.stderr.strip()}") from None
-    return report["claims"]
+    if by == "claim":
+        return claims
+    return [{"claim": c["id"], "paper": c["paper"], "location": c["location"], "title": c["title"],
+             "claim_verdict": c["verdict"], **row} for c in claims for row in c["rows"]]
 
 
 def sweep(file: Union[str, os.PathLike], out: Union[str, os.PathLike], jobs: int = 0, progress: bool = False,
-          table: bool = True) -> dict:
+          table: bool = True, shard: Optional[str] = None) -> dict:
     """Runs the missing points of a sweep file (docs/sweep.md) into `out`, as `loraflow sweep FILE --out DIR`:
-    each point is a `loraflow run` process; a killed sweep resumes with the same call. Returns the counts (total,
-    already_done, ran, numerical_failures, errors, error_messages) and, with table, the table's (under "table")."""
-    r = _core.sweep(os.fspath(file), os.fspath(out), int(jobs), bool(progress), _bin("loraflow"))
-    if table:
-        r["table"] = _core.table(os.fspath(out))
+    each point is a `loraflow run` process; a killed sweep resumes with the same call; Ctrl-C stops it (the points
+    in flight are killed) and raises KeyboardInterrupt. shard="K/N" runs only share K of N of the points (a job
+    array's task; every share writes into the same `out`). Returns the counts (total, already_done, ran,
+    numerical_failures, errors, error_messages, other_shards, claimed_elsewhere, missing) and, with table, the
+    table's under "table" (written once no point is missing; before that, "table" is None)."""
+    r = _core.sweep(os.fspath(file), os.fspath(out), int(jobs), bool(progress), _bin("loraflow"), shard or "")
+    if table:  # as `loraflow sweep --table`: not while other shards or runners still owe points
+        r["table"] = None if r["missing"] and (shard or r["claimed_elsewhere"]) else _core.table(os.fspath(out))
     return r
 
 

@@ -10,14 +10,19 @@ QUICK_CLAIM = "lora-scale.gd-identities"  # one of the quickest claims (well und
 
 
 def test_check_returns_the_commands_verdicts(tmp_path):
-    rows = loraflow.check([QUICK_CLAIM])
-    assert [c["id"] for c in rows] == [QUICK_CLAIM]
+    claims = loraflow.check([QUICK_CLAIM], by="claim")
+    assert [c["id"] for c in claims] == [QUICK_CLAIM]
     p = cli("check", QUICK_CLAIM, "--quick", "--json", "--no-progress")
     want = json.loads(p.stdout)["claims"]
-    assert [(c["id"], c["verdict"], [r["verdict"] for r in c["rows"]]) for c in rows] == \
+    assert [(c["id"], c["verdict"], [r["verdict"] for r in c["rows"]]) for c in claims] == \
            [(c["id"], c["verdict"], [r["verdict"] for r in c["rows"]]) for c in want]
-    assert rows[0]["verdict"] in ("pass", "violation") and rows[0]["rows"]
-    for r in rows[0]["rows"]:
+    assert claims[0]["verdict"] in ("pass", "violation") and claims[0]["rows"]
+    # The default: one record per verdict row, with its claim's fields beside it.
+    rows = loraflow.check([QUICK_CLAIM])
+    assert len(rows) == len(want[0]["rows"])
+    for r, w in zip(rows, want[0]["rows"]):
+        assert r["claim"] == QUICK_CLAIM and r["claim_verdict"] == want[0]["verdict"]
+        assert {k: r[k] for k in w} == w
         assert r["source"]  # every prediction names its source
     with pytest.raises(loraflow.ConfigError, match="no-such-claim"):
         loraflow.check(["no-such-claim"])

@@ -26,6 +26,7 @@ def test_python_md_examples_run(tmp_path, monkeypatch, capsys):
             raise AssertionError(f"docs/python.md example {i + 1} failed: {e!r}\n{code}") from e
     out = capsys.readouterr().out
     assert "ok" in out and ("pass" in out or "violation" in out)
+    assert "key 'solve.rtol': expected a number > 0" in out  # the ConfigError example printed its message
 
 
 def test_readme_python_example_runs(tmp_path, monkeypatch):
@@ -53,3 +54,9 @@ def test_quickstart_notebook_runs(tmp_path):
     png = tmp_path / "out" / "quickstart" / "fig1-loss.png"
     assert png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "alpha = 1e-5: status {'ok'}" in p.stdout
+    # The panel's content: T1 grows as alpha shrinks (Xu et al. 2025: T1 ~ log(1/alpha) / sigma-scale), so the means
+    # printed for 1e-3, 1e-4, 1e-5 increase; and the deep run certifies T1 and misalign(T1) to at least 6 digits.
+    t1 = [float(line.split("T1 = ")[1].split(" ")[0]) for line in p.stdout.splitlines() if line.startswith("alpha = ")]
+    assert len(t1) == 3 and t1[0] < t1[1] < t1[2]
+    certified = [int(line.split("(")[-1].split(" ")[0]) for line in p.stdout.splitlines() if "digits certified" in line]
+    assert len(certified) == 2 and min(certified) >= 6

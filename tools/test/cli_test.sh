@@ -33,6 +33,42 @@ ok() {
   "$LORAFLOW" "$@" >"$T/log" 2>&1 || fail "loraflow $* exited with status $?: $(tail -n 3 "$T/log")"
 }
 
+# need_mpirun: sets MPIRUN to the mpirun command line of the MPI cases (two cores: --oversubscribe; root in CI).
+need_mpirun() {
+  command -v mpirun >/dev/null || fail "mpirun not found (tools/setup.sh installs openmpi-bin)"
+  MPIRUN=(mpirun --oversubscribe)
+  [ "$(id -u)" = 0 ] && MPIRUN+=(--allow-run-as-root)
+  return 0
+}
+
+# wait_points DIR N: waits (at most 30 s) until N points of the sweep in DIR are done. Finished points only: a point
+# killed between writing its summary.json and renaming its staging directory (<id>.tmp.<pid>) into place is not
+# done, and a resume rightly runs it again.
+wait_points() {
+  local n
+  for _ in $(seq 1 600); do
+    n=$(find "$1/points" -name summary.json -not -path '*.tmp.*' 2>/dev/null | wc -l)
+    [ "$n" -ge "$2" ] && return 0
+    sleep 0.05
+  done
+}
+
+# resume_matches SWEEP DIR REF: after a kill, runs the sweep in DIR again (without MPI) and checks that exactly the
+# missing points ran, that the tables equal REF's byte for byte, and that no claim or staging directory is left.
+# Sets done_before (the points done before the resume).
+resume_matches() {
+  done_before=$(find "$2/points" -name summary.json -not -path '*.tmp.*' | wc -l)
+  [ "$done_before" -lt 24 ] || fail "the sweep finished before it could be killed; nothing was tested"
+  ok sweep "$1" --out "$2" --jobs 2 --table --no-progress
+  grep -q "$done_before already done, $((24 - done_before)) run now" "$T/log" ||
+    fail "the resume did not run exactly the $((24 - done_before)) missing points: $(cat "$T/log")"
+  local f
+  for f in table.md table.csv table.tex table.json curves.csv; do
+    cmp -s "$3/$f" "$2/$f" || fail "$f differs from the uninterrupted sweep's"
+  done
+  [ -z "$(find "$2/points" -maxdepth 1 -name '*.claim' -o -maxdepth 1 -name '*.tmp.*')" ] || fail "claims or staging directories left"
+}
+
 need_numpy() {
   "$PYTHON" -c 'import numpy' 2>/dev/null ||
     fail "$PYTHON cannot import numpy; install it (tools/setup.sh installs python3-numpy)"
@@ -363,24 +399,77 @@ PY
     ok sweep "$SW" --out "$T/ref" --jobs 2 --table --no-progress
     "$LORAFLOW" sweep "$SW" --out "$T/k" --jobs 2 --no-progress >/dev/null 2>&1 &
     pid=$!
-    for _ in $(seq 1 600); do  # until a few points are done, then SIGKILL the sweep (its points in flight die too)
-      # Finished points only: a point killed between writing its summary.json and renaming its staging directory
-      # (<id>.tmp.<pid>) into place is not done, and the resume rightly runs it again.
-      n=$(find "$T/k/points" -name summary.json -not -path '*.tmp.*' 2>/dev/null | wc -l)
-      [ "$n" -ge 3 ] && break
-      sleep 0.05
-    done
+    wait_points "$T/k" 3  # then SIGKILL the sweep (its points in flight die too)
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-    done_before=$(find "$T/k/points" -name summary.json -not -path '*.tmp.*' | wc -l)
-    [ "$done_before" -lt 24 ] || fail "the sweep finished before it could be killed; nothing was tested"
-    ok sweep "$SW" --out "$T/k" --jobs 2 --table --no-progress
-    grep -q "$done_before already done" "$T/log" || fail "resume did not skip the $done_before finished points: $(cat "$T/log")"
-    for f in table.md table.csv table.tex table.json curves.csv; do
-      cmp -s "$T/ref/$f" "$T/k/$f" || fail "$f differs from the uninterrupted run"
-    done
-    [ -z "$(find "$T/k/points" -maxdepth 1 -name '*.tmp.*')" ] || fail "a staging directory was left behind"
+    resume_matches "$SW" "$T/k" "$T/ref"
     echo "ok [$CASE] (killed after $done_before of 24 points)" ;;
+  sweep_shards_identical)  # --shard 3/3, 1/3, 2/3 run separately, in that order, then table: the table of one sweep
+    SW=$SRC/docs/examples/sweep_alpha.sweep.toml
+    ok sweep "$SW" --out "$T/ref" --jobs 2 --table --no-progress
+    ok sweep "$SW" --out "$T/s" --jobs 2 --shard 3/3 --table --no-progress
+    grep -q "shard 3/3: 8 of them" "$T/log" || fail "shard 3/3 did not report its 8 points: $(cat "$T/log")"
+    grep -q "table not written: 16 points" "$T/log" || fail "shard 3/3 wrote a table before the other shards: $(cat "$T/log")"
+    [ ! -e "$T/s/table.md" ] || fail "a table was written with shards missing"
+    "$LORAFLOW" table "$T/s" >/dev/null 2>"$T/err" || fail "table of a partial sweep failed: $(cat "$T/err")"
+    grep -q "16 of 24 points of $T/s have no result yet (00000, 00001, 00003," "$T/err" || fail "table did not name the missing points: $(cat "$T/err")"
+    ok sweep "$SW" --out "$T/s" --jobs 2 --shard 1/3 --no-progress
+    ok sweep "$SW" --out "$T/s" --jobs 1 --shard 2/3 --table --no-progress
+    grep -q "wrote $T/s/table" "$T/log" || fail "the last shard did not write the table: $(cat "$T/log")"
+    for f in table.md table.csv table.tex table.json curves.csv; do
+      cmp -s "$T/ref/$f" "$T/s/$f" || fail "$f of the three shards differs from the one sweep's"
+    done
+    [ "$(find "$T/s/points" -name summary.json | wc -l)" = 24 ] || fail "not 24 points"
+    [ -z "$(find "$T/s/points" -maxdepth 1 -name '*.claim' -o -maxdepth 1 -name '*.tmp.*')" ] || fail "claims or staging directories left"
+    expect_bad_input "--shard '4/3': expected K/N with 1 <= K <= N" -- sweep "$SW" --shard 4/3
+    echo "ok [$CASE]" ;;
+  sweep_two_runners)  # two runners on one directory at once: each point runs once, the table is the one sweep's
+    SW=$SRC/docs/examples/sweep_alpha.sweep.toml
+    ok sweep "$SW" --out "$T/ref" --jobs 2 --table --no-progress
+    "$LORAFLOW" sweep "$SW" --out "$T/two" --jobs 1 --no-progress >"$T/a" 2>&1 &
+    pa=$!
+    "$LORAFLOW" sweep "$SW" --out "$T/two" --jobs 1 --no-progress >"$T/b" 2>&1 &
+    pb=$!
+    wait "$pa" || fail "runner A failed: $(cat "$T/a")"
+    wait "$pb" || fail "runner B failed: $(cat "$T/b")"
+    ran=$(( $(sed -n 's/.* \([0-9]*\) run now.*/\1/p' "$T/a") + $(sed -n 's/.* \([0-9]*\) run now.*/\1/p' "$T/b") ))
+    [ "$ran" = 24 ] || fail "the two runners ran $ran points between them, not 24: $(cat "$T/a" "$T/b")"
+    ok table "$T/two" --quiet
+    for f in table.md table.csv curves.csv; do
+      cmp -s "$T/ref/$f" "$T/two/$f" || fail "$f of the two runners differs from the one sweep's"
+    done
+    [ -z "$(find "$T/two/points" -maxdepth 1 -name '*.claim')" ] || fail "claims left behind"
+    echo "ok [$CASE] ($(cat "$T/a" "$T/b" | grep -o '[0-9]* left to another runner' | tr '\n' ' '))" ;;
+  sweep_mpi_identical)  # mpirun -np 2 and -np 3: the tables of --jobs 1, every point run once, by the shared queue
+    need_mpirun
+    SW=$SRC/docs/examples/sweep_alpha.sweep.toml
+    ok sweep "$SW" --out "$T/j1" --jobs 1 --table --no-progress
+    for np in 2 3; do
+      "${MPIRUN[@]}" -np "$np" "$LORAFLOW" sweep "$SW" --out "$T/np$np" --jobs 1 --table --no-progress >"$T/log" 2>&1 ||
+        fail "mpirun -np $np failed: $(tail -n 5 "$T/log")"
+      # One summary from rank 0 (the others print nothing), counting every rank's points: the queue, not claims.
+      [ "$(grep -c '^sweep ' "$T/log")" = 1 ] || fail "-np $np: not one summary line: $(cat "$T/log")"
+      grep -q "0 already done, 24 run now (0 numerical failures, status in their summary.json), 0 errors$" "$T/log" ||
+        fail "-np $np: rank 0 did not count 24 points run by the ranks (built without MPI?): $(cat "$T/log")"
+      for f in table.md table.csv table.tex table.json curves.csv; do
+        cmp -s "$T/j1/$f" "$T/np$np/$f" || fail "$f differs between --jobs 1 and mpirun -np $np"
+      done
+      [ -z "$(find "$T/np$np/points" -maxdepth 1 -name '*.claim' -o -maxdepth 1 -name '*.tmp.*')" ] || fail "-np $np left claims or staging directories"
+    done
+    echo "ok [$CASE]" ;;
+  sweep_mpi_kill_rank)  # SIGKILL one rank mid-sweep, then run again without MPI: the table of an uninterrupted sweep
+    need_mpirun
+    SW=$SRC/docs/examples/sweep_alpha.sweep.toml
+    ok sweep "$SW" --out "$T/ref" --jobs 2 --table --no-progress
+    "${MPIRUN[@]}" -np 2 "$LORAFLOW" sweep "$SW" --out "$T/k" --jobs 1 --no-progress >"$T/mlog" 2>&1 &
+    mp=$!
+    wait_points "$T/k" 3
+    ranks=$(pgrep -P "$mp" -f "sweep $SW" || true)
+    [ -n "$ranks" ] || fail "no rank process under mpirun $mp: $(cat "$T/mlog")"
+    kill -9 $(echo "$ranks" | tail -n 1)  # the last rank started: rank 1 (a follower) or rank 0 (the leader)
+    wait "$mp" 2>/dev/null && fail "mpirun exited 0 after a rank was killed"
+    resume_matches "$SW" "$T/k" "$T/ref"
+    echo "ok [$CASE] (a rank killed after $done_before of 24 points)" ;;
   certify_reports_loss)  # --certify: a run that loses digits says so (double at alpha = 1e-14 on a small problem)
     small=(--set problem.m=4 --set problem.n=4 --set problem.h=8 --set lora.rank=2 --set solve.t_end=4
            --set 'observe.times="linspace:0:4:5"')

@@ -182,7 +182,7 @@ table_result write_tables(const std::string& dir_s) {
         k /= values[a].size();
       }
     }
-    if (!pd[i].present) ++g.missing, ++res.missing;
+    if (!pd[i].present) ++g.missing, ++res.missing, res.missing_points.push_back(name);
     else if (!pd[i].ok) ++g.failed, ++res.failed;
     else g.pts.push_back(&pd[i]);
   }

@@ -168,6 +168,11 @@ certified_run execute_certified(const run_config& c, const run_options& o,
   run_options quiet;
   quiet.progress = false;
   quiet.cancel = &cancel;
+  // The caller's cancel (o.cancel: a Ctrl-C in the Python module) stops the reference too, at its next step.
+  if (o.cancel)
+    quiet.on_progress = [&cancel, stop = o.cancel](double, double, std::size_t) {
+      if (stop->load(std::memory_order_relaxed)) cancel.store(true);
+    };
   const std::string what = cp.precision + ", rtol " + cp.rtol + ", " + cp.method;
   std::future<run_result> reference;
   if (cp.concurrent_ok) {
@@ -202,6 +207,7 @@ certified_run execute_certified(const run_config& c, const run_options& o,
     say("certify: running the reference (" + what + ")");
     ref = execute(cp.reference, quiet);
   }
+  if (o.cancel && o.cancel->load() && !ref.ok()) return out;  // cancelled while the reference ran: no certificate
   out.certified = compare_certified(cp, out.run.summary_json, ref);
   return out;
 }

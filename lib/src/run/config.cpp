@@ -10,12 +10,14 @@
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 namespace loraflow {
 
@@ -91,6 +93,8 @@ struct reader {
     fail(key, "expected " + list + ", got '" + s + "'");
   }
   std::string path(const toml::node& n, const std::string& key) const {
+    if (std::find(file_keys().begin(), file_keys().end(), key) == file_keys().end())
+      throw std::logic_error("config: '" + key + "' is read as a path but is not in file_keys() (run/config.cpp)");
     const std::string s = string(n, key);
     if (s.empty()) fail(key, "expected a file path, got an empty string");
     if (is_memory_path(s)) {  // an in-memory matrix (run_config::arrays), read when the run starts
@@ -102,6 +106,18 @@ struct reader {
     return p.lexically_normal().string();
   }
 };
+
+}  // namespace
+
+const std::vector<std::string>& file_keys() {
+  static const std::vector<std::string> k{"problem.W1",  "problem.W2", "problem.dY", "problem.W0", "problem.S",
+                                          "problem.X",   "problem.Y",  "lora.A1",    "lora.B1",    "lora.A2",
+                                          "lora.B2",     "lora.state", "objective.weights", "objective.operator",
+                                          "objective.features", "objective.labels"};
+  return k;
+}
+
+namespace {
 
 const std::map<std::string, std::set<std::string>>& known_keys() {
   static const std::map<std::string, std::set<std::string>> k{

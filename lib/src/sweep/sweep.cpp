@@ -13,13 +13,17 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -106,6 +110,46 @@ std::string point_name(std::size_t i) {
   char b[16];
   std::snprintf(b, sizeof b, "%05zu", i);
   return b;
+}
+
+std::string host_name() {
+  char b[256] = {};
+  if (gethostname(b, sizeof b - 1) != 0) return "unknown-host";
+  return b;
+}
+
+/// A point's claim (DIR/points/<id>.claim): "<host> <pid>" of the runner that runs it.
+struct claim_owner {
+  std::string host;
+  long pid = 0;
+};
+
+std::optional<claim_owner> read_claim(const fs::path& f) {
+  std::ifstream in(f);
+  claim_owner o;
+  if (!(in >> o.host >> o.pid)) return std::nullopt;  // being written, or damaged: treated as held
+  return o;
+}
+
+/// Whether process pid of this host is alive: it exists and is not a zombie (a killed runner whose parent, such as
+/// mpirun, has not been reaped yet is dead for this purpose).
+bool process_alive(long pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  if (stat) {  // "pid (comm) S ...": the state after the last ')'
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto close = text.rfind(')');
+    if (close == std::string::npos || close + 2 >= text.size()) return true;
+    const char state = text[close + 2];
+    return state != 'Z' && state != 'X' && state != 'x';
+  }
+  return !(kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH);
+}
+
+/// Whether a claim's runner may still be running: true unless it ran on this host and its process is gone.
+bool claim_live(const fs::path& f, const std::string& host) {
+  const std::optional<claim_owner> o = read_claim(f);
+  if (!o || o->host != host) return true;
+  return process_alive(o->pid);
 }
 
 }  // namespace
@@ -211,10 +255,33 @@ std::string manifest_json(const sweep_spec& s) {
   return j.dump(2) + "\n";
 }
 
+std::pair<unsigned, unsigned> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  auto number = [](const std::string& t) -> long {
+    if (t.empty() || t.size() > 6 || t.find_first_not_of("0123456789") != std::string::npos) return -1;
+    return std::stol(t);
+  };
+  const long k = slash == std::string::npos ? -1 : number(text.substr(0, slash));
+  const long n = slash == std::string::npos ? -1 : number(text.substr(slash + 1));
+  if (k < 1 || n < 1 || k > n)
+    throw input_error("sweep: --shard '" + text + "': expected K/N with 1 <= K <= N (e.g. --shard 2/8)");
+  return {static_cast<unsigned>(k - 1), static_cast<unsigned>(n)};
+}
+
 sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
+  if (o.shards == 0 || o.shard >= o.shards)
+    throw std::invalid_argument("run_sweep: sweep_options::shard " + std::to_string(o.shard) + " of " +
+                                std::to_string(o.shards) + " (expected shard < shards)");
+  if (o.point_command.empty())
+    throw std::invalid_argument("run_sweep: sweep_options::point_command is empty (the command that runs one point, e.g. {loraflow, run})");
+  sweep_share* const share = o.share;
+  const bool lead = !share || share->leader();
   const fs::path dir(o.out_dir);
   const std::string manifest = manifest_json(s);
   const fs::path mpath = dir / "sweep.json";
+  const std::string host = host_name();
+  auto claim_path = [&](const std::string& id) { return dir / "points" / (id + ".claim"); };
+  if (!lead) share->ready();  // the leader has prepared DIR
   if (fs::exists(mpath)) {
     std::ifstream in(mpath);
     std::stringstream ss;
@@ -222,30 +289,53 @@ sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
     if (ss.str() != manifest)
       throw input_error(o.out_dir + ": holds a different sweep (its sweep.json differs from " + s.source +
                         "'s grid); expected the same sweep file and base config, or a new directory");
-  } else if (fs::exists(dir) && !fs::is_empty(dir)) {
-    throw input_error(o.out_dir + ": exists, is not empty and has no sweep.json; expected a new or sweep directory");
+  } else if (!lead) {
+    throw std::runtime_error(o.out_dir + ": the leading runner did not write sweep.json (is DIR on a file system all runners share?)");
+  } else if (fs::exists(dir)) {
+    // A new sweep directory may already hold what another runner starting at the same moment made of it: points/,
+    // logs/ and sweep.json's temporary file. Anything else is someone's data.
+    for (const auto& e : fs::directory_iterator(dir)) {
+      const std::string n = e.path().filename().string();
+      if (n != "points" && n != "logs" && n.rfind("sweep.json", 0) != 0)
+        throw input_error(o.out_dir + ": exists, is not empty and has no sweep.json; expected a new or sweep directory");
+    }
   }
-  fs::create_directories(dir / "points");
-  fs::create_directories(dir / "logs");
-  if (!fs::exists(mpath)) write_file_atomic(mpath.string(), manifest);
-  // Staging directories of points that were in flight when an earlier sweep was killed (their processes died with
-  // it: children get SIGKILL when the sweep dies) are removed; their points run again.
-  for (const auto& e : fs::directory_iterator(dir / "points")) {
-    const std::string n = e.path().filename().string();
-    if (n.find(".tmp.") != std::string::npos || n.find(".old.") != std::string::npos) fs::remove_all(e.path());
+  if (lead) {
+    fs::create_directories(dir);
+    if (!fs::exists(mpath)) write_file_atomic(mpath.string(), manifest);  // first: DIR is then a sweep directory
+    fs::create_directories(dir / "points");
+    fs::create_directories(dir / "logs");
+    // Claims of runners that died on this host go; then the staging directories of points no live runner holds
+    // (in flight when an earlier sweep was killed: their processes died with it, children get SIGKILL when the
+    // sweep dies) are removed, and those points run again.
+    for (const auto& e : fs::directory_iterator(dir / "points"))
+      if (e.path().extension() == ".claim" && !claim_live(e.path(), host)) fs::remove(e.path());
+    for (const auto& e : fs::directory_iterator(dir / "points")) {
+      const std::string n = e.path().filename().string();
+      if (n.find(".tmp.") == std::string::npos && n.find(".old.") == std::string::npos) continue;
+      if (!fs::exists(claim_path(n.substr(0, n.find('.'))))) fs::remove_all(e.path());
+    }
+    if (share) share->ready();
   }
 
   const std::vector<sweep_point> points = expand(s);
   sweep_result r;
   r.total = points.size();
   std::vector<const sweep_point*> todo;
-  for (const sweep_point& p : points) {
-    if (fs::exists(dir / "points" / point_name(p.index) / "summary.json")) ++r.already_done;
-    else todo.push_back(&p);
+  auto done = [&](const sweep_point& p) { return fs::exists(dir / "points" / point_name(p.index) / "summary.json"); };
+  if (lead) {
+    for (const sweep_point& p : points) {
+      if (p.index % o.shards != o.shard) ++r.other_shards;
+      else if (done(p)) ++r.already_done;
+      else todo.push_back(&p);
+    }
+    if (share) {
+      std::vector<std::size_t> indices;
+      for (const sweep_point* p : todo) indices.push_back(p->index);
+      share->start(std::move(indices));
+    }
   }
   const unsigned jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
-  if (o.point_command.empty())
-    throw std::invalid_argument("run_sweep: sweep_options::point_command is empty (the command that runs one point, e.g. {loraflow, run})");
   const std::string exe = o.point_command.front();
   const bool tty = isatty(STDERR_FILENO);
   const auto t0 = std::chrono::steady_clock::now();
@@ -254,20 +344,46 @@ sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
   std::size_t next = 0, finished = 0;
 
   auto progress = [&](bool force) {
-    if (!o.progress) return;
+    if (!o.progress || !lead) return;
     const auto now = std::chrono::steady_clock::now();
     if (!force && !tty && now - last_print < std::chrono::seconds(5)) return;
     last_print = now;
     const double el = std::chrono::duration<double>(now - t0).count();
     const double rate = el > 0 ? finished / el : 0;
-    const double eta = rate > 0 ? (todo.size() - finished) / rate : 0;
+    const double eta = rate > 0 ? (todo.size() > finished ? todo.size() - finished : 0) / rate : 0;
     char b[256];
     std::snprintf(b, sizeof b, "sweep: %zu/%zu points done (%zu this run), %.2f points/s, ETA %.0f s, %zu failed",
                   r.already_done + finished, r.total, finished, rate, eta, r.numerical_failures + r.errors);
     std::cerr << (tty ? "\r" : "") << b << (tty ? "" : "\n") << std::flush;
   };
 
+  // Claims a point for this runner: false when another runner holds it, or ran it since the todo list was made.
+  auto claim = [&](const sweep_point& p) {
+    const fs::path f = claim_path(point_name(p.index));
+    const int fd = open(f.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0) {
+      if (errno != EEXIST) throw std::runtime_error(f.string() + ": cannot create the point's claim: " + std::strerror(errno));
+      ++r.claimed_elsewhere;
+      return false;
+    }
+    const std::string text = host + " " + std::to_string(getpid()) + "\n";
+    const bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    close(fd);
+    if (!written) throw std::runtime_error(f.string() + ": cannot write the point's claim");
+    if (done(p)) {  // finished by another runner between the todo list and this claim
+      fs::remove(f);
+      ++r.already_done;
+      return false;
+    }
+    return true;
+  };
+  auto release = [&](const sweep_point& p) {
+    std::error_code ec;
+    fs::remove(claim_path(point_name(p.index)), ec);
+  };
+
   auto launch = [&](const sweep_point& p) {
+    if (!claim(p)) return;
     std::vector<std::string> args = o.point_command;
     args.push_back(s.base);
     for (const std::string& set : p.sets) args.push_back("--set"), args.push_back(set);
@@ -292,29 +408,71 @@ sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
     }
     running[pid] = &p;
   };
+  // The next point to run here: from this runner's list, or from the share's leader.
+  auto take = [&]() -> const sweep_point* {
+    if (share) {
+      const std::optional<std::size_t> i = share->next();
+      return i && *i < points.size() ? &points[*i] : nullptr;
+    }
+    return next < todo.size() ? todo[next++] : nullptr;
+  };
+  // A point ended (here, or at another runner of the share): count it.
+  auto ended = [&](std::size_t index, int code) {
+    ++finished;
+    if (code == 0) ++r.ran;
+    else if (code == 3) ++r.ran, ++r.numerical_failures;  // written, with its status in summary.json
+    else {
+      ++r.errors;
+      r.error_messages.push_back("point " + std::to_string(index) + ": exit " + std::to_string(code) + ": " +
+                                 last_line((dir / "logs" / (point_name(index) + ".txt")).string()));
+    }
+    progress(false);
+  };
 
-  while (next < todo.size() || !running.empty()) {
-    while (next < todo.size() && running.size() < jobs) launch(*todo[next++]);
+  auto cancelled = [&] { return o.cancel && o.cancel->load(std::memory_order_relaxed); };
+  const bool poll_wait = o.cancel || share;  // wait for points by looking every few ms, not by blocking
+  bool exhausted = false;
+  for (;;) {
+    if (cancelled()) {  // stop: kill the points in flight (their staging directories go on the next run)
+      for (const auto& [pid, p] : running) kill(pid, SIGKILL);
+      for (const auto& [pid, p] : running) waitpid(pid, nullptr, 0), release(*p);
+      running.clear();
+      r.cancelled = true;
+      break;
+    }
+    if (share)
+      for (const auto& [index, code] : share->poll()) ended(index, code);
+    while (!exhausted && running.size() < jobs) {
+      const sweep_point* p = take();
+      if (!p) exhausted = true;
+      else launch(*p);
+    }
+    if (running.empty()) {
+      if (exhausted && !(share && share->others_running())) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
     int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
+    const pid_t pid = waitpid(-1, &status, poll_wait ? WNOHANG : 0);
+    if (pid == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
     if (pid < 0) break;
     const auto it = running.find(pid);
     if (it == running.end()) continue;
     const sweep_point& p = *it->second;
     running.erase(it);
-    ++finished;
+    release(p);  // after the point's directory is in place (or it failed): no other runner starts it meanwhile
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (code == 0) ++r.ran;
-    else if (code == 3) ++r.ran, ++r.numerical_failures;  // written, with its status in summary.json
-    else {
-      ++r.errors;
-      r.error_messages.push_back("point " + std::to_string(p.index) + ": exit " + std::to_string(code) + ": " +
-                                 last_line((dir / "logs" / (point_name(p.index) + ".txt")).string()));
-    }
-    progress(false);
+    if (share) share->finished(p.index, code);
+    if (lead) ended(p.index, code);
+    else ++finished;
   }
+  if (share) share->end(r);
   progress(true);
-  if (o.progress && tty) std::cerr << "\n";
+  if (o.progress && lead && tty) std::cerr << "\n";
+  for (const sweep_point& p : points) r.missing += done(p) ? 0 : 1;
   return r;
 }
 

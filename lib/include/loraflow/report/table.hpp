@@ -15,11 +15,13 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace loraflow {
 
 struct table_result {
   std::size_t groups = 0, points = 0, missing = 0, failed = 0;
+  std::vector<std::string> missing_points;  ///< the directories (under points/) of the points without a result
   std::string markdown;  ///< the text of table.md (printed by the CLI)
 };
 

@@ -66,7 +66,8 @@ struct certified_run {
 /// Runs c and its reference, the reference on a second thread beside the run when plan.concurrent_ok (two cores
 /// then give both for the price of the longer one), else after it; a run that fails or throws stops the reference
 /// at its next step. note() receives one-line progress messages; on_run() the run's result as soon as it ends,
-/// before the reference is waited for.
+/// before the reference is waited for. o.cancel stops the reference too; a reference stopped that way gives no
+/// certificate (certified_run::certified stays empty).
 certified_run execute_certified(const run_config& c, const run_options& o,
                                 const std::function<void(const std::string&)>& note = {},
                                 const std::function<void(const run_result&)>& on_run = {});

@@ -129,6 +129,10 @@ inline constexpr const char* memory_path_prefix = "array:";
 /// Whether a file key's value names an in-memory array ("array:NAME").
 inline bool is_memory_path(const std::string& path) { return path.rfind(memory_path_prefix, 0) == 0; }
 
+/// The keys whose value is a file path, as "section.key" (problem.W1, lora.A1, objective.weights, ...): the one list,
+/// which the parser checks every path key against and the Python module reads to know which values may be arrays.
+const std::vector<std::string>& file_keys();
+
 struct run_config {
   problem_config problem;
   lora_config lora;

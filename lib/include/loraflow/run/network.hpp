@@ -305,7 +305,7 @@ run_result execute_network_typed(const run_config& c, const run_options& o, cons
   r.status = st.status;
   r.message = st.message;
   r.summary_json = j.dump(2);
-  if (keep_csv) {
+  if (o.keep_outputs) {
     r.trajectory_csv = csv.str();
     r.state = network_state_matrices(model, x);
   }

@@ -905,7 +905,7 @@ template <class Real> run_result execute_typed(const run_config& c, const run_op
   r.status = st.status;
   r.message = st.message;
   r.summary_json = j.dump(2);
-  if (keep_csv) {
+  if (o.keep_outputs) {
     r.trajectory_csv = csv.str();
     r.state = d::state_matrices(model, x_natural);
   }

@@ -28,8 +28,8 @@ struct run_options {
   bool progress = true;  ///< progress line on stderr for runs longer than a second
   bool save_state = false;  ///< also DIR/state/<A1|B1|A2|B2>.npy (float64) and .txt (every digit) at t_final
   const std::atomic<bool>* cancel = nullptr;  ///< set by another thread to stop the run (status "stopped")
-  /// Also return what would be written, in run_result::trajectory_csv and ::state, when out_dir is empty (in-process
-  /// callers that read the results themselves: the Python module). With out_dir set they are always filled.
+  /// Return the outputs, in run_result::trajectory_csv and ::state, whether or not out_dir writes them (in-process
+  /// callers that read the results themselves: the Python module; the command leaves it off and pays nothing).
   bool keep_outputs = false;
   /// Called on the run's thread after every step with the progress (t or the iteration), its end and the steps
   /// taken (the Python module's progress callback reads it from another thread). Must not throw.
@@ -46,8 +46,8 @@ struct run_result {
   bool ok() const { return status == run_status::ok; }
   std::string summary_json;  ///< the text of summary.json
   std::string human;         ///< a short human summary (several lines)
-  /// With run_options::keep_outputs or out_dir: the text of trajectory.csv, and the final state (what state/ holds
-  /// under --save-state; a disabled adapter is left out).
+  /// With run_options::keep_outputs: the text of trajectory.csv, and the final state (what state/ holds under
+  /// --save-state; a disabled adapter is left out).
   std::string trajectory_csv;
   named_matrices state;
 };

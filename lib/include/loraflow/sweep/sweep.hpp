@@ -16,7 +16,11 @@
 // Results do not depend on --jobs: each point's seeds come from the base seed and the point's seed index.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace loraflow {
@@ -49,6 +53,35 @@ std::vector<sweep_point> expand(const sweep_spec& s);
 /// The manifest text written to DIR/sweep.json (deterministic).
 std::string manifest_json(const sweep_spec& s);
 
+struct sweep_result;
+
+/// Shares one sweep's points among runners that work at once (the ranks of an MPI job: tools/sweep_mpi.cpp implements
+/// it over MPI; the library does not use MPI). One runner leads: it prepares DIR, hands out the points of its todo
+/// list one at a time as runners ask (so a slow point never leaves the others idle), and learns of every point's
+/// end, for the progress line and the counts. The points themselves are written into DIR by whichever runner ran
+/// them, atomically and under a claim (run_sweep), so the result does not depend on who ran what.
+class sweep_share {
+ public:
+  virtual ~sweep_share() = default;
+  virtual bool leader() const = 0;
+  /// Called once by every runner: by the leader after it has prepared DIR, by the others before they read it.
+  virtual void ready() = 0;
+  /// Leader: the indices of the points to run, in order, before any next().
+  virtual void start(std::vector<std::size_t> todo) = 0;
+  /// The index of the next point this runner runs, or nothing when none is left.
+  virtual std::optional<std::size_t> next() = 0;
+  /// A point this runner ran ended with exit status `code`.
+  virtual void finished(std::size_t index, int code) = 0;
+  /// Leader: serves the others' requests, and returns the points they finished since the last call (index, exit
+  /// status). The others: nothing.
+  virtual std::vector<std::pair<std::size_t, int>> poll() = 0;
+  /// Leader: whether another runner is still at work. The others: false.
+  virtual bool others_running() = 0;
+  /// Called by every runner at the end with its result: the others send theirs (the points they left to a claim or
+  /// found done); the leader adds those to its own.
+  virtual void end(sweep_result& r) = 0;
+};
+
 struct sweep_options {
   std::string out_dir;
   unsigned jobs = 0;     ///< 0: all cores
@@ -57,14 +90,36 @@ struct sweep_options {
   /// loraflow CLI passes itself). Each point runs `PREFIX... BASE_CONFIG --set K=V ... --out DIR --quiet
   /// --no-progress` in its own process, so the prefix must accept the arguments of `loraflow run`.
   std::vector<std::string> point_command;
+  /// Set by another thread to stop the sweep: no new point starts, the points in flight are killed (their staging
+  /// directories are removed by the next run, which runs them again), and run_sweep returns with cancelled set.
+  const std::atomic<bool>* cancel = nullptr;
+  /// A share of the points (`loraflow sweep --shard K/N`, job arrays): this runner runs the points whose index i has
+  /// i mod shards == shard (0-based), a deterministic partition; shards = 1 runs them all.
+  unsigned shard = 0, shards = 1;
+  /// Runners sharing this sweep's points at once (an MPI job); null: this runner alone. With a share, only the
+  /// leader's result counts the whole sweep.
+  sweep_share* share = nullptr;
 };
 
 struct sweep_result {
   std::size_t total = 0, already_done = 0, ran = 0, numerical_failures = 0, errors = 0;
+  std::size_t other_shards = 0;      ///< points of other shards (sweep_options::shard), not run here
+  std::size_t claimed_elsewhere = 0;  ///< points another live runner on the same directory was running: left to it
+  std::size_t missing = 0;            ///< points of the whole sweep without a result when this runner ended
   std::vector<std::string> error_messages;  ///< points whose process failed outright (retried on the next run)
+  bool cancelled = false;                    ///< stopped by sweep_options::cancel
 };
 
-/// Runs the missing points of a sweep. Throws input_error for a DIR holding a different sweep.
+/// The one grammar of a shard, "K/N" with 1 <= K <= N (`loraflow sweep --shard`, the Python module's shard=):
+/// {K - 1, N}, as sweep_options::shard and ::shards take them. Throws input_error naming the value otherwise.
+std::pair<unsigned, unsigned> parse_shard(const std::string& text);
+
+/// Runs the missing points of a sweep (of its shard). Several runners may share DIR (shards, MPI ranks, a second
+/// command by mistake): a runner claims a point before it runs it (DIR/points/<id>.claim, created exclusively,
+/// naming its host and pid, removed when the point ends), leaves a point another live runner has claimed, and
+/// checks again that the point has no result once the claim is its own, so no point runs to completion twice.
+/// Claims of runners that died on this host are removed; a dead runner's claim from another host is kept (remove
+/// DIR/points/*.claim by hand once no runner is left). Throws input_error for a DIR holding a different sweep.
 sweep_result run_sweep(const sweep_spec& s, const sweep_options& o);
 
 }  // namespace loraflow
