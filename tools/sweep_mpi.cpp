@@ -28,6 +28,7 @@ bool launched_by_mpi() {
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <thread>
 
@@ -37,18 +38,30 @@ namespace {
 
 enum tag : int { REQUEST = 1, POINT = 2, DONE = 3, BYE = 4 };
 
+/// Waits for a request to complete by testing it every 200 us: Open MPI's blocking calls spin on a core, which the
+/// points of this node need (on a machine of two cores, a rank spinning in a wait halves a point's speed).
+void wait_gently(MPI_Request& req) {
+  for (int flag = 0;;) {
+    MPI_Test(&req, &flag, MPI_STATUS_IGNORE);
+    if (flag) return;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
+
 class mpi_share final : public loraflow::sweep_share {
  public:
   mpi_share(int rank, int size) : m_rank(rank), m_others(size - 1) {}
   bool leader() const override { return m_rank == 0; }
-  void ready() override { MPI_Barrier(MPI_COMM_WORLD); }
+  void ready() override { barrier(); }
   void start(std::vector<std::size_t> todo) override { m_queue.assign(todo.begin(), todo.end()); }
 
   std::optional<std::size_t> next() override {
     if (leader()) return pop();
     long ask = 0, answer = -1;
+    MPI_Request req;
+    MPI_Irecv(&answer, 1, MPI_LONG, 0, POINT, MPI_COMM_WORLD, &req);
     MPI_Send(&ask, 1, MPI_LONG, 0, REQUEST, MPI_COMM_WORLD);
-    MPI_Recv(&answer, 1, MPI_LONG, 0, POINT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    wait_gently(req);
     if (answer < 0) return std::nullopt;
     return static_cast<std::size_t>(answer);
   }
@@ -90,13 +103,19 @@ class mpi_share final : public loraflow::sweep_share {
     if (leader()) {
       r.claimed_elsewhere += m_claimed_elsewhere;
       r.already_done += m_found_done;
-      return;
+    } else {
+      const long msg[2] = {static_cast<long>(r.claimed_elsewhere), static_cast<long>(r.already_done)};
+      MPI_Send(msg, 2, MPI_LONG, 0, BYE, MPI_COMM_WORLD);
     }
-    const long msg[2] = {static_cast<long>(r.claimed_elsewhere), static_cast<long>(r.already_done)};
-    MPI_Send(msg, 2, MPI_LONG, 0, BYE, MPI_COMM_WORLD);
+    barrier();  // every rank done: MPI_Finalize then has nothing to wait for
   }
 
  private:
+  static void barrier() {
+    MPI_Request req;
+    MPI_Ibarrier(MPI_COMM_WORLD, &req);
+    wait_gently(req);
+  }
   std::optional<std::size_t> pop() {
     if (m_queue.empty()) return std::nullopt;
     const std::size_t i = m_queue.front();
@@ -112,6 +131,8 @@ class mpi_share final : public loraflow::sweep_share {
 }  // namespace
 
 mpi_session::mpi_session() {
+  // Open MPI: ranks that wait give their core away (unless the user set it otherwise).
+  setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
   MPI_Init(nullptr, nullptr);
   MPI_Comm_rank(MPI_COMM_WORLD, &m_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &m_size);
