@@ -303,6 +303,7 @@ PYBIND11_MODULE(_core, m) {
         d["other_shards"] = r.other_shards;
         d["claimed_elsewhere"] = r.claimed_elsewhere;
         d["missing"] = r.missing;
+        d["table_waits"] = r.table_waits;
         d["error_messages"] = r.error_messages;
         return d;
       },

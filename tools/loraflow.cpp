@@ -174,7 +174,7 @@ int sweep_and_table(const std::string& file, const std::string& out, unsigned jo
     std::cout << "\n";
   }
   for (const std::string& m : r.error_messages) std::cerr << "loraflow: sweep: " << m << "\n";
-  if (table && r.missing > 0 && (o.shards > 1 || r.claimed_elsewhere > 0)) {
+  if (table && r.table_waits) {
     // Other shards (or runners) still owe points: the table is written once, when they are all in.
     if (!quiet)
       std::cout << "table not written: " << r.missing << " points of the sweep have no result yet (other shards or "

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/setup.sh [TARGET]: installs what is missing on Debian 12, then configures loraflow in build/ and builds
 # TARGET (default: all). The two README commands build only what they run: tools/main-job.sh the loraflow command
-# and the Python module (target loraflow_programs: loraflow_cli, which brings loraflow-check, and loraflow_python),
+# and the Python module (target loraflow_programs: loraflow_cli, loraflow_check and loraflow_python),
 # tools/test.sh the programs the non-slow tests run (target loraflow_test_programs, which has the module too); neither builds the benchmark programs (bench/) or the slow validation programs, which a
 # plain `cmake --build build` (or this script with no argument) builds. Safe to run again (it only does what is
 # missing or out of date). Environment: BUILD_DIR (default build), JOBS (default: number of cores), NATIVE (default
@@ -32,6 +32,6 @@ JOBS=${JOBS:-$(nproc)}
 TARGET=${1:-all}
 # LORAFLOW_NATIVE: this machine's instruction set (the build runs where it was made); NATIVE=OFF for a portable build.
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DLORAFLOW_NATIVE="${NATIVE:-ON}" >/dev/null
-echo "setup: building $TARGET in $BUILD_DIR with $JOBS jobs (from clean on 2 cores: about 24 minutes for the tests' programs, less for loraflow_cli alone)" >&2
+echo "setup: building $TARGET in $BUILD_DIR with $JOBS jobs (from clean on 2 cores: about 24 minutes for the tests' programs, less for loraflow_programs)" >&2
 # One target per invocation: the generated Makefile builds separate goals one after another (.NOTPARALLEL).
 cmake --build "$BUILD_DIR" -j "$JOBS" --target "$TARGET"

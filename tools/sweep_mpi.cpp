@@ -15,9 +15,10 @@
 namespace loraflow_cli {
 
 bool launched_by_mpi() {
-  // What the launchers of Open MPI, MPICH / Hydra and Slurm's PMI put in every rank's environment.
-  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
-    if (std::getenv(v)) return true;
+  // The job size the launchers of Open MPI and of MPICH / Hydra or Slurm's PMI put in every rank's environment; a
+  // job of one rank is a runner on its own.
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+    if (const char* n = std::getenv(v); n && std::atoi(n) > 1) return true;
   return false;
 }
 
@@ -52,7 +53,7 @@ class mpi_share final : public loraflow::sweep_share {
  public:
   mpi_share(int rank, int size) : m_rank(rank), m_others(size - 1) {}
   bool leader() const override { return m_rank == 0; }
-  void ready() override { barrier(); }
+  void barrier() override { wait_for_all(); }
   void start(std::vector<std::size_t> todo) override { m_queue.assign(todo.begin(), todo.end()); }
 
   std::optional<std::size_t> next() override {
@@ -107,11 +108,11 @@ class mpi_share final : public loraflow::sweep_share {
       const long msg[2] = {static_cast<long>(r.claimed_elsewhere), static_cast<long>(r.already_done)};
       MPI_Send(msg, 2, MPI_LONG, 0, BYE, MPI_COMM_WORLD);
     }
-    barrier();  // every rank done: MPI_Finalize then has nothing to wait for
+    wait_for_all();  // every rank done: MPI_Finalize then has nothing to wait for
   }
 
  private:
-  static void barrier() {
+  static void wait_for_all() {
     MPI_Request req;
     MPI_Ibarrier(MPI_COMM_WORLD, &req);
     wait_gently(req);

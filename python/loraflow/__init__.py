@@ -418,11 +418,11 @@ def sweep(file: Union[str, os.PathLike], out: Union[str, os.PathLike], jobs: int
     each point is a `loraflow run` process; a killed sweep resumes with the same call; Ctrl-C stops it (the points
     in flight are killed) and raises KeyboardInterrupt. shard="K/N" runs only share K of N of the points (a job
     array's task; every share writes into the same `out`). Returns the counts (total, already_done, ran,
-    numerical_failures, errors, error_messages, other_shards, claimed_elsewhere, missing) and, with table, the
-    table's under "table" (written once no point is missing; before that, "table" is None)."""
+    numerical_failures, errors, error_messages, other_shards, claimed_elsewhere, missing, table_waits) and, with
+    table, the table's under "table" (None while other shards or runners still owe points: table_waits)."""
     r = _core.sweep(os.fspath(file), os.fspath(out), int(jobs), bool(progress), _bin("loraflow"), shard or "")
     if table:  # as `loraflow sweep --table`: not while other shards or runners still owe points
-        r["table"] = None if r["missing"] and (shard or r["claimed_elsewhere"]) else _core.table(os.fspath(out))
+        r["table"] = None if r["table_waits"] else _core.table(os.fspath(out))
     return r
 
 

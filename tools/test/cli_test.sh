@@ -33,12 +33,23 @@ ok() {
   "$LORAFLOW" "$@" >"$T/log" 2>&1 || fail "loraflow $* exited with status $?: $(tail -n 3 "$T/log")"
 }
 
-# need_mpirun: sets MPIRUN to the mpirun command line of the MPI cases (two cores: --oversubscribe; root in CI).
+# need_mpirun: sets MPIRUN to the launcher of the MPI loraflow was built with (LORAFLOW_MPIEXEC, set by ctest from
+# CMake's MPIEXEC_EXECUTABLE), as Open MPI's mpirun takes it on two cores (--oversubscribe; root in CI).
 need_mpirun() {
-  command -v mpirun >/dev/null || fail "mpirun not found (tools/setup.sh installs openmpi-bin)"
-  MPIRUN=(mpirun --oversubscribe)
+  local exe=${LORAFLOW_MPIEXEC:-mpirun}
+  command -v "$exe" >/dev/null || fail "$exe not found (tools/setup.sh installs openmpi-bin)"
+  MPIRUN=("$exe" --oversubscribe)
   [ "$(id -u)" = 0 ] && MPIRUN+=(--allow-run-as-root)
   return 0
+}
+
+# rank_pid MPIRUN_PID RANK: the pid of the rank RANK of the job that mpirun MPIRUN_PID launched (its environment).
+rank_pid() {
+  local pid
+  for pid in $(pgrep -P "$1"); do
+    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$2" && { echo "$pid"; return 0; }
+  done
+  return 1
 }
 
 # wait_points DIR N: waits (at most 30 s) until N points of the sweep in DIR are done. Finished points only: a point
@@ -438,14 +449,15 @@ PY
     for f in table.md table.csv curves.csv; do
       cmp -s "$T/ref/$f" "$T/two/$f" || fail "$f of the two runners differs from the one sweep's"
     done
-    [ -z "$(find "$T/two/points" -maxdepth 1 -name '*.claim')" ] || fail "claims left behind"
+    [ -z "$(find "$T/two/points" -maxdepth 1 -name '*.claim*' -o -maxdepth 1 -name '*.tmp.*')" ] || fail "claims or staging directories left behind"
+    [ "$(find "$T/two/points" -mindepth 2 -name summary.json | wc -l)" = 24 ] || fail "not one summary.json for each of the 24 points"
     echo "ok [$CASE] ($(cat "$T/a" "$T/b" | grep -o '[0-9]* left to another runner' | tr '\n' ' '))" ;;
   sweep_mpi_identical)  # mpirun -np 2 and -np 3: the tables of --jobs 1, every point run once, by the shared queue
     need_mpirun
     SW=$SRC/docs/examples/sweep_alpha.sweep.toml
     ok sweep "$SW" --out "$T/j1" --jobs 1 --table --no-progress
-    for np in 2 3; do
-      "${MPIRUN[@]}" -np "$np" "$LORAFLOW" sweep "$SW" --out "$T/np$np" --jobs 1 --table --no-progress >"$T/log" 2>&1 ||
+    for np in 2 3; do  # -np 2 with two local workers per rank, -np 3 with one
+      "${MPIRUN[@]}" -np "$np" "$LORAFLOW" sweep "$SW" --out "$T/np$np" --jobs $((np == 2 ? 2 : 1)) --table --no-progress >"$T/log" 2>&1 ||
         fail "mpirun -np $np failed: $(tail -n 5 "$T/log")"
       # One summary from rank 0 (the others print nothing), counting every rank's points: the queue, not claims.
       [ "$(grep -c '^sweep ' "$T/log")" = 1 ] || fail "-np $np: not one summary line: $(cat "$T/log")"
@@ -457,19 +469,23 @@ PY
       [ -z "$(find "$T/np$np/points" -maxdepth 1 -name '*.claim' -o -maxdepth 1 -name '*.tmp.*')" ] || fail "-np $np left claims or staging directories"
     done
     echo "ok [$CASE]" ;;
-  sweep_mpi_kill_rank)  # SIGKILL one rank mid-sweep, then run again without MPI: the table of an uninterrupted sweep
+  sweep_mpi_kill_rank)  # SIGKILL of the leader, then of a follower, mid-sweep; each time a rerun without MPI gives the
+                        # uninterrupted table, runs exactly the missing points, and leaves no claim or staging directory
     need_mpirun
     SW=$SRC/docs/examples/sweep_alpha.sweep.toml
     ok sweep "$SW" --out "$T/ref" --jobs 2 --table --no-progress
-    "${MPIRUN[@]}" -np 2 "$LORAFLOW" sweep "$SW" --out "$T/k" --jobs 1 --no-progress >"$T/mlog" 2>&1 &
-    mp=$!
-    wait_points "$T/k" 3
-    ranks=$(pgrep -P "$mp" -f "sweep $SW" || true)
-    [ -n "$ranks" ] || fail "no rank process under mpirun $mp: $(cat "$T/mlog")"
-    kill -9 $(echo "$ranks" | tail -n 1)  # the last rank started: rank 1 (a follower) or rank 0 (the leader)
-    wait "$mp" 2>/dev/null && fail "mpirun exited 0 after a rank was killed"
-    resume_matches "$SW" "$T/k" "$T/ref"
-    echo "ok [$CASE] (a rank killed after $done_before of 24 points)" ;;
+    killed=""
+    for rank in 0 1; do
+      "${MPIRUN[@]}" -np 2 "$LORAFLOW" sweep "$SW" --out "$T/k$rank" --jobs 1 --no-progress >"$T/mlog" 2>&1 &
+      mp=$!
+      wait_points "$T/k$rank" 3
+      victim=$(rank_pid "$mp" "$rank") || fail "no rank $rank under mpirun $mp: $(cat "$T/mlog")"
+      kill -9 "$victim"
+      wait "$mp" 2>/dev/null && fail "mpirun exited 0 after rank $rank was killed"
+      resume_matches "$SW" "$T/k$rank" "$T/ref"
+      killed="$killed rank $rank after $done_before of 24 points;"
+    done
+    echo "ok [$CASE] (killed:$killed)" ;;
   certify_reports_loss)  # --certify: a run that loses digits says so (double at alpha = 1e-14 on a small problem)
     small=(--set problem.m=4 --set problem.n=4 --set problem.h=8 --set lora.rank=2 --set solve.t_end=4
            --set 'observe.times="linspace:0:4:5"')

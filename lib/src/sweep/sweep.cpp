@@ -20,6 +20,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -118,38 +119,80 @@ std::string host_name() {
   return b;
 }
 
-/// A point's claim (DIR/points/<id>.claim): "<host> <pid>" of the runner that runs it.
+/// This process, as a claim names it: the host, the pid, and what tells this process from a later one with the same
+/// pid (its start time since boot, /proc/<pid>/stat field 22, and the boot's id).
 struct claim_owner {
   std::string host;
   long pid = 0;
+  std::string start, boot;
 };
+
+/// Field 22 of /proc/<pid>/stat (the start time in clock ticks since boot) and its state letter; empty when the
+/// process does not exist (or /proc is not there).
+std::pair<std::string, char> proc_start(long pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return {};
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');  // "pid (comm) S f4 f5 ...": comm may hold spaces and ')'
+  if (close == std::string::npos || close + 2 >= text.size()) return {};
+  std::istringstream rest(text.substr(close + 2));
+  std::string field;
+  char state = '?';
+  for (int k = 3; rest >> field; ++k) {
+    if (k == 3) state = field[0];
+    if (k == 22) return {field, state};
+  }
+  return {};
+}
+
+std::string boot_id() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  in >> id;
+  return id.empty() ? "-" : id;
+}
+
+const claim_owner& this_runner() {
+  static const claim_owner me = [] {
+    claim_owner o{host_name(), static_cast<long>(getpid()), proc_start(getpid()).first, boot_id()};
+    if (o.start.empty()) o.start = "-";
+    return o;
+  }();
+  return me;
+}
 
 std::optional<claim_owner> read_claim(const fs::path& f) {
   std::ifstream in(f);
   claim_owner o;
-  if (!(in >> o.host >> o.pid)) return std::nullopt;  // being written, or damaged: treated as held
+  if (!(in >> o.host >> o.pid >> o.start >> o.boot)) return std::nullopt;  // damaged: treated as held
   return o;
 }
 
-/// Whether process pid of this host is alive: it exists and is not a zombie (a killed runner whose parent, such as
-/// mpirun, has not been reaped yet is dead for this purpose).
-bool process_alive(long pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  if (stat) {  // "pid (comm) S ...": the state after the last ')'
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    const auto close = text.rfind(')');
-    if (close == std::string::npos || close + 2 >= text.size()) return true;
-    const char state = text[close + 2];
-    return state != 'Z' && state != 'X' && state != 'x';
-  }
-  return !(kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH);
+/// Whether a claim's runner may still be running: true unless it ran on this host and, there, its process is gone
+/// (no such pid, a zombie: a killed rank whose mpirun has not been reaped yet, or another process that has since
+/// taken the pid, told apart by its start time) or the machine has rebooted since.
+bool claim_live(const fs::path& f) {
+  const std::optional<claim_owner> o = read_claim(f);
+  const claim_owner& me = this_runner();
+  if (!o || o->host != me.host) return true;
+  if (o->boot != me.boot) return false;
+  const auto [start, state] = proc_start(o->pid);
+  if (start.empty()) return !(kill(static_cast<pid_t>(o->pid), 0) != 0 && errno == ESRCH);  // no /proc: the pid only
+  return state != 'Z' && state != 'X' && state != 'x' && (o->start == "-" || start == o->start);
 }
 
-/// Whether a claim's runner may still be running: true unless it ran on this host and its process is gone.
-bool claim_live(const fs::path& f, const std::string& host) {
-  const std::optional<claim_owner> o = read_claim(f);
-  if (!o || o->host != host) return true;
-  return process_alive(o->pid);
+/// Removes a claim whose runner is gone, without ever removing a live one that replaced it meanwhile: the claim is
+/// first renamed (one runner wins the rename), judged again under its new name, and put back if it turns out live.
+void reap_claim(const fs::path& f) {
+  const fs::path held = f.string() + ".reap." + std::to_string(getpid());
+  std::error_code ec;
+  fs::rename(f, held, ec);
+  if (ec) return;  // another runner reaped it first
+  // Live after all (a runner replaced the dead claim between the judgement and the rename): put it back. link()
+  // fails if a third runner claimed the point in the instant the claim was away; that runner then holds it too,
+  // the one window this scheme leaves (three runners on one point within microseconds).
+  if (claim_live(held)) (void)link(held.c_str(), f.c_str());
+  fs::remove(held, ec);
 }
 
 }  // namespace
@@ -274,56 +317,63 @@ sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
                                 std::to_string(o.shards) + " (expected shard < shards)");
   if (o.point_command.empty())
     throw std::invalid_argument("run_sweep: sweep_options::point_command is empty (the command that runs one point, e.g. {loraflow, run})");
+  if (o.share && o.cancel)
+    throw std::invalid_argument("run_sweep: a cancel flag with a share (a runner that stopped alone would leave the others waiting)");
   sweep_share* const share = o.share;
   const bool lead = !share || share->leader();
   const fs::path dir(o.out_dir);
   const std::string manifest = manifest_json(s);
   const fs::path mpath = dir / "sweep.json";
-  const std::string host = host_name();
   auto claim_path = [&](const std::string& id) { return dir / "points" / (id + ".claim"); };
-  if (!lead) share->ready();  // the leader has prepared DIR
-  if (fs::exists(mpath)) {
+  auto same_manifest = [&] {
     std::ifstream in(mpath);
     std::stringstream ss;
     ss << in.rdbuf();
     if (ss.str() != manifest)
       throw input_error(o.out_dir + ": holds a different sweep (its sweep.json differs from " + s.source +
                         "'s grid); expected the same sweep file and base config, or a new directory");
-  } else if (!lead) {
-    throw std::runtime_error(o.out_dir + ": the leading runner did not write sweep.json (is DIR on a file system all runners share?)");
-  } else if (fs::exists(dir)) {
-    // A new sweep directory may already hold what another runner starting at the same moment made of it: points/,
-    // logs/ and sweep.json's temporary file. Anything else is someone's data.
-    for (const auto& e : fs::directory_iterator(dir)) {
-      const std::string n = e.path().filename().string();
-      if (n != "points" && n != "logs" && n.rfind("sweep.json", 0) != 0)
-        throw input_error(o.out_dir + ": exists, is not empty and has no sweep.json; expected a new or sweep directory");
-    }
-  }
+  };
+  // 1. The leader makes DIR a sweep directory (or checks that it is this sweep's).
   if (lead) {
+    if (!fs::exists(mpath) && fs::exists(dir)) {
+      // A new sweep directory may already hold what another runner starting at the same moment made of it:
+      // points/, logs/ and sweep.json's temporary file. Anything else is someone's data.
+      for (const auto& e : fs::directory_iterator(dir)) {
+        const std::string n = e.path().filename().string();
+        if (n != "points" && n != "logs" && n.rfind("sweep.json", 0) != 0)
+          throw input_error(o.out_dir + ": exists, is not empty and has no sweep.json; expected a new or sweep directory");
+      }
+    }
     fs::create_directories(dir);
-    if (!fs::exists(mpath)) write_file_atomic(mpath.string(), manifest);  // first: DIR is then a sweep directory
+    if (!fs::exists(mpath)) write_file_atomic(mpath.string(), manifest);
+    same_manifest();  // read back: a runner of another sweep that started at the same moment may have won
     fs::create_directories(dir / "points");
     fs::create_directories(dir / "logs");
-    // Claims of runners that died on this host go; then the staging directories of points no live runner holds
-    // (in flight when an earlier sweep was killed: their processes died with it, children get SIGKILL when the
-    // sweep dies) are removed, and those points run again.
-    for (const auto& e : fs::directory_iterator(dir / "points"))
-      if (e.path().extension() == ".claim" && !claim_live(e.path(), host)) fs::remove(e.path());
-    for (const auto& e : fs::directory_iterator(dir / "points")) {
-      const std::string n = e.path().filename().string();
-      if (n.find(".tmp.") == std::string::npos && n.find(".old.") == std::string::npos) continue;
-      if (!fs::exists(claim_path(n.substr(0, n.find('.'))))) fs::remove_all(e.path());
-    }
-    if (share) share->ready();
   }
-
+  if (share) share->barrier();
+  if (!lead) {
+    if (!fs::exists(mpath))
+      throw std::runtime_error(o.out_dir + ": the leading runner's sweep.json is not there (is DIR on a file system every runner shares?)");
+    same_manifest();
+  }
+  // 2. Every runner removes the claims of runners that died on its own host (with MPI: one rank per host does the
+  // work, the others find nothing left), before any point is claimed again.
+  for (const auto& e : fs::directory_iterator(dir / "points"))
+    if (e.path().extension() == ".claim" && !claim_live(e.path())) reap_claim(e.path());
+  if (share) share->barrier();
+  // 3. The leader removes the staging directories no live runner holds (points in flight when an earlier sweep was
+  // killed: their processes died with it, children get SIGKILL when their runner dies), whose points run again.
   const std::vector<sweep_point> points = expand(s);
   sweep_result r;
   r.total = points.size();
   std::vector<const sweep_point*> todo;
   auto done = [&](const sweep_point& p) { return fs::exists(dir / "points" / point_name(p.index) / "summary.json"); };
   if (lead) {
+    for (const auto& e : fs::directory_iterator(dir / "points")) {
+      const std::string n = e.path().filename().string();
+      if (n.find(".tmp.") == std::string::npos && n.find(".old.") == std::string::npos) continue;
+      if (!fs::exists(claim_path(n.substr(0, n.find('.'))))) fs::remove_all(e.path());
+    }
     for (const sweep_point& p : points) {
       if (p.index % o.shards != o.shard) ++r.other_shards;
       else if (done(p)) ++r.already_done;
@@ -341,7 +391,7 @@ sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
   const auto t0 = std::chrono::steady_clock::now();
   auto last_print = t0 - std::chrono::hours(1);
   std::map<pid_t, const sweep_point*> running;
-  std::size_t next = 0, finished = 0;
+  std::size_t next = 0, finished = 0, skipped = 0;
 
   auto progress = [&](bool force) {
     if (!o.progress || !lead) return;
@@ -350,29 +400,41 @@ sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
     last_print = now;
     const double el = std::chrono::duration<double>(now - t0).count();
     const double rate = el > 0 ? finished / el : 0;
-    const double eta = rate > 0 ? (todo.size() > finished ? todo.size() - finished : 0) / rate : 0;
+    const std::size_t left = todo.size() > finished + skipped ? todo.size() - finished - skipped : 0;
+    const double eta = rate > 0 ? left / rate : 0;
     char b[256];
     std::snprintf(b, sizeof b, "sweep: %zu/%zu points done (%zu this run), %.2f points/s, ETA %.0f s, %zu failed",
-                  r.already_done + finished, r.total, finished, rate, eta, r.numerical_failures + r.errors);
+                  r.already_done + finished + skipped, r.total - r.other_shards, finished, rate, eta,
+                  r.numerical_failures + r.errors);
     std::cerr << (tty ? "\r" : "") << b << (tty ? "" : "\n") << std::flush;
   };
 
   // Claims a point for this runner: false when another runner holds it, or ran it since the todo list was made.
+  // The claim is written under a temporary name and linked into place, so it never exists half-written.
+  const claim_owner& me = this_runner();
+  const std::string claim_text = me.host + " " + std::to_string(me.pid) + " " + me.start + " " + me.boot + "\n";
   auto claim = [&](const sweep_point& p) {
     const fs::path f = claim_path(point_name(p.index));
-    const int fd = open(f.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
-    if (fd < 0) {
-      if (errno != EEXIST) throw std::runtime_error(f.string() + ": cannot create the point's claim: " + std::strerror(errno));
+    const fs::path tmp = f.string() + ".tmp." + std::to_string(me.pid);
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << claim_text;
+      if (!out.flush()) throw std::runtime_error(tmp.string() + ": cannot write the point's claim");
+    }
+    const int rc = link(tmp.c_str(), f.c_str());
+    const int err = errno;
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    if (rc != 0) {
+      if (err != EEXIST) throw std::runtime_error(f.string() + ": cannot create the point's claim: " + std::strerror(err));
       ++r.claimed_elsewhere;
+      ++skipped;
       return false;
     }
-    const std::string text = host + " " + std::to_string(getpid()) + "\n";
-    const bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    close(fd);
-    if (!written) throw std::runtime_error(f.string() + ": cannot write the point's claim");
     if (done(p)) {  // finished by another runner between the todo list and this claim
-      fs::remove(f);
+      fs::remove(f, ec);
       ++r.already_done;
+      ++skipped;
       return false;
     }
     return true;
@@ -381,6 +443,16 @@ sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
     std::error_code ec;
     fs::remove(claim_path(point_name(p.index)), ec);
   };
+  // However run_sweep leaves (an exception included), no point of this runner is left running or claimed.
+  struct stop_all {
+    std::map<pid_t, const sweep_point*>& running;
+    const std::function<void(const sweep_point&)> release;
+    ~stop_all() {
+      for (const auto& [pid, p] : running) kill(pid, SIGKILL);
+      for (const auto& [pid, p] : running) waitpid(pid, nullptr, 0), release(*p);
+      running.clear();
+    }
+  } guard{running, release};
 
   auto launch = [&](const sweep_point& p) {
     if (!claim(p)) return;
@@ -394,7 +466,10 @@ sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
     const std::string log = (dir / "logs" / (point_name(p.index) + ".txt")).string();
     const pid_t parent = getpid();
     const pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("sweep: fork failed");
+    if (pid < 0) {
+      release(p);
+      throw std::runtime_error("sweep: fork failed: " + std::string(std::strerror(errno)));
+    }
     if (pid == 0) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);  // a killed sweep takes its points in flight with it
       if (getppid() != parent) _exit(127);
@@ -428,19 +503,30 @@ sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
     }
     progress(false);
   };
-
-  auto cancelled = [&] { return o.cancel && o.cancel->load(std::memory_order_relaxed); };
-  // Wait for points by looking every millisecond, not by blocking, when something else must be watched too: the
-  // cancel flag, or the share (the leader answers the other runners' requests between its looks, so a coarser
-  // interval would be latency added to every point of the job: measured in bench/mpi_sweep.sh).
+  // One of this runner's points has ended: the waited-for pid and status, or {0, 0} when none has. Blocking waits
+  // on any child; polling waits on this runner's own children only (a program holding this runner, such as the
+  // Python module, may have children of its own that are not ours to reap).
   const bool poll_wait = o.cancel || share;
   const auto poll_interval = std::chrono::milliseconds(1);
+  auto reap = [&]() -> std::pair<pid_t, int> {
+    for (;;) {
+      int status = 0;
+      if (!poll_wait) {
+        const pid_t pid = waitpid(-1, &status, 0);
+        if (pid > 0) return {pid, status};
+      } else {
+        for (const auto& [pid, p] : running)
+          if (waitpid(pid, &status, WNOHANG) == pid) return {pid, status};
+        return {0, 0};
+      }
+      if (errno != EINTR) throw std::runtime_error(std::string("sweep: waitpid failed: ") + std::strerror(errno));
+    }
+  };
+
+  auto cancelled = [&] { return o.cancel && o.cancel->load(std::memory_order_relaxed); };
   bool exhausted = false;
   for (;;) {
-    if (cancelled()) {  // stop: kill the points in flight (their staging directories go on the next run)
-      for (const auto& [pid, p] : running) kill(pid, SIGKILL);
-      for (const auto& [pid, p] : running) waitpid(pid, nullptr, 0), release(*p);
-      running.clear();
+    if (cancelled()) {  // stop: the guard kills the points in flight (their staging directories go on the next run)
       r.cancelled = true;
       break;
     }
@@ -456,13 +542,11 @@ sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
       std::this_thread::sleep_for(poll_interval);
       continue;
     }
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, poll_wait ? WNOHANG : 0);
+    const auto [pid, status] = reap();
     if (pid == 0) {
       std::this_thread::sleep_for(poll_interval);
       continue;
     }
-    if (pid < 0) break;
     const auto it = running.find(pid);
     if (it == running.end()) continue;
     const sweep_point& p = *it->second;
@@ -477,6 +561,8 @@ sweep_result run_sweep(const sweep_spec& s, const sweep_options& o) {
   progress(true);
   if (o.progress && lead && tty) std::cerr << "\n";
   for (const sweep_point& p : points) r.missing += done(p) ? 0 : 1;
+  // Other shards or runners still owe points: the table waits for them (sweep --table, the Python module).
+  r.table_waits = r.missing > 0 && (o.shards > 1 || r.claimed_elsewhere > 0);
   return r;
 }
 

@@ -64,8 +64,9 @@ class sweep_share {
  public:
   virtual ~sweep_share() = default;
   virtual bool leader() const = 0;
-  /// Called once by every runner: by the leader after it has prepared DIR, by the others before they read it.
-  virtual void ready() = 0;
+  /// Waits until every runner has called it (run_sweep calls it twice: after the leader has prepared DIR, and after
+  /// every runner has removed the dead claims of its own host).
+  virtual void barrier() = 0;
   /// Leader: the indices of the points to run, in order, before any next().
   virtual void start(std::vector<std::size_t> todo) = 0;
   /// The index of the next point this runner runs, or nothing when none is left.
@@ -92,6 +93,7 @@ struct sweep_options {
   std::vector<std::string> point_command;
   /// Set by another thread to stop the sweep: no new point starts, the points in flight are killed (their staging
   /// directories are removed by the next run, which runs them again), and run_sweep returns with cancelled set.
+  /// Not with a share (the other runners would wait for this one).
   const std::atomic<bool>* cancel = nullptr;
   /// A share of the points (`loraflow sweep --shard K/N`, job arrays): this runner runs the points whose index i has
   /// i mod shards == shard (0-based), a deterministic partition; shards = 1 runs them all.
@@ -108,6 +110,9 @@ struct sweep_result {
   std::size_t missing = 0;            ///< points of the whole sweep without a result when this runner ended
   std::vector<std::string> error_messages;  ///< points whose process failed outright (retried on the next run)
   bool cancelled = false;                    ///< stopped by sweep_options::cancel
+  /// Points are missing because other shards or runners still owe them: a table would be partial, so `sweep
+  /// --table` (and the Python module) leaves it to `loraflow table DIR` once they are in.
+  bool table_waits = false;
 };
 
 /// The one grammar of a shard, "K/N" with 1 <= K <= N (`loraflow sweep --shard`, the Python module's shard=):
@@ -118,8 +123,9 @@ std::pair<unsigned, unsigned> parse_shard(const std::string& text);
 /// command by mistake): a runner claims a point before it runs it (DIR/points/<id>.claim, created exclusively,
 /// naming its host and pid, removed when the point ends), leaves a point another live runner has claimed, and
 /// checks again that the point has no result once the claim is its own, so no point runs to completion twice.
-/// Claims of runners that died on this host are removed; a dead runner's claim from another host is kept (remove
-/// DIR/points/*.claim by hand once no runner is left). Throws input_error for a DIR holding a different sweep.
+/// A runner removes the claims of runners that died on its own host (told apart from a live process that reused the
+/// pid by its start time); a dead runner's claim from another host is kept until a runner on that host starts (or
+/// remove DIR/points/*.claim by hand once no runner is left). Throws input_error for a DIR holding a different sweep.
 sweep_result run_sweep(const sweep_spec& s, const sweep_options& o);
 
 }  // namespace loraflow
