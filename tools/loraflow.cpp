@@ -398,7 +398,10 @@ int main(int argc, char** argv) {
   sweep->add_flag("--quiet", a.quiet, "Do not print the summary on stdout");
   sweep->footer("Exit status: 0 every point ran (numerical failures are recorded in their rows), 1 a point's process "
                 "failed (run\nagain to retry), 2 bad input (unknown axis key, empty range, a DIR from another sweep; "
-                "nothing written).\nExample: loraflow sweep docs/examples/sweep_alpha.toml --out out/sweep --table");
+                "nothing written).\nUnder MPI (mpirun -np N loraflow sweep ...) the ranks share the points, rank 0 "
+                "printing and writing the table;\n--jobs per rank defaults to the node's cores divided among its "
+                "ranks. Runners may share DIR (job arrays, a second\ncommand): each point runs once (docs/sweep.md).\n"
+                "Example: loraflow sweep docs/examples/sweep_alpha.sweep.toml --out out/sweep --table");
 
   auto* table = app.add_subcommand("table", "Write convergence-rate tables (md, csv, tex, json) and curves.csv of a sweep");
   table->add_option("SWEEP_DIR", a.config, "A directory written by loraflow sweep")->required();

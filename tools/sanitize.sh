@@ -53,7 +53,7 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_CXX_FLAGS="$SAN_FLAGS" -DCMAKE_CXX_FLAGS_RELEASE="$OPT_FLAGS" \
   -DCMAKE_EXE_LINKER_FLAGS="$SAN_FLAGS" \
   -DLORAFLOW_BUILD_TESTS=ON -DLORAFLOW_BUILD_TOOLS=ON -DLORAFLOW_BUILD_BENCH=OFF \
-  -DLORAFLOW_BUILD_VALIDATION=ON -DLORAFLOW_BUILD_PYTHON=OFF >/dev/null  # the CLI links loraflow_claims: `loraflow check` is CLI-tested; the module (a shared object loaded by an uninstrumented python3) is left out
+  -DLORAFLOW_BUILD_VALIDATION=ON -DLORAFLOW_BUILD_PYTHON=OFF -DLORAFLOW_CHECK_OPT= >/dev/null  # the CLI links loraflow_claims: `loraflow check` is CLI-tested; the module (a shared object loaded by an uninstrumented python3) is left out
 
 # Only what the unit and CLI tests run: the loraflow command and the test programs (target loraflow_test_programs of
 # the top CMakeLists.txt; one target, so that make builds the programs in parallel), not the slow validation programs.
