@@ -536,14 +536,17 @@ PY
       --set solve.frame=natural --no-progress --out "$T/deep"
     grep -q '^  method auto: rtol 1e-25 < 1e-14: taylor' "$T/log" || fail "no 'method auto' line for taylor: $(head -n 4 "$T/log")"
     ok run "$FIG1" "${small[@]}" --set solve.precision=double --set 'solve.rtol="1e-10"' --no-progress --out "$T/loose"
-    grep -q '^  method auto: rtol 1e-10 >= 1e-14: dopri5' "$T/log" || fail "no 'method auto' line for dopri5: $(head -n 4 "$T/log")"
-    "$PYTHON" - "$T/deep/summary.json" "$T/loose/summary.json" <<'PY' || fail "summary.json does not say what auto chose"
+    grep -q '^  method auto: rtol 1e-10 in \[1e-14, 1e-4): dop853' "$T/log" || fail "no 'method auto' line for dop853: $(head -n 4 "$T/log")"
+    ok run "$FIG1" "${small[@]}" --set solve.precision=double --set 'solve.rtol="1e-3"' --no-progress --out "$T/looser"
+    grep -q '^  method auto: rtol 1e-3 >= 1e-4: dopri5' "$T/log" || fail "no 'method auto' line for dopri5: $(head -n 4 "$T/log")"
+    "$PYTHON" - "$T/deep/summary.json" "$T/loose/summary.json" "$T/looser/summary.json" <<'PY' || fail "summary.json does not say what auto chose"
 import json, sys
-deep, loose = (json.load(open(f)) for f in sys.argv[1:3])
+deep, loose, looser = (json.load(open(f)) for f in sys.argv[1:4])
 # 4 digits at alpha = 1e-20: float128 at rtol 1e-25 (run/precision.hpp), so the Taylor series.
 assert deep["precision"]["method"] == "taylor" and "1e-14" in deep["precision"]["method_reason"], deep["precision"]
 assert deep["config"]["solve"]["method"] == "auto", deep["config"]["solve"]  # the config as written
-assert loose["precision"]["method"] == "dopri5" and "1e-14" in loose["precision"]["method_reason"], loose["precision"]
+assert loose["precision"]["method"] == "dop853" and "1e-14" in loose["precision"]["method_reason"], loose["precision"]
+assert looser["precision"]["method"] == "dopri5" and "1e-4" in looser["precision"]["method_reason"], looser["precision"]
 PY
     echo "ok [$CASE]" ;;
   frame_auto)  # frame = "auto": summary.json and the human summary say which frame and why (the rule itself is pinned
@@ -561,7 +564,7 @@ auto, sing = (json.load(open(d + "/summary.json")) for d in sys.argv[1:3])
 files = json.load(open(sys.argv[3]))
 p = auto["precision"]
 assert p["frame"] == "singular" and "generated problem" in p["frame_reason"], p
-assert p["type"] == "double" and p["method"] == "dopri5", p  # the frame's plan: 6 digits need no log10(1/alpha)
+assert p["type"] == "double" and p["method"] == "dopri5", p  # as fig1.toml names it; the frame's plan: 6 digits need no log10(1/alpha)
 assert auto["config"]["solve"]["frame"] == "auto", auto["config"]["solve"]  # the config as written
 assert "frame_reason" not in sing["precision"] and sing["precision"]["frame"] == "singular", sing["precision"]
 # The same computation as the explicit frame: identical numbers.

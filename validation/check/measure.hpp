@@ -33,7 +33,7 @@ struct trajectory_request {
   int alpha_power = 1;     ///< smallest measured quantity ~ alpha^power inside O(1) (2: loss floor)
   std::string precision;   ///< empty: planned; else double | long_double | float128 | 50 | 100 | mpfr:D
   std::string rtol;        ///< empty: planned
-  std::string method = "auto";  ///< auto: the runs' rule (run/precision.hpp: dopri5 for rtol >= 1e-14, else taylor)
+  std::string method = "auto";  ///< auto: the runs' rule (run/precision.hpp: dopri5 for rtol >= 1e-4, dop853 down to 1e-14, else taylor)
   std::string t_end = "3";
   bool stop_at_T1 = false;  ///< end the run at T1 (terminal event)
   int observations = 0;     ///< uniform observation grid of this many intervals on [0, t_end] (0: none)

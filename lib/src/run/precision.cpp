@@ -1,6 +1,7 @@
 // The precision planning rule (run/precision.hpp).
 #include <loraflow/run/precision.hpp>
 
+#include <loraflow/integrate/dop853.hpp>
 #include <loraflow/io/input_error.hpp>
 #include <loraflow/model/objective.hpp>
 
@@ -63,9 +64,14 @@ method_choice choose_method(const std::string& configured, const std::string& rt
   }
   m.automatic = true;
   const std::string threshold = tight_rtol_threshold;
-  if (parse<float100>(rtol) >= parse<float100>(threshold)) {  // exact decimal comparison (the threshold is loose)
+  const std::string high = high_order_rtol_threshold;
+  const float100 value = parse<float100>(rtol);
+  if (value >= parse<float100>(high)) {  // exact decimal comparisons (the thresholds are loose)
     m.stepper = method::dopri5;
-    m.reason = "rtol " + rtol + " >= " + threshold + ": dopri5, the cheapest at loose tolerances";
+    m.reason = "rtol " + rtol + " >= " + high + ": dopri5, the cheapest at loose tolerances";
+  } else if (value >= parse<float100>(threshold)) {
+    m.stepper = method::dop853;
+    m.reason = "rtol " + rtol + " in [" + threshold + ", " + high + "): dop853, whose 8th order takes the fewest fields there";
   } else if (!singular_frame && quadratic_loss && !network) {
     m.stepper = method::taylor;
     m.reason = "rtol " + rtol + " < " + threshold + ": taylor, whose cost grows slowest with the digits";
@@ -106,6 +112,10 @@ precision_plan plan_in_frame(const run_config& c, bool singular) {
   } catch (const std::invalid_argument& e) {
     throw input_error(c.source + ": key 'solve.method': " + e.what());
   }
+  if (p.method.stepper == method::dop853 && parse<float100>(p.rtol) < parse<float100>(dop853_min_rtol))
+    throw input_error(c.source + ": key 'solve.rtol': " + p.rtol + " is below " + dop853_min_rtol +
+                      ", where method \"dop853\" is offered (its coefficients carry 28-30 digits); use taylor, "
+                      "fehlberg78 or bulirsch_stoer, or a looser rtol");
   p.frame.singular = singular;
   return p;
 }
@@ -126,7 +136,7 @@ precision_plan plan_precision(const run_config& c) {
   const std::string why_not = singular_frame_unavailable(c);
   if (why_not.empty()) {
     precision_plan p = plan_in_frame(c, true);
-    if (!(p.method.automatic && p.method.stepper != method::dopri5)) {
+    if (!(p.method.automatic && p.method.stepper != method::dopri5 && p.method.stepper != method::dop853)) {
       p.frame.automatic = true;
       p.frame.reason = "singular: a generated problem, whose singular-vector frame is known exactly; T1 and misalign(T1) "
                        "keep their digits there at any alpha" +

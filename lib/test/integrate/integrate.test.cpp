@@ -32,7 +32,10 @@ template <class Real> vector<Real> exact(const decay<Real>& d, const Real& t) {
 // The tightest relative tolerance that stays cheap for each method in this scalar type.
 template <class Real> Real test_rtol(method m) {
   const Real floor = 1000 * eps<Real>();
-  const Real cap = m == method::dopri5 ? parse<Real>("1e-12") : m == method::fehlberg78 ? parse<Real>("1e-22") : parse<Real>("1e-40");
+  const Real cap = m == method::dopri5   ? parse<Real>("1e-12")
+                   : m == method::dop853 ? parse<Real>("1e-16")
+                   : m == method::fehlberg78 ? parse<Real>("1e-22")
+                                         : parse<Real>("1e-40");
   return std::max(floor, cap);
 }
 template <class Real> Real max_rel_err(const vector<Real>& a, const vector<Real>& b) {
@@ -49,7 +52,7 @@ TEST_CASE_TEMPLATE_DEFINE("adaptive methods reach t1 exactly, observe every time
   const Real t1 = Real(3);
   std::vector<Real> times;
   for (int i = 0; i <= 30; ++i) times.push_back(Real(i) / 10);
-  for (method m : {method::dopri5, method::fehlberg78, method::bulirsch_stoer}) {
+  for (method m : {method::dopri5, method::dop853, method::fehlberg78, method::bulirsch_stoer}) {
     CAPTURE(std::string(method_name(m)));
     solve_options<Real> opt;
     opt.stepper = m;
@@ -72,9 +75,15 @@ TEST_CASE_TEMPLATE_DEFINE("adaptive methods reach t1 exactly, observe every time
     CHECK_MESSAGE(worst <= 100 * opt.rtol, "worst relative error " << to_string(worst) << " rtol " << to_string(opt.rtol));
     CHECK(max_rel_err(x, exact(sys, t1)) <= 100 * opt.rtol);
     // Exact work per step attempt (no event here, and every observation time is a step end or on dopri5's dense
-    // output, which costs no evaluation): dopri5 is FSAL, one initial evaluation then 6 per attempt; fehlberg78
-    // evaluates its 13 stages on every attempt. bulirsch_stoer's count depends on its order sequence.
+    // output, which costs no evaluation): dopri5 is FSAL, one initial evaluation then 6 per attempt; dop853 is FSAL
+    // with 12 per attempt and 3 more for each accepted step asked for a point inside it; fehlberg78 evaluates its 13
+    // stages on every attempt. bulirsch_stoer's count depends on its order sequence.
     if (m == method::dopri5) CHECK(st.rhs_evals == 1 + 6 * (st.steps + st.rejected));
+    if (m == method::dop853) {
+      CHECK(st.rhs_evals >= 1 + 12 * (st.steps + st.rejected));
+      CHECK(st.rhs_evals <= 1 + 12 * (st.steps + st.rejected) + 3 * st.steps);
+      CHECK((st.rhs_evals - 1 - 12 * (st.steps + st.rejected)) % 3 == 0);
+    }
     if (m == method::fehlberg78) CHECK(st.rhs_evals == 13 * (st.steps + st.rejected));
   }
 }
@@ -116,7 +125,7 @@ TEST_CASE_TEMPLATE_DEFINE("events are located on the dense output and terminal e
   // x0(t) = exp(-t) reaches 1/2 at t = ln 2.
   const Real t_star = log(Real(2));
   event_spec<Real> half{"half", [](const Real&, const vector<Real>& x) { return Real(1) / 2 - x(0); }, false};
-  for (method m : {method::dopri5, method::fehlberg78, method::bulirsch_stoer, method::rk4}) {
+  for (method m : {method::dopri5, method::dop853, method::fehlberg78, method::bulirsch_stoer, method::rk4}) {
     CAPTURE(std::string(method_name(m)));
     solve_options<Real> opt;
     opt.stepper = m;
@@ -149,7 +158,7 @@ TEST_CASE("an adaptive trial step whose state is not finite is rejected, not tak
   // NaN, which its controller does not reject. The loop must cut the step and go on (before the fix the run ended
   // non_finite at t = 0).
   auto cubic = [](const vector<double>& x, vector<double>& d, const double&) { d = -x.cwiseProduct(x).cwiseProduct(x); };
-  for (method m : {method::dopri5, method::fehlberg78, method::bulirsch_stoer}) {
+  for (method m : {method::dopri5, method::dop853, method::fehlberg78, method::bulirsch_stoer}) {
     CAPTURE(std::string(method_name(m)));
     solve_options<double> opt;
     opt.stepper = m;
@@ -163,7 +172,7 @@ TEST_CASE("an adaptive trial step whose state is not finite is rejected, not tak
   }
 }
 
-TEST_CASE("dopri5 rejects a trial that overshoots to a finite state where the field overflows") {
+TEST_CASE("dopri5 and dop853 reject a trial that overshoots to a finite state where the field overflows") {
   // The generic-regime problem of validation/kim2025/landscape.hpp (problem 1) at LoRA rank 3 from a large init
   // (adapter seed 2, entries N(0, 4)): the first trial steps overshoot, and one of them reached a finite state with
   // entries near 1e300 whose error estimate was NaN (inf - inf), which odeint's controller accepts; the field there
@@ -184,21 +193,25 @@ TEST_CASE("dopri5 rejects a trial that overshoots to a finite state where the fi
   gaussian_stream g(2, streams::adapters);
   vector<double> x = 2 * g.normal_matrix<double>(model.dimension(), 1).col(0);
   solve_options<double> opt;
-  opt.stepper = method::dopri5;
   opt.rtol = 1e-12;
   opt.atol = 1e-16;
-  const run_stats<double> st =
-      integrate<double>(std::cref(model), x, 0.0, 1.0, {}, [](const double&, const vector<double>&) {}, opt);
-  CAPTURE(st.message);
-  CHECK(st.status == run_status::ok);
-  CHECK(st.rejected > 0);
-  CHECK(all_finite(x));
+  for (method m : {method::dopri5, method::dop853}) {  // both check the field at the trial state (FSAL)
+    CAPTURE(std::string(method_name(m)));
+    opt.stepper = m;
+    vector<double> y = x;
+    const run_stats<double> st =
+        integrate<double>(std::cref(model), y, 0.0, 1.0, {}, [](const double&, const vector<double>&) {}, opt);
+    CAPTURE(st.message);
+    CHECK(st.status == run_status::ok);
+    CHECK(st.rejected > 0);
+    CHECK(all_finite(y));
+  }
 }
 
 TEST_CASE("numerical failures are reported as a status, not thrown") {
   // x' = x^2 from x = 1 blows up at t = 1.
   auto blowup = [](const vector<double>& x, vector<double>& d, const double&) { d = x.cwiseProduct(x); };
-  for (method m : {method::dopri5, method::fehlberg78, method::bulirsch_stoer}) {
+  for (method m : {method::dopri5, method::dop853, method::fehlberg78, method::bulirsch_stoer}) {
     CAPTURE(std::string(method_name(m)));
     solve_options<double> opt;
     opt.stepper = m;

@@ -282,7 +282,7 @@ struct stepping_case {
   bool known_allocating;
 };
 constexpr stepping_case stepping_cases[] = {
-    {method::dopri5, 0, true},  {method::fehlberg78, 0, true}, {method::bulirsch_stoer, 0, true},
+    {method::dopri5, 0, true},  {method::dop853, 0, false},    {method::fehlberg78, 0, true}, {method::bulirsch_stoer, 0, true},
     {method::rk4, 0, false},    {method::gd, 0, false},        {method::taylor, 0, true},
     {method::taylor, 12, false},
 };

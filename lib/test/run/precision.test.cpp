@@ -76,11 +76,16 @@ TEST_CASE("choose_method: the auto rule's choices") {
     method expected;
   };
   const row rows[] = {
-      {"1e-10", false, true, method::dopri5},           // loose: dopri5 in any frame, for any loss
-      {"1e-10", true, true, method::dopri5},
-      {"1e-10", false, false, method::dopri5},
-      {"1e-14", false, true, method::dopri5},           // the boundary itself is loose (exact decimal comparison)
-      {"0.00000000000001", false, true, method::dopri5},
+      {"1e-3", false, true, method::dopri5},            // loose: dopri5 in any frame, for any loss
+      {"1e-3", true, false, method::dopri5},
+      {"1e-4", false, true, method::dopri5},            // the boundary is loose (exact decimal comparison)
+      {"0.0001", true, true, method::dopri5},
+      {"9.99e-5", false, true, method::dop853},         // below it: dop853 in any frame, for any loss
+      {"1e-10", false, true, method::dop853},
+      {"1e-10", true, true, method::dop853},
+      {"1e-10", false, false, method::dop853},
+      {"1e-14", false, true, method::dop853},           // the tight boundary itself is loose too
+      {"0.00000000000001", false, true, method::dop853},
       {"9.99e-15", false, true, method::taylor},        // tight, natural frame, quadratic loss: the Taylor series
       {"1e-37", false, true, method::taylor},
       {"1e-300", false, true, method::taylor},
@@ -117,8 +122,12 @@ TEST_CASE("plan_precision: a config that names no method gets the auto rule unde
   CHECK(p.rtol == "1e-17");
   CHECK(p.method.stepper == method::taylor);
   CHECK(p.method.automatic);
-  // The defaults (double, rtol 1e-10): dopri5, as before method = "auto" existed.
-  CHECK(plan_precision(parse_config(base, "default", ".")).method.stepper == method::dopri5);
+  // The defaults (double, rtol 1e-10): dop853 (dopri5 before issue 16).
+  CHECK(plan_precision(parse_config(base, "default", ".")).method.stepper == method::dop853);
+  // dop853 is refused below its coefficients' 28-30 digits, naming the key; the auto rule never goes there.
+  CHECK_THROWS_WITH_AS(plan_precision(parse_config(base + "[solve]\nprecision = \"50\"\nrtol = \"1e-25\"\nmethod = \"dop853\"\n", "d", ".")),
+                       doctest::Contains("key 'solve.rtol': 1e-25 is below 1e-24"), input_error);
+  CHECK(plan_precision(parse_config(base + "[solve]\nprecision = \"50\"\nrtol = \"1e-24\"\nmethod = \"dop853\"\n", "d", ".")).method.stepper == method::dop853);
   // The singular frame at the same depth: no Taylor series there.
   const run_config frame = parse_config(base + "[solve]\nprecision = \"50\"\nrtol = \"1e-30\"\nframe = \"singular\"\n", "frame", ".");
   CHECK(plan_precision(frame).method.stepper == method::bulirsch_stoer);
@@ -128,13 +137,13 @@ TEST_CASE("plan_precision: a config that names no method gets the auto rule unde
   CHECK_FALSE(plan_precision(rk).method.automatic);
 }
 
-TEST_CASE("plan_precision: frame = \"auto\" takes the singular frame where it can integrate the run and keeps dopri5") {
+TEST_CASE("plan_precision: frame = \"auto\" takes the singular frame where it can integrate the run with an RK method") {
   const std::string gen = "[problem]\nkind = \"xu2025\"\n[lora]\nalpha = \"1e-10\"\n";
   const std::string files = "[problem]\nkind = \"files\"\nW1 = \"W1.npy\"\nW2 = \"W2.npy\"\ndY = \"dY.npy\"\n[lora]\nalpha = \"1e-10\"\n";
   auto plan = [](const std::string& toml) { return plan_precision(parse_config(toml, "t", ".")); };
   CHECK(parse_config(gen, "t", ".").solve.frame == "auto");  // the default
 
-  // A generated problem, precision auto: the frame's plan (no digits for alpha): double at rtol 1e-7, dopri5.
+  // A generated problem, precision auto: the frame's plan (no digits for alpha): double at rtol 1e-7, dop853.
   const precision_plan a = plan(gen + "[solve]\nprecision = \"auto\"\n");
   CHECK(a.frame.singular);
   CHECK(a.frame.automatic);
@@ -142,12 +151,16 @@ TEST_CASE("plan_precision: frame = \"auto\" takes the singular frame where it ca
   CHECK(a.frame.reason.find("generated problem") != std::string::npos);
   CHECK(a.scalar.type == "double");
   CHECK(a.rtol == "1e-7");
-  CHECK(a.method.stepper == method::dopri5);
+  CHECK(a.method.stepper == method::dop853);
   // Explicit double at the default rtol (1e-10): the same plan in either frame, so the frame.
   const precision_plan d = plan(gen);
   CHECK(d.frame.singular);
   CHECK(d.scalar.type == "double");
-  CHECK(d.method.stepper == method::dopri5);
+  CHECK(d.method.stepper == method::dop853);
+  // A loose rtol: dopri5, in the frame too.
+  const precision_plan loose = plan(gen + "[solve]\nrtol = \"1e-4\"\n");
+  CHECK(loose.frame.singular);
+  CHECK(loose.method.stepper == method::dopri5);
   // An explicit method the frame has is kept, in the frame.
   CHECK(plan(gen + "[solve]\nmethod = \"fehlberg78\"\n").frame.singular);
 
@@ -173,7 +186,7 @@ TEST_CASE("plan_precision: frame = \"auto\" takes the singular frame where it ca
   const precision_plan bs = plan(gen + "[solve]\nmethod = \"bulirsch_stoer\"\nprecision = \"50\"\nrtol = \"1e-30\"\n");
   CHECK(bs.frame.singular);
   CHECK(bs.method.stepper == method::bulirsch_stoer);
-  // k = 13 digits under auto: the frame's rtol 1e-14 is at the threshold (dopri5, the frame); k = 14 leaves it.
+  // k = 13 digits under auto: the frame's rtol 1e-14 is at the threshold (dop853, the frame); k = 14 leaves it.
   CHECK(plan(gen + "[solve]\nprecision = \"auto\"\ndigits = 13\n").frame.singular);
   CHECK_FALSE(plan(gen + "[solve]\nprecision = \"auto\"\ndigits = 14\n").frame.singular);
 

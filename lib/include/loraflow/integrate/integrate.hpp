@@ -1,21 +1,22 @@
 // loraflow/integrate/integrate.hpp: one driver for every time stepper, with observation times, events, budgets
 // and a run status instead of exceptions.
 //
-// Methods: adaptive dopri5 (odeint, 5(4) with its native 4th-order dense output), adaptive fehlberg78 and
+// Methods: adaptive dopri5 (odeint, 5(4) with its native 4th-order dense output), adaptive dop853 (8(5,3) with a
+// 7th-order dense output, Hairer's DOP853: integrate/dop853.hpp, stepped here), adaptive fehlberg78 and
 // bulirsch_stoer (odeint), fixed-step rk4 (odeint), gradient descent x_{k+1} = x_k + eta f(x_k) (what the
 // papers ran; its "time" is k eta), and taylor: a Taylor series of adaptive order and step from the field's exact
 // series (series_source; for LoRA, model/lora_series.hpp), the method for tight tolerances in many digits.
 //
 // Error control is odeint's default_error_checker: componentwise, err_i / (atol + rtol (|x_i| + dt |x'_i|)) <= 1 in
-// the max norm. The caller chooses atol; loraflow's default (solve_defaults) scales it with alpha, because odeint's
+// the max norm (dop853 scales its two estimates the same way before combining them as dop853.f does). The caller chooses atol; loraflow's default (solve_defaults) scales it with alpha, because odeint's
 // default 1e-6 swamps states of size alpha (pitfalls 2.3).
 //
-// Observations: every requested time is reached exactly. dopri5 interpolates on its dense output; fehlberg78 and
+// Observations: every requested time is reached exactly. dopri5 and dop853 interpolate on their dense outputs; fehlberg78 and
 // bulirsch_stoer clip their steps to land on observation times; rk4 splits each interval into equal steps; GD
 // observes at the step k = round((t - t0)/eta) and reports t = t0 + k eta. integrate_const is never used (it stops
 // short, pitfalls 2.1). The end time is always reached exactly and returned in run_stats::t_final.
 //
-// Events: "the first time g(t, x) >= 0", located on the dense output (dopri5) or by re-integrating from the start
+// Events: "the first time g(t, x) >= 0", located on the dense output (dopri5, dop853) or by re-integrating from the start
 // of the step (other adaptive methods; rk4 takes one step of the needed size) by bisection down to a few ulps of t.
 // For GD the event time is the first step k with g >= 0.
 //
@@ -29,6 +30,7 @@
 #pragma once
 
 #include <loraflow/fp_env.hpp>
+#include <loraflow/integrate/dop853.hpp>
 #include <loraflow/integrate/method.hpp>
 #include <loraflow/model/series_source.hpp>
 #include <loraflow/product.hpp>
@@ -219,6 +221,7 @@ template <class Real> class integration {
     while (has_observation() && m_obs_times[m_next_obs] <= m_t0) observe_at(m_t0, m_x);  // observations at t0
     switch (m_opt.stepper) {
       case method::dopri5: dopri5_loop(); break;
+      case method::dop853: dop853_loop(); break;
       case method::fehlberg78: {
         auto fresh = [&] { return odeint::make_controlled<fehlberg78_stepper<Real>>(m_opt.atol, m_opt.rtol, m_opt.max_dt); };
         refined_loop(fresh);
@@ -384,6 +387,125 @@ template <class Real> class integration {
       dt = next_trial_step(dt, h, clipped);
       if (!accept(snap_to(t_reached, m_t1), dense)) break;
       m_dxdt.swap(m_dxdt_new);
+    }
+  }
+
+  /// dop853: Hairer's DOP853 (integrate/dop853.hpp), 12 stages per step with first-same-as-last derivatives, the
+  /// error err = e5^2 / sqrt(e5^2 + 0.01 e3^2) of dop853.f from the two embedded estimates, each in the max norm of
+  /// odeint's componentwise scaling; the step factor 0.9 err^(-1/8) clamped to [1/3, 6] (dop853.f's facl and facr;
+  /// not above 1 right after a rejection). The 7th-order dense output costs three more fields, evaluated only for a
+  /// step that is asked for a point inside it (an observation, an event, a terminal event's end); steps are clipped
+  /// only at t1. The coefficients are parsed once per run at the working precision.
+  void dop853_loop() {
+    using std::abs;
+    using std::max;
+    using std::min;
+    using std::pow;
+    using std::sqrt;
+    if (m_opt.rtol < parse<Real>(dop853_min_rtol))
+      throw std::invalid_argument("integrate: method dop853 needs rtol >= " + std::string(dop853_min_rtol) +
+                                  " (its coefficients carry 28-30 digits), got " + to_string(m_opt.rtol));
+    const dop853_tableau<Real> T;
+    const Eigen::Index dim = m_x.size();
+    std::array<vector<Real>, 16> k;
+    for (auto& v : k) v.resize(dim);
+    std::array<vector<Real>, 8> r;
+    for (auto& v : r) v.resize(dim);
+    vector<Real> y(dim), e5v(dim), e3v(dim);
+    const Real safety = Real(9) / 10, fac_min = Real(1) / 3, fac_max = Real(6), hundredth = Real(1) / 100;
+    const Real expo = Real(-1) / 8;
+    // y = m_x + h sum_(j < s) a_sj k_j (the stage's argument).
+    auto stage_argument = [&](int s, const Real& h) {
+      y = m_x;
+      for (int j = 0; j < s; ++j) {
+        const Real& a = T.a[static_cast<std::size_t>(s)][static_cast<std::size_t>(j)];
+        if (a != 0) y.noalias() += Real(h * a) * k[static_cast<std::size_t>(j)];
+      }
+    };
+    Real dt = initial_step();
+    bool after_reject = false;
+    m_sys(m_x, k[0], m_t);
+    while (!m_stop && m_t < m_t1) {
+      if (out_of_budget()) break;
+      Real h = min(dt, Real(m_t1 - m_t));
+      const bool clipped = h < dt;
+      for (int s = 1; s < 12; ++s) {
+        stage_argument(s, h);
+        m_sys(y, k[static_cast<std::size_t>(s)], Real(m_t + T.c[static_cast<std::size_t>(s)] * h));
+      }
+      stage_argument(12, h);  // row 12 of a is b: the 8th-order solution
+      m_x_new = y;
+      m_sys(m_x_new, k[12], Real(m_t + h));
+      if (!all_finite(m_x_new) || !all_finite(k[12])) {
+        if (reject_non_finite_trial(dt, h)) continue;
+        break;
+      }
+      e5v.setZero();
+      e3v.setZero();
+      for (std::size_t j = 0; j < 13; ++j) {
+        if (T.e5[j] != 0) e5v.noalias() += T.e5[j] * k[j];
+        if (T.e3[j] != 0) e3v.noalias() += T.e3[j] * k[j];
+      }
+      Real e5(0), e3(0);
+      for (Eigen::Index i = 0; i < dim; ++i) {
+        const Real sc = m_opt.atol + m_opt.rtol * (abs(m_x(i)) + h * abs(k[0](i)));
+        if (!(sc > 0)) continue;  // an exactly zero component with atol = 0: no scale (as in the taylor loop)
+        e5 = max(e5, Real(abs(e5v(i)) / sc));
+        e3 = max(e3, Real(abs(e3v(i)) / sc));
+      }
+      e5 *= h;
+      e3 *= h;
+      const Real den = e5 * e5 + hundredth * e3 * e3;
+      const Real err = den > 0 ? Real(e5 * e5 / sqrt(den)) : Real(0);
+      if (!is_finite(err)) {
+        if (reject_non_finite_trial(dt, h)) continue;
+        break;
+      }
+      if (err > 1) {
+        ++m_st.rejected;
+        after_reject = true;
+        dt = h * max(fac_min, Real(safety * pow(err, expo)));
+        if (is_underflow(dt, m_t)) {
+          step_underflow(dt);
+          break;
+        }
+        continue;
+      }
+      Real fac = err > 0 ? min(fac_max, Real(safety * pow(err, expo))) : fac_max;
+      if (after_reject) fac = min(fac, Real(1));
+      after_reject = false;
+      const Real t_start = m_t;
+      bool dense_ready = false;
+      auto dense = [&](const Real& tau, vector<Real>& out) {
+        if (!dense_ready) {  // the three extra stages and the interpolant's coefficients, once per step
+          for (int s = 13; s < 16; ++s) {
+            stage_argument(s, h);
+            m_sys(y, k[static_cast<std::size_t>(s)], Real(t_start + T.c[static_cast<std::size_t>(s)] * h));
+          }
+          r[0] = m_x;
+          r[1] = m_x_new - m_x;
+          r[2] = h * k[0] - r[1];
+          r[3] = r[1] - h * k[12] - r[2];
+          for (std::size_t i = 0; i < 4; ++i) {
+            r[4 + i].setZero();
+            for (std::size_t j = 0; j < 16; ++j)
+              if (T.d[i][j] != 0) r[4 + i].noalias() += Real(h * T.d[i][j]) * k[j];
+          }
+          dense_ready = true;
+        }
+        const Real th = (tau - t_start) / h, th1 = 1 - th;
+        out = th * r[7] + r[6];
+        out = th1 * out + r[5];
+        out = th * out + r[4];
+        out = th1 * out + r[3];
+        out = th * out + r[2];
+        out = th1 * out + r[1];
+        out = th * out + r[0];
+      };
+      dt = next_trial_step(dt, Real(h * fac), clipped);
+      if (m_opt.max_dt > 0 && dt > m_opt.max_dt) dt = m_opt.max_dt;
+      if (!accept(snap_to(Real(m_t + h), m_t1), dense)) break;
+      k[0].swap(k[12]);
     }
   }
 

@@ -10,7 +10,7 @@
 
 namespace loraflow {
 
-enum class method { dopri5, fehlberg78, bulirsch_stoer, rk4, gd, taylor };
+enum class method { dopri5, dop853, fehlberg78, bulirsch_stoer, rk4, gd, taylor };
 
 /// What the rest of loraflow needs to know about a method.
 struct method_info {
@@ -23,6 +23,7 @@ struct method_info {
 
 inline constexpr method_info method_table[] = {
     {method::dopri5, "dopri5", true, true, "Dormand-Prince 5(4), adaptive, with dense output (odeint)"},
+    {method::dop853, "dop853", true, true, "Dormand-Prince 8(5,3), adaptive, with 7th-order dense output (Hairer's DOP853)"},
     {method::fehlberg78, "fehlberg78", true, true, "Runge-Kutta-Fehlberg 7(8), adaptive (odeint)"},
     {method::bulirsch_stoer, "bulirsch_stoer", true, true, "Bulirsch-Stoer extrapolation, adaptive (odeint)"},
     {method::rk4, "rk4", false, true, "classical Runge-Kutta 4, fixed step dt (odeint)"},
@@ -39,7 +40,7 @@ inline const method_info& info(method m) {
 inline const char* method_name(method m) { return info(m).name; }
 inline bool is_adaptive(method m) { return info(m).adaptive; }
 
-/// "dopri5, fehlberg78, bulirsch_stoer, rk4, gd or taylor" (for messages and --help).
+/// "dopri5, dop853, fehlberg78, bulirsch_stoer, rk4, gd or taylor" (for messages and --help).
 inline std::string method_list(const char* last_join = " or ") {
   std::string s;
   const std::size_t n = sizeof(method_table) / sizeof(method_table[0]);

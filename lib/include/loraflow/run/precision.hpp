@@ -9,19 +9,23 @@
 // was validated.
 //
 // The method rule (method = "auto", the default; choose_method): under the plan's rtol,
-//   rtol >= 1e-14                                   -> dopri5 (5th order: the cheapest at loose tolerances)
+//   rtol >= 1e-4                                    -> dopri5 (5th order: the cheapest at loose tolerances)
+//   1e-14 <= rtol < 1e-4                            -> dop853 (8th order with a 7th-order dense output: 3 to 7
+//                                                      times fewer fields than dopri5 from rtol 1e-5 to 1e-14, on
+//                                                      the tests' rotation and on the Fig. 1 problem,
+//                                                      docs/performance.md; at 1e-4 the two are even)
 //   rtol <  1e-14, natural frame, quadratic loss    -> taylor (its cost grows with the digits far more slowly than
 //                                                      any fixed order's: 51 steps of order 44-65 where dopri5 needs
 //                                                      millions at rtol 1e-37, docs/performance.md W2)
 //   rtol <  1e-14, singular frame or a loss that is not polynomial (no Taylor series) -> bulirsch_stoer
 // the rule `loraflow run --certify` has used for its reference since the Taylor method landed, and the checks'
-// (validation/check/measure.cpp). Under precision = "auto" (rtol = 10^-(D - 3) for D working digits) rtol < 1e-14
+// (validation/check/measure.cpp). dopri5 and dop853 are "the RK methods" of the frame rule below. Under precision = "auto" (rtol = 10^-(D - 3) for D working digits) rtol < 1e-14
 // is the same as D >= 18: long double at D = 18, float128 and wider above. An explicit method is kept as written.
 //
 // The frame rule (frame = "auto", the default; plan_precision): the singular frame (model/singular_frame.hpp) where it
 // can integrate the run (singular_frame_unavailable in run/config.hpp: a generated xu2025 problem, the frobenius
-// objective, a method the frame has) and where, under the frame's own plan, method "auto" lands on dopri5 (an
-// explicit method the frame has counts too); the natural frame otherwise. Why that is safe: the quantities a plan is
+// objective, a method the frame has) and where, under the frame's own plan, method "auto" lands on an RK method,
+// dopri5 or dop853 (an explicit method the frame has counts too); the natural frame otherwise. Why that is safe: the quantities a plan is
 // made for, T1 and misalign(T1), keep at least as many digits in the frame as in the natural frame at the same type
 // and rtol (docs/config/solve.md, "The singular frame": 1.1e-11 against 1.8e-5 relative at alpha = 1e-6 with
 // spectral initialization), and under precision = "auto" the frame's plan (alpha_power 0) resolves them at every
@@ -42,9 +46,11 @@
 
 namespace loraflow {
 
-/// The rtol below which method = "auto" leaves dopri5 (the rule above; a decimal, compared exactly). The one place
-/// this threshold is written: choose_method, the --certify reference (run/certify.cpp) and their messages read it.
+/// The rtol below which method = "auto" leaves the RK methods (the rule above; a decimal, compared exactly). The one
+/// place this threshold is written: choose_method, the --certify reference (run/certify.cpp) and their messages read it.
 inline constexpr const char* tight_rtol_threshold = "1e-14";
+/// The rtol below which method = "auto" takes dop853 instead of dopri5 (the rule above; compared exactly).
+inline constexpr const char* high_order_rtol_threshold = "1e-4";
 
 /// The time stepper a run uses: solve.method as written, or what method = "auto" chose.
 struct method_choice {
