@@ -113,9 +113,10 @@ precision_plan plan_in_frame(const run_config& c, bool singular) {
     throw input_error(c.source + ": key 'solve.method': " + e.what());
   }
   if (p.method.stepper == method::dop853 && parse<float100>(p.rtol) < parse<float100>(dop853_min_rtol))
-    throw input_error(c.source + ": key 'solve.rtol': " + p.rtol + " is below " + dop853_min_rtol +
-                      ", where method \"dop853\" is offered (its coefficients carry 28-30 digits); use taylor, "
-                      "fehlberg78 or bulirsch_stoer, or a looser rtol");
+    throw input_error(c.source + ": key 'solve.method': \"dop853\" needs rtol >= " + dop853_min_rtol +
+                      " (its coefficients carry 28-30 digits), and the run's rtol is " + p.rtol +
+                      (p.automatic ? " (planned by precision = \"auto\")" : " (solve.rtol)") +
+                      "; use method = \"auto\", taylor, fehlberg78 or bulirsch_stoer, or a looser rtol");
   p.frame.singular = singular;
   return p;
 }

@@ -126,7 +126,11 @@ TEST_CASE("plan_precision: a config that names no method gets the auto rule unde
   CHECK(plan_precision(parse_config(base, "default", ".")).method.stepper == method::dop853);
   // dop853 is refused below its coefficients' 28-30 digits, naming the key; the auto rule never goes there.
   CHECK_THROWS_WITH_AS(plan_precision(parse_config(base + "[solve]\nprecision = \"50\"\nrtol = \"1e-25\"\nmethod = \"dop853\"\n", "d", ".")),
-                       doctest::Contains("key 'solve.rtol': 1e-25 is below 1e-24"), input_error);
+                       doctest::Contains("key 'solve.method': \"dop853\" needs rtol >= 1e-24 (its coefficients carry 28-30 digits), and the run's rtol is 1e-25 (solve.rtol)"), input_error);
+  // Under precision = "auto" the message says the rtol was planned (alpha = 1e-10 in the natural frame: 1e-17 is fine).
+  CHECK_THROWS_WITH_AS(plan_precision(parse_config("[problem]\nkind = \"xu2025\"\n[lora]\nalpha = \"1e-25\"\n[solve]\nprecision = \"auto\"\nframe = \"natural\"\nmethod = \"dop853\"\n", "d", ".")),
+                       doctest::Contains("(planned by precision = \"auto\")"), input_error);
+  CHECK(plan_precision(parse_config(base + "[solve]\nprecision = \"auto\"\nframe = \"natural\"\nmethod = \"dop853\"\n", "d", ".")).method.stepper == method::dop853);
   CHECK(plan_precision(parse_config(base + "[solve]\nprecision = \"50\"\nrtol = \"1e-24\"\nmethod = \"dop853\"\n", "d", ".")).method.stepper == method::dop853);
   // The singular frame at the same depth: no Taylor series there.
   const run_config frame = parse_config(base + "[solve]\nprecision = \"50\"\nrtol = \"1e-30\"\nframe = \"singular\"\n", "frame", ".");

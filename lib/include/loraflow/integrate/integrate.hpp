@@ -8,7 +8,7 @@
 // series (series_source; for LoRA, model/lora_series.hpp), the method for tight tolerances in many digits.
 //
 // Error control is odeint's default_error_checker: componentwise, err_i / (atol + rtol (|x_i| + dt |x'_i|)) <= 1 in
-// the max norm (dop853 scales its two estimates the same way before combining them as dop853.f does). The caller chooses atol; loraflow's default (solve_defaults) scales it with alpha, because odeint's
+// the max norm (dop853 scales its two estimates the same way and combines them per component as dop853.f does). The caller chooses atol; loraflow's default (solve_defaults) scales it with alpha, because odeint's
 // default 1e-6 swamps states of size alpha (pitfalls 2.3).
 //
 // Observations: every requested time is reached exactly. dopri5 and dop853 interpolate on their dense outputs; fehlberg78 and
@@ -184,8 +184,8 @@ template <class Real> Real snap_to(const Real& t_new, const Real& to) {
 
 /// One integration run: the state and time being advanced, and the bookkeeping every method's loop shares
 /// (statistics and status, the observation cursor, event location, the budget, the caller's progress and stop).
-/// Each method is one member loop (dopri5_loop, refined_loop, rk4_loop, taylor_loop, gd_loop) that proposes steps
-/// and hands each accepted one to accept(), with a dense evaluator over the step.
+/// Each method is one member loop (dopri5_loop, dop853_loop, refined_loop, rk4_loop, taylor_loop, gd_loop) that
+/// proposes steps and hands each accepted one to accept(), with a dense evaluator over the step.
 template <class Real> class integration {
  public:
   integration(const system_fn<Real>& sys, vector<Real>& x, const Real& t0, const Real& t1,
@@ -391,9 +391,10 @@ template <class Real> class integration {
   }
 
   /// dop853: Hairer's DOP853 (integrate/dop853.hpp), 12 stages per step with first-same-as-last derivatives, the
-  /// error err = e5^2 / sqrt(e5^2 + 0.01 e3^2) of dop853.f from the two embedded estimates, each in the max norm of
-  /// odeint's componentwise scaling; the step factor 0.9 err^(-1/8) clamped to [1/3, 6] (dop853.f's facl and facr;
-  /// not above 1 right after a rejection). The 7th-order dense output costs three more fields, evaluated only for a
+  /// error e5^2 / sqrt(e5^2 + 0.01 e3^2) of dop853.f from the two embedded estimates, formed per component (each
+  /// scaled as odeint scales, so that one component's 3rd-order estimate cannot excuse another's 5th-order one) and
+  /// taken in the max norm; the step factor 0.9 err^(-1/8) clamped to [1/3, 6] (dop853.f's facl and facr; not above
+  /// 1 right after a rejection, non-finite trials included). The 7th-order dense output costs three more fields, evaluated only for a
   /// step that is asked for a point inside it (an observation, an event, a terminal event's end); steps are clipped
   /// only at t1. The coefficients are parsed once per run at the working precision.
   void dop853_loop() {
@@ -437,6 +438,7 @@ template <class Real> class integration {
       m_x_new = y;
       m_sys(m_x_new, k[12], Real(m_t + h));
       if (!all_finite(m_x_new) || !all_finite(k[12])) {
+        after_reject = true;
         if (reject_non_finite_trial(dt, h)) continue;
         break;
       }
@@ -446,18 +448,21 @@ template <class Real> class integration {
         if (T.e5[j] != 0) e5v.noalias() += T.e5[j] * k[j];
         if (T.e3[j] != 0) e3v.noalias() += T.e3[j] * k[j];
       }
-      Real e5(0), e3(0);
+      // Componentwise: err_i = h e5_i^2 / sqrt(e5_i^2 + 0.01 e3_i^2) (<= h |e5_i|) with e5_i, e3_i scaled by
+      // odeint's atol + rtol (|x_i| + h |x'_i|); err = max_i err_i. A NaN anywhere makes err NaN (not dropped by max).
+      Real err(0);
       for (Eigen::Index i = 0; i < dim; ++i) {
         const Real sc = m_opt.atol + m_opt.rtol * (abs(m_x(i)) + h * abs(k[0](i)));
         if (!(sc > 0)) continue;  // an exactly zero component with atol = 0: no scale (as in the taylor loop)
-        e5 = max(e5, Real(abs(e5v(i)) / sc));
-        e3 = max(e3, Real(abs(e3v(i)) / sc));
+        const Real e5 = e5v(i) / sc, e3 = e3v(i) / sc;
+        const Real den = e5 * e5 + hundredth * e3 * e3;
+        const Real err_i = den > 0    ? Real(h * (e5 * e5) / sqrt(den))
+                           : den == 0 ? Real(0)
+                                      : std::numeric_limits<Real>::quiet_NaN();  // den is NaN
+        if (!(err_i <= err)) err = err_i;  // NaN propagates
       }
-      e5 *= h;
-      e3 *= h;
-      const Real den = e5 * e5 + hundredth * e3 * e3;
-      const Real err = den > 0 ? Real(e5 * e5 / sqrt(den)) : Real(0);
       if (!is_finite(err)) {
+        after_reject = true;
         if (reject_non_finite_trial(dt, h)) continue;
         break;
       }
