@@ -513,10 +513,20 @@ template <class A, class B> constexpr bool fixed_point_operands() {
 }
 
 /// Eigen's lazyProduct (coefficient by coefficient: no packing, no allocation) for the software scalar types
-/// without the kernel, whose GEMM path copies every number into packed panels; Eigen's blocked GEMM for double and
-/// long double, where it is faster at every inner dimension measured (Fig. 1 field 5.2 us against 6.2 us with lazy
-/// products below inner dimension 24).
+/// without the kernel, whose GEMM path copies every number into packed panels. For double and long double, Eigen's
+/// blocked GEMM except for the small products (small_product below).
 template <class A> constexpr bool lazy_product() { return !std::is_arithmetic<typename A::Scalar>::value; }
+
+/// In double and long double, a product whose result has at most 100 entries and whose inner dimension is at most
+/// 16 takes lazyProduct too: there GEMM's blocking heuristics and packing cost more than the arithmetic. Measured
+/// on the Fig. 1 problem (2-core AMD EPYC, AVX2 and FMA, g++ 12.2 -O3 -march=native, 2026-12-05): the singular
+/// frame's field, made of such products (inner dimensions r, q = 2r, m, n), about 5 % less for the whole W1
+/// batch; the natural frame's field unchanged (5.0-5.1 us either way). Not wider: with every product of at most
+/// 100 entries lazy (inner dimension 100 included), the natural field takes 6.1 us instead of 5.0; with every
+/// product of inner dimension <= 16 lazy (large results included), W1 is slower.
+template <class A, class B> bool small_product(const A& a, const B& b) {
+  return a.rows() * b.cols() <= 100 && a.cols() <= 16;
+}
 
 /// The kernel a product in Real takes at the working precision: its limbs NA and mantissa field bits (NA = 0: no
 /// kernel, the generic path). For mpfr_float, at the precision of a new number; wider operands take a wider kernel.
@@ -587,6 +597,7 @@ template <class D, class A, class B> void product_set(D&& dst, const A& a, const
     if (kernel_product(dst, a, b, product_mode::set, nullptr)) return;
   }
   if constexpr (lazy_product<A>()) dst.noalias() = a.lazyProduct(b);
+  else if (small_product(a, b)) dst.noalias() = a.lazyProduct(b);
   else dst.noalias() = a * b;
 }
 template <class D, class A, class B> void product_add(D&& dst, const A& a, const B& b) {
@@ -594,6 +605,7 @@ template <class D, class A, class B> void product_add(D&& dst, const A& a, const
     if (kernel_product(dst, a, b, product_mode::add, nullptr)) return;
   }
   if constexpr (lazy_product<A>()) dst.noalias() += a.lazyProduct(b);
+  else if (small_product(a, b)) dst.noalias() += a.lazyProduct(b);
   else dst.noalias() += a * b;
 }
 template <class D, class A, class B> void product_sub(D&& dst, const A& a, const B& b) {
@@ -601,6 +613,7 @@ template <class D, class A, class B> void product_sub(D&& dst, const A& a, const
     if (kernel_product(dst, a, b, product_mode::sub, nullptr)) return;
   }
   if constexpr (lazy_product<A>()) dst.noalias() -= a.lazyProduct(b);
+  else if (small_product(a, b)) dst.noalias() -= a.lazyProduct(b);
   else dst.noalias() -= a * b;
 }
 template <class D, class C, class A, class B> void product_add(D&& dst, const C& c, const A& a, const B& b) {
@@ -610,6 +623,7 @@ template <class D, class C, class A, class B> void product_add(D&& dst, const C&
     if (kernel_product(dst, a, b, product_mode::add, scale == 1 ? nullptr : &scale)) return;
   }
   if constexpr (lazy_product<A>()) dst.noalias() += c * a.lazyProduct(b);
+  else if (small_product(a, b)) dst.noalias() += c * a.lazyProduct(b);
   else dst.noalias() += c * (a * b);
 }
 

@@ -2,12 +2,17 @@
 // Oracles: the order conditions its coefficients must satisfy (exact rationals, checked in 100 digits against the
 // 28-30 digits the coefficients carry); the order of convergence on closed forms (linear, nonlinear and
 // non-autonomous) with the step fixed by max_dt, at the step ends and on the dense output; the exact field count;
-// the tolerance floor it is offered at.
+// the tolerance floor it is offered at. Its two building blocks are checked against their definitions: the stage
+// sums (linear_combination) bit for bit against the term-by-term loop, the error (dop853_error) against its rule
+// component by component, special components included.
 #include <loraflow/integrate/integrate.hpp>
+#include <loraflow/random.hpp>
 
 #include "checks.hpp"
 
+#include <array>
 #include <cmath>
+#include <limits>
 
 using namespace loraflow;
 
@@ -156,3 +161,88 @@ TEST_CASE("dop853 is refused below the tolerance its coefficients serve") {
   using std::exp;
   LORAFLOW_CHECK_CLOSE(y(0), float100(exp(float100(-1))), parse<float100>("1e-22"));
 }
+
+TEST_CASE_TEMPLATE_DEFINE("linear_combination is the term-by-term sum, bit for bit", Real, linear_combination_exact) {
+  test::precision_for_test<Real> prec;
+  // Vectors of every length around the groups of four terms and the vector width, and every term count dop853 uses
+  // (0 to 15), with and without a base: the result must equal `out = base; out += c_t v_t` exactly (the same
+  // operations in the same order, integrate.hpp).
+  gaussian_stream g(3, 1);
+  for (Eigen::Index dim : {1, 3, 4, 7, 8, 13, 33}) {
+    std::array<vector<Real>, 16> v;
+    for (auto& vt : v) vt = g.normal_matrix<Real>(dim, 1).col(0);
+    const vector<Real> base = g.normal_matrix<Real>(dim, 1).col(0);
+    const matrix<Real> cm = g.normal_matrix<Real>(16, 1);
+    std::array<Real, 16> c;
+    std::array<const vector<Real>*, 16> pv;
+    for (std::size_t t = 0; t < 16; ++t) {
+      c[t] = cm(static_cast<Eigen::Index>(t), 0);
+      pv[t] = &v[t];
+    }
+    for (int terms = 0; terms < 16; ++terms)
+      for (bool with_base : {true, false}) {
+        CAPTURE(dim);
+        CAPTURE(terms);
+        CAPTURE(with_base);
+        vector<Real> ref = with_base ? base : vector<Real>(vector<Real>::Zero(dim));
+        for (std::size_t t = 0; t < static_cast<std::size_t>(terms); ++t) ref.noalias() += c[t] * v[t];
+        vector<Real> out(dim);
+        detail::linear_combination<Real>(out, with_base ? &base : nullptr, c.data(), pv.data(), terms);
+        CHECK(out == ref);
+      }
+  }
+}
+TEST_CASE_TEMPLATE_APPLY(linear_combination_exact, scalar_types);
+
+TEST_CASE_TEMPLATE_DEFINE("dop853_error follows its rule component by component", Real, dop853_error_rule) {
+  test::precision_for_test<Real> prec;
+  using std::abs;
+  using std::sqrt;
+  const Real h = Real(1) / 4, atol(0), rtol = parse<Real>("1e-6");
+  // The rule (integrate.hpp): sc_i = atol + rtol (|x_i| + h |f_i|); err_i = h e5^2 / sqrt(e5^2 + e3^2 / 100) with
+  // e = estimate / sc_i; 0 where sc_i = 0 or both estimates are 0; err = max_i.
+  auto rule = [&](const vector<Real>& x, const vector<Real>& f, const vector<Real>& e5v, const vector<Real>& e3v) {
+    Real err(0);
+    for (Eigen::Index i = 0; i < x.size(); ++i) {
+      const Real sc = atol + rtol * (abs(x(i)) + h * abs(f(i)));
+      if (sc == 0 || (e5v(i) == 0 && e3v(i) == 0)) continue;
+      const Real e5 = e5v(i) / sc, e3 = e3v(i) / sc;
+      err = std::max(err, Real(h * e5 * e5 / sqrt(e5 * e5 + e3 * e3 / 100)));
+    }
+    return err;
+  };
+  gaussian_stream g(5, 2);
+  const Eigen::Index dim = 11;  // two groups of four and a tail
+  vector<Real> x = g.normal_matrix<Real>(dim, 1).col(0), f = g.normal_matrix<Real>(dim, 1).col(0);
+  vector<Real> e5v = parse<Real>("1e-7") * g.normal_matrix<Real>(dim, 1).col(0),
+               e3v = parse<Real>("1e-5") * g.normal_matrix<Real>(dim, 1).col(0);
+  x(2) = 0;  // no scale (atol = 0): its estimate, however large, does not count
+  f(2) = 0;
+  e5v(2) = Real(1);
+  e5v(5) = 0;  // both estimates zero
+  e3v(5) = 0;
+  e5v(9) = 0;  // the 3rd-order estimate alone: err_i = 0
+  vector<Real> q;
+  const Real err = detail::dop853_error(x, f, e5v, e3v, h, atol, rtol, q);
+  const Real expected = rule(x, f, e5v, e3v);
+  CHECK(expected > 0);
+  LORAFLOW_CHECK_REL(err, expected, Real(16 * eps<Real>()));
+  // The largest component decides, wherever it sits (a tail entry included).
+  e5v(10) = parse<Real>("1e-3");
+  LORAFLOW_CHECK_REL(detail::dop853_error(x, f, e5v, e3v, h, atol, rtol, q), rule(x, f, e5v, e3v),
+                     Real(16 * eps<Real>()));
+  // All estimates zero: 0.
+  const vector<Real> zero = vector<Real>::Zero(dim);
+  CHECK(detail::dop853_error(x, f, zero, zero, h, atol, rtol, q) == 0);
+  // A NaN in any component, or an estimate whose square overflows (inf / inf), makes the error NaN: never dropped
+  // by the max, whichever component follows it.
+  for (Eigen::Index i : {Eigen::Index(0), Eigen::Index(6), Eigen::Index(10)}) {
+    CAPTURE(i);
+    vector<Real> bad = e5v;
+    bad(i) = std::numeric_limits<Real>::quiet_NaN();
+    CHECK(!is_finite(detail::dop853_error(x, f, bad, e3v, h, atol, rtol, q)));
+    bad(i) = std::numeric_limits<Real>::max();
+    CHECK(!is_finite(detail::dop853_error(x, f, bad, e3v, h, atol, rtol, q)));
+  }
+}
+TEST_CASE_TEMPLATE_APPLY(dop853_error_rule, scalar_types);

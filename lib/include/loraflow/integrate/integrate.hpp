@@ -46,6 +46,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace loraflow {
@@ -180,6 +181,106 @@ template <class Real> Real next_trial_step(const Real& dt, const Real& proposed,
 template <class Real> Real snap_to(const Real& t_new, const Real& to) {
   using std::abs;
   return (to - t_new <= 4 * eps<Real>() * abs(to)) ? to : t_new;
+}
+
+/// o[i] = (x ? x[i] : 0) + c[0] v[0][i] + ... + c[G-1] v[G-1][i] for every i, left to right: one pass, vectorized
+/// over i (the entries are independent, so no chain of dependent additions limits it).
+template <int G, class Real>
+void add_terms(Real* o, const Real* x, const Real* c, const Real* const* v, Eigen::Index dim) {
+  const Real* __restrict v0 = v[0];
+  const Real* __restrict v1 = G > 1 ? v[1] : nullptr;
+  const Real* __restrict v2 = G > 2 ? v[2] : nullptr;
+  const Real* __restrict v3 = G > 3 ? v[3] : nullptr;
+  const Real c0 = c[0], c1 = G > 1 ? c[1] : Real(0), c2 = G > 2 ? c[2] : Real(0), c3 = G > 3 ? c[3] : Real(0);
+  for (Eigen::Index i = 0; i < dim; ++i) {
+    Real a = (x ? x[i] : Real(0)) + c0 * v0[i];  // an explicit 0 + c0 v0: the product fused with it is c0 v0
+    if constexpr (G > 1) a += c1 * v1[i];
+    if constexpr (G > 2) a += c2 * v2[i];
+    if constexpr (G > 3) a += c3 * v3[i];
+    o[i] = a;
+  }
+}
+
+/// out = base + sum_t c[t] v[t] (base null: the sum alone), for each entry the terms added one by one in the order
+/// given: the operations of `out = base; out += c[0] v[0]; out += c[1] v[1]; ...`, so the same result. For double
+/// and long double the terms go four at a time, each group in one pass over the entries (a quarter of the passes
+/// over out); the software types keep Eigen's term-by-term loop (their cost is the arithmetic, not the memory).
+template <class Real>
+void linear_combination(vector<Real>& out, const vector<Real>* base, const Real* c, const vector<Real>* const* v,
+                        int terms) {
+  out.resize(base ? base->size() : terms > 0 ? v[0]->size() : out.size());  // a no-op when sized
+  if constexpr (std::is_arithmetic_v<Real>) {
+    const Eigen::Index dim = out.size();
+    if (terms == 0) {
+      if (base) out = *base;
+      else out.setZero();
+      return;
+    }
+    std::array<const Real*, 4> p{};
+    for (int t0 = 0; t0 < terms; t0 += 4) {
+      const int g = std::min(4, terms - t0);
+      for (int l = 0; l < g; ++l) p[static_cast<std::size_t>(l)] = v[t0 + l]->data();
+      const Real* x = t0 == 0 ? (base ? base->data() : nullptr) : out.data();
+      switch (g) {
+        case 1: add_terms<1>(out.data(), x, c + t0, p.data(), dim); break;
+        case 2: add_terms<2>(out.data(), x, c + t0, p.data(), dim); break;
+        case 3: add_terms<3>(out.data(), x, c + t0, p.data(), dim); break;
+        default: add_terms<4>(out.data(), x, c + t0, p.data(), dim); break;
+      }
+    }
+  } else {
+    if (base) out = *base;
+    else out.setZero();
+    for (int t = 0; t < terms; ++t) out.noalias() += c[t] * *v[t];
+  }
+}
+
+/// dop853's error of a step, componentwise: err_i = h e5_i^2 / sqrt(e5_i^2 + 0.01 e3_i^2) (<= h |e5_i|), with the
+/// two estimates e5_i, e3_i scaled by odeint's atol + rtol (|x_i| + h |x'_i|) (x' = f0, the field at the step's
+/// start), and err = max_i err_i. A component with no scale (exactly zero, atol = 0) or with both estimates zero
+/// counts 0; a NaN anywhere (or inf / inf) makes err NaN, never dropped by the max. For double and long double the
+/// formula is first evaluated for every component as one Eigen array expression into q (the divisions and square
+/// roots vectorized), and a component whose q is NaN (no scale, both estimates zero, or a true NaN: the only cases
+/// where the array value and the rule above can differ) is redone by the rule.
+template <class Real>
+Real dop853_error(const vector<Real>& x, const vector<Real>& f0, const vector<Real>& e5v, const vector<Real>& e3v,
+                  const Real& h, const Real& atol, const Real& rtol, vector<Real>& q) {
+  using std::abs;
+  using std::sqrt;
+  const Real hundredth = Real(1) / 100;
+  const Eigen::Index dim = x.size();
+  auto component = [&](Eigen::Index i, bool& nan) {
+    const Real sc = atol + rtol * (abs(x(i)) + h * abs(f0(i)));
+    if (!(sc > 0)) return Real(0);  // an exactly zero component with atol = 0: no scale (as in the taylor loop)
+    const Real e5 = e5v(i) / sc, e3 = e3v(i) / sc;
+    const Real den = e5 * e5 + hundredth * e3 * e3;
+    if (den > 0) {
+      const Real err_i = h * (e5 * e5) / sqrt(den);
+      if (!(err_i == err_i)) nan = true;  // inf / inf
+      return err_i;
+    }
+    if (!(den == 0)) nan = true;  // den is NaN
+    return Real(0);
+  };
+  Real err(0);
+  bool nan = false;
+  if constexpr (std::is_arithmetic_v<Real>) {
+    const auto sc = atol + rtol * (x.array().abs() + h * f0.array().abs());
+    const auto e5 = e5v.array() / sc;
+    const auto e3 = e3v.array() / sc;
+    q.resize(dim);
+    q.array() = h * (e5 * e5) / (e5 * e5 + hundredth * e3 * e3).sqrt();
+    for (Eigen::Index i = 0; i < dim; ++i) {
+      const Real err_i = q(i) == q(i) ? q(i) : component(i, nan);
+      if (err_i > err) err = err_i;
+    }
+  } else {
+    for (Eigen::Index i = 0; i < dim; ++i) {
+      const Real err_i = component(i, nan);
+      if (err_i > err) err = err_i;
+    }
+  }
+  return nan ? std::numeric_limits<Real>::quiet_NaN() : err;
 }
 
 /// One integration run: the state and time being advanced, and the bookkeeping every method's loop shares
@@ -412,16 +513,41 @@ template <class Real> class integration {
     for (auto& v : k) v.resize(dim);
     std::array<vector<Real>, 8> r;
     for (auto& v : r) v.resize(dim);
-    vector<Real> y(dim), e5v(dim), e3v(dim);
-    const Real safety = Real(9) / 10, fac_min = Real(1) / 3, fac_max = Real(6), hundredth = Real(1) / 100;
+    vector<Real> y(dim), e5v(dim), e3v(dim), errv(dim);
+    const Real safety = Real(9) / 10, fac_min = Real(1) / 3, fac_max = Real(6);
     const Real expo = Real(-1) / 8;
-    // y = m_x + h sum_(j < s) a_sj k_j (the stage's argument).
-    auto stage_argument = [&](int s, const Real& h) {
-      y = m_x;
-      for (int j = 0; j < s; ++j) {
-        const Real& a = T.a[static_cast<std::size_t>(s)][static_cast<std::size_t>(j)];
-        if (a != 0) y.noalias() += Real(h * a) * k[static_cast<std::size_t>(j)];
+    // The nonzero coefficients of each linear combination, with the vectors they multiply (fixed for the run).
+    struct combination {
+      std::array<Real, 16> coef;   // a_sj, e_j or d_ij
+      std::array<Real, 16> scaled;  // h times coef, per step
+      std::array<const vector<Real>*, 16> vec;
+      int terms = 0;
+      void add(const Real& c, const vector<Real>& v) {
+        coef[static_cast<std::size_t>(terms)] = c;
+        vec[static_cast<std::size_t>(terms++)] = &v;
       }
+    };
+    std::array<combination, 16> stage;  // stage s: a_sj k_j, j < s (row 12 of a is b)
+    combination err5, err3;
+    std::array<combination, 4> dense_rows;
+    for (std::size_t s = 1; s < 16; ++s)
+      for (std::size_t j = 0; j < s; ++j)
+        if (T.a[s][j] != 0) stage[s].add(T.a[s][j], k[j]);
+    for (std::size_t j = 0; j < 13; ++j) {
+      if (T.e5[j] != 0) err5.add(T.e5[j], k[j]);
+      if (T.e3[j] != 0) err3.add(T.e3[j], k[j]);
+    }
+    for (std::size_t i = 0; i < 4; ++i)
+      for (std::size_t j = 0; j < 16; ++j)
+        if (T.d[i][j] != 0) dense_rows[i].add(T.d[i][j], k[j]);
+    // dst = base + h sum c_j v_j (base null: from zero), in one pass (linear_combination).
+    auto combine = [](combination& c, const Real& h, const vector<Real>* base, vector<Real>& dst) {
+      for (std::size_t t = 0; t < static_cast<std::size_t>(c.terms); ++t) c.scaled[t] = h * c.coef[t];
+      linear_combination<Real>(dst, base, c.scaled.data(), c.vec.data(), c.terms);
+    };
+    // dst = m_x + h sum_(j < s) a_sj k_j (the stage's argument).
+    auto stage_argument = [&](int s, const Real& h, vector<Real>& dst) {
+      combine(stage[static_cast<std::size_t>(s)], h, &m_x, dst);
     };
     Real dt = initial_step();
     bool after_reject = false;
@@ -431,36 +557,19 @@ template <class Real> class integration {
       Real h = min(dt, Real(m_t1 - m_t));
       const bool clipped = h < dt;
       for (int s = 1; s < 12; ++s) {
-        stage_argument(s, h);
+        stage_argument(s, h, y);
         m_sys(y, k[static_cast<std::size_t>(s)], Real(m_t + T.c[static_cast<std::size_t>(s)] * h));
       }
-      stage_argument(12, h);  // row 12 of a is b: the 8th-order solution
-      m_x_new = y;
+      stage_argument(12, h, m_x_new);  // row 12 of a is b: the 8th-order solution
       m_sys(m_x_new, k[12], Real(m_t + h));
       if (!all_finite(m_x_new) || !all_finite(k[12])) {
         after_reject = true;
         if (reject_non_finite_trial(dt, h)) continue;
         break;
       }
-      e5v.setZero();
-      e3v.setZero();
-      for (std::size_t j = 0; j < 13; ++j) {
-        if (T.e5[j] != 0) e5v.noalias() += T.e5[j] * k[j];
-        if (T.e3[j] != 0) e3v.noalias() += T.e3[j] * k[j];
-      }
-      // Componentwise: err_i = h e5_i^2 / sqrt(e5_i^2 + 0.01 e3_i^2) (<= h |e5_i|) with e5_i, e3_i scaled by
-      // odeint's atol + rtol (|x_i| + h |x'_i|); err = max_i err_i. A NaN anywhere makes err NaN (not dropped by max).
-      Real err(0);
-      for (Eigen::Index i = 0; i < dim; ++i) {
-        const Real sc = m_opt.atol + m_opt.rtol * (abs(m_x(i)) + h * abs(k[0](i)));
-        if (!(sc > 0)) continue;  // an exactly zero component with atol = 0: no scale (as in the taylor loop)
-        const Real e5 = e5v(i) / sc, e3 = e3v(i) / sc;
-        const Real den = e5 * e5 + hundredth * e3 * e3;
-        const Real err_i = den > 0    ? Real(h * (e5 * e5) / sqrt(den))
-                           : den == 0 ? Real(0)
-                                      : std::numeric_limits<Real>::quiet_NaN();  // den is NaN
-        if (!(err_i <= err)) err = err_i;  // NaN propagates
-      }
+      linear_combination<Real>(e5v, nullptr, err5.coef.data(), err5.vec.data(), err5.terms);
+      linear_combination<Real>(e3v, nullptr, err3.coef.data(), err3.vec.data(), err3.terms);
+      const Real err = dop853_error(m_x, k[0], e5v, e3v, h, m_opt.atol, m_opt.rtol, errv);
       if (!is_finite(err)) {
         after_reject = true;
         if (reject_non_finite_trial(dt, h)) continue;
@@ -484,28 +593,40 @@ template <class Real> class integration {
       auto dense = [&](const Real& tau, vector<Real>& out) {
         if (!dense_ready) {  // the three extra stages and the interpolant's coefficients, once per step
           for (int s = 13; s < 16; ++s) {
-            stage_argument(s, h);
+            stage_argument(s, h, y);
             m_sys(y, k[static_cast<std::size_t>(s)], Real(t_start + T.c[static_cast<std::size_t>(s)] * h));
           }
           r[0] = m_x;
           r[1] = m_x_new - m_x;
           r[2] = h * k[0] - r[1];
           r[3] = r[1] - h * k[12] - r[2];
-          for (std::size_t i = 0; i < 4; ++i) {
-            r[4 + i].setZero();
-            for (std::size_t j = 0; j < 16; ++j)
-              if (T.d[i][j] != 0) r[4 + i].noalias() += Real(h * T.d[i][j]) * k[j];
-          }
+          for (std::size_t i = 0; i < 4; ++i) combine(dense_rows[i], h, nullptr, r[4 + i]);
           dense_ready = true;
         }
         const Real th = (tau - t_start) / h, th1 = 1 - th;
-        out = th * r[7] + r[6];
-        out = th1 * out + r[5];
-        out = th * out + r[4];
-        out = th1 * out + r[3];
-        out = th * out + r[2];
-        out = th1 * out + r[1];
-        out = th * out + r[0];
+        if constexpr (std::is_arithmetic_v<Real>) {  // the same Horner steps, entry by entry in one pass
+          out.resize(dim);
+          const Real *r0 = r[0].data(), *r1 = r[1].data(), *r2 = r[2].data(), *r3 = r[3].data(), *r4 = r[4].data(),
+                     *r5 = r[5].data(), *r6 = r[6].data(), *r7 = r[7].data();
+          Real* const o = out.data();
+          for (Eigen::Index i = 0; i < dim; ++i) {
+            Real v = th * r7[i] + r6[i];
+            v = th1 * v + r5[i];
+            v = th * v + r4[i];
+            v = th1 * v + r3[i];
+            v = th * v + r2[i];
+            v = th1 * v + r1[i];
+            o[i] = th * v + r0[i];
+          }
+        } else {
+          out = th * r[7] + r[6];
+          out = th1 * out + r[5];
+          out = th * out + r[4];
+          out = th1 * out + r[3];
+          out = th * out + r[2];
+          out = th1 * out + r[1];
+          out = th * out + r[0];
+        }
       };
       dt = next_trial_step(dt, Real(h * fac), clipped);
       if (m_opt.max_dt > 0 && dt > m_opt.max_dt) dt = m_opt.max_dt;
