@@ -36,9 +36,10 @@ mpfr_prec_t precision(const mpfr_float& x) { return mpfr_get_prec(x.backend().da
 
 bool mpfr_fixed_point_gemm(strided_destination<mpfr_float> dst, const strided_operand<mpfr_float>* a,
                            const strided_operand<mpfr_float>* b, int count, product_mode mode, const mpfr_float* c) {
-  // Exponent sums and the accumulator's unit are int64: decline an exponent range extended beyond +-2^60 (MPFR's
+  // Exponent sums and the accumulator's unit are int64, and the packed operands mark zeros with an exponent far
+  // below every real one (fixed_point_kernel::packed): decline an exponent range extended beyond +-2^58 (MPFR's
   // default is about +-2^30).
-  if (mpfr_get_emin() < -(mpfr_exp_t(1) << 60) || mpfr_get_emax() > (mpfr_exp_t(1) << 60)) return false;
+  if (mpfr_get_emin() < -(mpfr_exp_t(1) << 58) || mpfr_get_emax() > (mpfr_exp_t(1) << 58)) return false;
   // The widest precision read or written: every operand, the destination, and a new number (the kernel's sum
   // before the scaling by c takes the default precision).
   mpfr_prec_t p = precision(mpfr_float());

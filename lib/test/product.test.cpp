@@ -3,7 +3,8 @@
 // Oracles: (1) closed forms: operands built from small integers times powers of two, so that the exact result is
 // representable and must come out bit for bit; (2) the kernel's stated error bound (product.hpp, header comment)
 // against an exact reference in 1000 bits; (3) non-finite operands and results outside the exponent range give what
-// the generic evaluation gives.
+// the generic evaluation gives; (4) the kernel's two ways of reading operands (packed once per product, or in place
+// past the packing limit) give the same bits.
 #include <loraflow/product.hpp>
 #include <loraflow/scalar.hpp>
 
@@ -161,13 +162,14 @@ TEST_CASE_TEMPLATE_DEFINE("products are exact where the exact result is represen
 }
 TEST_CASE_TEMPLATE_APPLY(product_exact, scalar_types);
 
-template <class Real> void product_bound_body() {
+/// k: the inner dimension (100; the kernels also run past the packing limit, where operands are read in place, on
+/// a 2 x 2 result: m, n).
+template <class Real> void product_bound_body(Eigen::Index k = 100, Eigen::Index m = 6, Eigen::Index n = 5) {
   std::mt19937_64 g(7);
   std::normal_distribution<double> nd;
   // Exponent spread of the operands: wide, but inside double's range for double and long double.
   const int spread = std::is_arithmetic_v<Real> ? 100 : 300;
   std::uniform_int_distribution<int> ed(-spread, spread);
-  const Eigen::Index m = 6, k = 100, n = 5;
   matrix<Real> a(m, k), b(k, n);
   auto draw = [&] {
     // Several double draws combined so that the low mantissa bits are filled in the wide types.
@@ -229,8 +231,58 @@ TEST_CASE_TEMPLATE_DEFINE("products keep within their stated error bound over wi
                           product_bound) {
   test::precision_for_test<Real> prec;
   product_bound_body<Real>();
+  const detail::kernel_shape kernel = detail::kernel_shape_of<Real>();
+  if (kernel.enabled()) {  // one term more than the packed operands hold: the in-place path, against the same bound
+    CAPTURE(detail::packed_terms_max(kernel.NA));
+    product_bound_body<Real>(detail::packed_terms_max(kernel.NA) + 1, 2, 2);
+  }
 }
 TEST_CASE_TEMPLATE_APPLY(product_bound, scalar_types);
+
+/// The kernel's two ways of reading operands agree bit for bit: packed once per product (every product whose
+/// terms fit the scratch) and read in place (one term more than that). The same 40 nonzero terms per entry, once
+/// alone and once spread among zeros past the packing limit: zero terms add nothing in either path, so every
+/// entry, in every mode (set, add, sub, and += c), must come out identical.
+template <class Real> void product_paths_body() {
+  const detail::kernel_shape kernel = detail::kernel_shape_of<Real>();
+  if (!kernel.enabled()) return;
+  std::mt19937_64 g(11);
+  std::normal_distribution<double> nd;
+  std::uniform_int_distribution<int> ed(-60, 60);
+  auto draw = [&] {
+    Real v = Real(nd(g)) + ldexp(Real(nd(g)), -50) + ldexp(Real(nd(g)), -100) + ldexp(Real(nd(g)), -150);
+    return ldexp(v, ed(g));
+  };
+  const Eigen::Index m = 3, n = 4, few = 40, wide = detail::packed_terms_max(kernel.NA) + 1;
+  const Eigen::Index gap = wide / few;
+  matrix<Real> a(m, few), b(few, n), A = matrix<Real>::Zero(m, wide), B = matrix<Real>::Zero(wide, n);
+  for (Eigen::Index l = 0; l < few; ++l) {
+    for (Eigen::Index i = 0; i < m; ++i) A(i, l * gap) = a(i, l) = draw();
+    for (Eigen::Index j = 0; j < n; ++j) B(l * gap, j) = b(l, j) = draw();
+  }
+  matrix<Real> d0(m, n);
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (Eigen::Index i = 0; i < m; ++i) d0(i, j) = draw();
+  const Real scale = draw();
+  for (int mode = 0; mode < 4; ++mode) {
+    CAPTURE(mode);
+    matrix<Real> packed = d0, in_place = d0;
+    if (mode == 0) detail::product_set(packed, a, b), detail::product_set(in_place, A, B);
+    if (mode == 1) detail::product_add(packed, a, b), detail::product_add(in_place, A, B);
+    if (mode == 2) detail::product_sub(packed, a, b), detail::product_sub(in_place, A, B);
+    if (mode == 3) detail::product_add(packed, scale, a, b), detail::product_add(in_place, scale, A, B);
+    int differ = 0;
+    for (Eigen::Index j = 0; j < n; ++j)
+      for (Eigen::Index i = 0; i < m; ++i) differ += !(packed(i, j) == in_place(i, j));
+    CHECK(differ == 0);
+    CHECK(packed(0, 0) != d0(0, 0));  // the product did land
+  }
+}
+TEST_CASE_TEMPLATE_DEFINE("the packed and the in-place reading of the operands give the same bits", Real, product_paths) {
+  test::precision_for_test<Real> prec;
+  product_paths_body<Real>();
+}
+TEST_CASE_TEMPLATE_APPLY(product_paths, scalar_types);
 
 template <class Real> void product_ties_body() {
   const Real u = eps<Real>();  // the ulp of [1, 2)
@@ -543,6 +595,8 @@ TEST_CASE("mpfr_float takes the kernel at every digit count up to 303, each prod
     product_truncation_body<mpfr_float>();
     product_sums_body<mpfr_float>();
     product_special_body<mpfr_float>();
+    product_paths_body<mpfr_float>();
+    if (k.enabled()) product_bound_body<mpfr_float>(detail::packed_terms_max(k.NA) + 1, 2, 2);
   }
 }
 

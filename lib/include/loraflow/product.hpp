@@ -30,10 +30,16 @@
 // cancellation, full-mantissa operands that maximise the truncation), exact results and ties bit for bit, and zeros,
 // non-finite entries and the exponent range's ends.
 //
+// Each product reads its operands once: every entry is unpacked into its mantissa field, exponent and sign, in the
+// order the dot products read them (fixed_point_kernel::packed; in blocks of rows and columns that fit a per-thread
+// scratch of 2 x 1 MiB, allocated on a thread's first product in each kernel), instead of once for every entry
+// of the result it enters. A dot product too long for one block reads its terms in place; both give the same bits.
+//
 // Non-finite operands (inf, nan) make the whole product fall back to the generic coefficient-wise evaluation, so
 // they propagate exactly as before; so does one result entry outside the exponent range (or, in float128, in the
 // subnormal range). Intermediate overflow cannot happen (the terms are exact integers), so a sum whose exact value
-// is in range comes out finite even where the generic evaluation would overflow to inf. Nothing here allocates. The kernel needs unsigned __int128 (GCC and Clang on 64-bit targets)
+// is in range comes out finite even where the generic evaluation would overflow to inf. Nothing here allocates but
+// the packing scratch, once per thread and kernel. The kernel needs unsigned __int128 (GCC and Clang on 64-bit targets)
 // and 64-bit limbs in Boost's cpp_int (and in GMP, for mpfr_float); where either is missing, every product takes the
 // generic path, as do double and long double (hardware arithmetic).
 #pragma once
@@ -44,6 +50,7 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <vector>
 
 namespace loraflow {
 namespace detail {
@@ -155,8 +162,8 @@ template <> struct fixed_point_format<mp::float128> {
 /// precision p zero; it is read into the b = 64 NA - 16 bit field (p <= b: `fits`) exactly, and a result is rounded
 /// at the destination's own precision (`round_bits`) and written into its limbs in place (its precision and storage
 /// are kept: a set-mode product keeps each destination entry's precision, as add and sub do). The exponent range is
-/// MPFR's current one (mpfr_fixed_point_gemm declines an extended range, whose exponent sums could overflow); MPFR
-/// has no subnormals.
+/// MPFR's current one (mpfr_fixed_point_gemm declines a range extended beyond +-2^58, which the packed operands'
+/// zero marker needs below it: fixed_point_kernel::packed); MPFR has no subnormals.
 template <int Limbs> struct mpfr_fixed_point_format {
   using number_type = mpfr_float;
   static constexpr int NA = Limbs;
@@ -243,6 +250,15 @@ constexpr int mpfr_kernel_limbs(long p) {
 bool mpfr_fixed_point_gemm(strided_destination<mpfr_float> dst, const strided_operand<mpfr_float>* a,
                            const strided_operand<mpfr_float>* b, int count, product_mode mode, const mpfr_float* c);
 
+/// The bytes of one block of packed operands (fixed_point_kernel::pack_scratch holds two: left and right factors),
+/// and the most terms a dot product of a kernel of NA limbs may have for its operands to be packed (an entry takes
+/// NA + 2 limbs: mantissa, exponent, sign). Longer dot products read their operands in place. 1 MiB holds the
+/// Taylor method's longest Cauchy sums on the Fig. 1 problem (inner dimension h = 100, up to 160 products: 16 000
+/// terms) up to 110 digits (NA = 6: 16 384 terms); with 128 KiB, the sums with inner dimension h read their
+/// operands in place from order 20 (mpfr:110) or 33 (float50) on.
+constexpr Eigen::Index pack_block_bytes = Eigen::Index(1) << 20;
+constexpr Eigen::Index packed_terms_max(int NA) { return pack_block_bytes / (8 * (Eigen::Index(NA) + 2)); }
+
 /// Whether Real has the fixed-point kernel: the types with a fixed_point_format, where unsigned __int128 exists.
 template <class Real, class = void> struct fixed_point_product {
   static constexpr bool enabled = false;
@@ -286,21 +302,36 @@ template <class Format> struct fixed_point_kernel {
     p[NP - 1] = static_cast<limb>(acc);
   }
 
-  // acc += p >> sh, 0 <= sh < 64 NP (NP limbs; the bits shifted out are dropped). p is padded: its limbs NP .. 2 NP
+  // acc +-= p >> sh, 0 <= sh < 64 NP (NP limbs; the bits shifted out are dropped). p is padded: its limbs NP .. 2 NP
   // are zero (PP limbs in all), so the shifted limbs are read without a branch on the shift (the shifts of the
   // terms of a dot product vary from term to term, and a branch on them mispredicts). (x << 1) << (63 - b) is
   // x << (64 - b) without the undefined shift by 64 when b = 0.
   static constexpr int PP = 2 * NP + 1;
-  static void add_shifted(limb* acc, const limb* p, int sh) {
+  // acc += (p >> sh) when mask = 0, acc -= (p >> sh) when mask = ~0 (two's complement over the NP limbs: the
+  // shifted value is complemented and one carried in). A single accumulator whose indices are all constants stays
+  // in registers, where a pair selected by the term's sign would be read and written through memory.
+  static void add_shifted_signed(limb* acc, const limb* p, int sh, limb mask) {
     const int q = sh >> 6, b = sh & 63;
-    limb s[NP];
-    for (int t = 0; t < NP; ++t) s[t] = (p[t + q] >> b) | ((p[t + q + 1] << 1) << (63 - b));
-    wide c = 0;
+    const limb* src = p + q;
+    wide c = mask & 1;
     for (int t = 0; t < NP; ++t) {
-      c += static_cast<wide>(acc[t]) + s[t];
+      c += static_cast<wide>(acc[t]) + (((src[t] >> b) | ((src[t + 1] << 1) << (63 - b))) ^ mask);
       acc[t] = static_cast<limb>(c);
       c >>= 64;
     }
+  }
+  // Rounds the two's complement sum acc (units of 2^unit) to out, as round_to.
+  static bool round_signed(const limb* acc, std::int64_t unit, number_type& out) {
+    const limb zero[NP] = {};
+    if (!(acc[NP - 1] >> 63)) return round_to(acc, zero, unit, out);
+    limb magnitude[NP];
+    wide c = 1;
+    for (int t = 0; t < NP; ++t) {
+      c += static_cast<wide>(~acc[t]);
+      magnitude[t] = static_cast<limb>(c);
+      c >>= 64;
+    }
+    return round_to(zero, magnitude, unit, out);
   }
 
   // Rounds pos - neg, in units of 2^unit, to out, at out's precision pb <= bits (format::round_bits; bits for the
@@ -385,52 +416,157 @@ template <class Format> struct fixed_point_kernel {
     }
   }
 
-  // out = extra + sign * (entry (i, j) of sum_p a[p] b[p]), sign = -1 if negate else 1, rounded once (extra may
-  // be null). Operands must be finite. Returns false if the result leaves the exponent range (the caller then
-  // evaluates this entry generically).
+  // Operands packed once per product (gemm): every entry read into its mantissa field, exponent and sign, in the
+  // order the dot products read them (rows of the left factors, columns of the right ones, the terms of every
+  // product of a sum one after another). A product of an r x k and a k x c operand then reads and unpacks each entry
+  // once instead of c (or r) times, and the dot products run over contiguous memory. A zero entry gets a zero
+  // mantissa and the exponent zero_exponent, so far below every real exponent (|e| <= 2^58: mpfr_fixed_point_gemm
+  // declines wider exponent ranges; the fixed types' are far narrower) that a term with a zero factor never sets
+  // the accumulator's scale and is always shifted out.
+  struct packed {
+    limb m[NA];
+    std::int64_t e;
+    limb negative;
+  };
+  static constexpr std::int64_t zero_exponent = -(std::int64_t(1) << 61);
+  static constexpr std::int64_t no_term = -(std::int64_t(1) << 60);  // emax below this: every term has a zero factor
+  static void pack_entry(const number_type& x, packed& out) {
+    if (is_zero(x)) {
+      for (int t = 0; t < NA; ++t) out.m[t] = 0;
+      out.e = zero_exponent;
+      out.negative = 0;
+      return;
+    }
+    limb buffer[NA];
+    const limb* m = format::mantissa(x, buffer);
+    for (int t = 0; t < NA; ++t) out.m[t] = m[t];
+    out.e = exponent(x);
+    out.negative = format::is_negative(x) ? 1 : 0;
+  }
+  static_assert(sizeof(packed) == 8 * (NA + 2), "packed_terms_max counts NA + 2 limbs per packed entry");
+  static constexpr Eigen::Index pack_entries = packed_terms_max(NA);
+  // Scratch for two blocks, one per thread and kernel, allocated at its first use and never resized.
+  static packed* pack_scratch() {
+    thread_local std::vector<packed> scratch(static_cast<std::size_t>(2 * pack_entries));
+    return scratch.data();
+  }
+
+  // out = extra + sign * (the sum of the terms x y), sign = -1 if negate else 1, rounded once (extra may be null).
+  // for_terms(f) calls f(x, y) with every term's two packed factors (it is called twice: once for the largest
+  // exponent, once to accumulate). Operands must be finite. Returns false if the result leaves the exponent range
+  // (the caller then evaluates this entry generically).
+  template <class Terms>
+  static bool dot_terms(Terms&& for_terms, const number_type* extra, bool negate, number_type& out) {
+    std::int64_t emax = zero_exponent + zero_exponent;
+    for_terms([&](const packed& x, const packed& y) { emax = std::max(emax, x.e + y.e); });
+    const bool with_extra = extra && !is_zero(*extra);
+    if (emax < no_term) {
+      if (!with_extra) {
+        format::set_zero(out);
+        return true;
+      }
+      emax = exponent(*extra);
+    } else if (with_extra && exponent(*extra) > emax) {
+      emax = exponent(*extra);
+    }
+    limb acc[NP] = {};  // two's complement (gemm's limit on the term count leaves its top bit for the sign)
+    constexpr int width = 64 * NP;
+    limb p[PP] = {};  // a kept product in p[0 .. NP), zeros above (add_shifted_signed)
+    const limb flip = negate ? ~limb(0) : 0;
+    for_terms([&](const packed& x, const packed& y) {
+      const std::int64_t sh = emax - (x.e + y.e);
+      if (sh >= width) return;  // below the accumulator, and every term with a zero factor
+      product(x.m, y.m, p);
+      add_shifted_signed(acc, p, static_cast<int>(sh), (limb(0) - (x.negative ^ y.negative)) ^ flip);
+    });
+    if (with_extra) add_extra(acc, *extra, emax);
+    // Term values are kept-product units times 2^(emax - 2 bits + 2 + 64 (NA - 1)).
+    return round_signed(acc, emax - 2 * bits + 2 + 64 * (NA - 1), out);
+  }
+
+  // Entry (i, j) of sum_p a[p] b[p], its terms read and unpacked in place (where the packed operands would not fit
+  // the scratch).
   template <int Count>
   static bool dot(const strided* a, const strided* b, int count, Eigen::Index i, Eigen::Index j,
                   const number_type* extra, bool negate, number_type& out) {
-    constexpr std::int64_t none = INT64_MIN;
-    std::int64_t emax = none;
-    for_each_term<Count>(a, b, count, i, j, [&](const number_type& x, const number_type& y) {
-      if (is_zero(x) || is_zero(y)) return;
-      const std::int64_t e = exponent(x) + exponent(y);
-      if (e > emax) emax = e;
-    });
-    const bool with_extra = extra && !is_zero(*extra);
-    if (with_extra && exponent(*extra) > emax) emax = exponent(*extra);
-    if (emax == none) {
-      format::set_zero(out);
-      return true;
-    }
-    limb acc[2][NP] = {};
+    auto terms = [&](auto&& f) {
+      for_each_term<Count>(a, b, count, i, j, [&](const number_type& x, const number_type& y) {
+        packed px, py;
+        pack_entry(x, px);
+        pack_entry(y, py);
+        f(px, py);
+      });
+    };
+    return dot_terms(terms, extra, negate, out);
+  }
+
+  // The same entry over packed operands: x holds the terms of row i of the left factors, y those of column j of
+  // the right ones, both contiguous.
+  static bool packed_dot(const packed* x, const packed* y, Eigen::Index n, const number_type* extra, bool negate,
+                         number_type& out) {
+    auto terms = [&](auto&& f) {
+      for (Eigen::Index l = 0; l < n; ++l) f(x[l], y[l]);
+    };
+    return dot_terms(terms, extra, negate, out);
+  }
+
+  // acc += extra (two's complement), in the units of a dot product whose largest term has exponent emax.
+  static void add_extra(limb* acc, const number_type& extra, std::int64_t emax) {
     constexpr int width = 64 * NP;
-    limb p[PP] = {};  // a kept product in p[0 .. NP), zeros above (add_shifted)
-    for_each_term<Count>(a, b, count, i, j, [&](const number_type& x, const number_type& y) {
-      if (is_zero(x) || is_zero(y)) return;
-      const std::int64_t sh = emax - (exponent(x) + exponent(y));
-      if (sh >= width) return;
-      limb bx[NA], by[NA];
-      product(format::mantissa(x, bx), format::mantissa(y, by), p);
-      add_shifted(acc[(format::is_negative(x) != format::is_negative(y)) != negate], p, static_cast<int>(sh));
-    });
-    if (with_extra) {
-      const std::int64_t sh = emax - exponent(*extra);
-      if (sh < width) {
-        // extra as a kept product: its mantissa times 2^(bits - 1), i.e. mantissa << one_shift in kept limbs.
-        limb bx[NA];
-        const limb* mx = format::mantissa(*extra, bx);
-        limb v[PP] = {};
-        for (int t = NA - 1; t >= 0; --t) {
-          v[t + 1] |= one_shift == 0 ? 0 : mx[t] >> (64 - one_shift);
-          v[t] |= mx[t] << one_shift;
-        }
-        add_shifted(acc[format::is_negative(*extra)], v, static_cast<int>(sh));
+    const std::int64_t sh = emax - exponent(extra);
+    if (sh >= width) return;
+    // extra as a kept product: its mantissa times 2^(bits - 1), i.e. mantissa << one_shift in kept limbs.
+    limb bx[NA];
+    const limb* mx = format::mantissa(extra, bx);
+    limb v[PP] = {};
+    for (int t = NA - 1; t >= 0; --t) {
+      v[t + 1] |= one_shift == 0 ? 0 : mx[t] >> (64 - one_shift);
+      v[t] |= mx[t] << one_shift;
+    }
+    add_shifted_signed(acc, v, static_cast<int>(sh), format::is_negative(extra) ? ~limb(0) : 0);
+  }
+
+  // Entry (i, j) of dst (mode)= sum_p a[p] b[p] (or += c ...), rounded once (twice with c): dot(extra, negate,
+  // out) is the kernel's dot product of this entry (dot_terms), and the generic evaluation stands in where its
+  // result leaves the exponent range.
+  template <int Count, class D, class Dot>
+  static void write_entry(D& dst, Eigen::Index i, Eigen::Index j, const strided* a, const strided* b, int count,
+                          product_mode mode, const number_type* c, number_type& v, Dot&& dot) {
+    number_type& d = dst.coeffRef(i, j);
+    if (c) {
+      if (!dot(nullptr, false, v)) v = generic_dot<Count>(a, b, count, i, j);
+      d += *c * v;
+    } else if (mode == product_mode::set) {
+      if (!dot(nullptr, false, d)) d = generic_dot<Count>(a, b, count, i, j);
+    } else {
+      const bool negated = mode == product_mode::sub;
+      // d is read in full (as the accumulator's extra term) before the rounded sum is written back into it, at d's
+      // own precision (mpfr_float: a copy from a temporary would also take the temporary's precision).
+      if (!dot(&d, negated, d)) {
+        v = generic_dot<Count>(a, b, count, i, j);
+        if (negated) d -= v;
+        else d += v;
       }
     }
-    // Term values are kept-product units times 2^(emax - 2 bits + 2 + 64 (NA - 1)).
-    return round_to(acc[0], acc[1], emax - 2 * bits + 2 + 64 * (NA - 1), out);
+  }
+
+  // Packs rows i0 .. i1 of the left factors (row-wise, the terms of every product in turn) into out.
+  static void pack_rows(const strided* a, int count, Eigen::Index i0, Eigen::Index i1, Eigen::Index terms,
+                        packed* out) {
+    for (Eigen::Index i = i0; i < i1; ++i) {
+      packed* row = out + (i - i0) * terms;
+      for (int q = 0; q < count; ++q)
+        for (Eigen::Index l = 0; l < a[q].cols; ++l) pack_entry(a[q](i, l), *row++);
+    }
+  }
+  // Packs columns j0 .. j1 of the right factors (column-wise) into out.
+  static void pack_cols(const strided* b, int count, Eigen::Index j0, Eigen::Index j1, Eigen::Index terms,
+                        packed* out) {
+    for (Eigen::Index j = j0; j < j1; ++j) {
+      packed* col = out + (j - j0) * terms;
+      for (int q = 0; q < count; ++q)
+        for (Eigen::Index l = 0; l < b[q].rows; ++l) pack_entry(b[q](l, j), *col++);
+    }
   }
 
   template <int Count>
@@ -457,7 +593,9 @@ template <class Format> struct fixed_point_kernel {
       if (!all_usable(a[q]) || !all_usable(b[q])) return false;
       terms += a[q].cols;
     }
-    if (terms + 1 >= (Eigen::Index(1) << std::min(headroom, 62))) return false;
+    // The sum of terms + 1 kept products (the destination's value is the extra one) fits the accumulator with a
+    // bit to spare: the packed dot products keep a two's complement sum.
+    if (terms + 1 >= (Eigen::Index(1) << std::min(headroom - 1, 62))) return false;
     if (c && !is_finite(*c)) return false;
     for (int q = 0; q < count; ++q)
       eigen_assert(a[q].rows == a[0].rows && b[q].cols == b[0].cols && a[q].cols == b[q].rows);
@@ -468,26 +606,41 @@ template <class Format> struct fixed_point_kernel {
     for (Eigen::Index j = 0; j < dst.cols(); ++j)  // the destination is read (add, sub) and rounded to (set)
       for (Eigen::Index i = 0; i < dst.rows(); ++i)
         if (mode == product_mode::set ? !format::fits(dst.coeff(i, j)) : !usable(dst.coeff(i, j))) return false;
-    for (Eigen::Index j = 0; j < dst.cols(); ++j) {
-      for (Eigen::Index i = 0; i < dst.rows(); ++i) {
-        number_type& d = dst.coeffRef(i, j);
-        if (c) {
-          if (!dot<Count>(a, b, count, i, j, nullptr, false, v)) v = generic_dot<Count>(a, b, count, i, j);
-          d += *c * v;
-        } else if (mode == product_mode::set) {
-          if (!dot<Count>(a, b, count, i, j, nullptr, false, d)) d = generic_dot<Count>(a, b, count, i, j);
-        } else {
-          const bool negated = mode == product_mode::sub;
-          // d is read in full (as the accumulator's extra term) before the rounded sum is written back into it, at
-          // d's own precision (mpfr_float: a copy from a temporary would also take the temporary's precision).
-          if (!dot<Count>(a, b, count, i, j, &d, negated, d)) {
-            v = generic_dot<Count>(a, b, count, i, j);
-            if (negated) d -= v;
-            else d += v;
+    if (terms <= pack_entries) {
+      // Blocks of rows and columns whose packed terms fit the scratch; the left block is packed once when every row
+      // fits, else once per column block.
+      const Eigen::Index rows = dst.rows(), cols = dst.cols();
+      const Eigen::Index row_block = std::max<Eigen::Index>(1, pack_entries / std::max<Eigen::Index>(terms, 1));
+      const Eigen::Index col_block = row_block;
+      packed* const left = pack_scratch();
+      packed* const right = left + pack_entries;
+      const bool left_once = rows <= row_block;
+      if (left_once) pack_rows(a, count, 0, rows, terms, left);
+      for (Eigen::Index j0 = 0; j0 < cols; j0 += col_block) {
+        const Eigen::Index j1 = std::min(cols, j0 + col_block);
+        pack_cols(b, count, j0, j1, terms, right);
+        for (Eigen::Index i0 = 0; i0 < rows; i0 += row_block) {
+          const Eigen::Index i1 = std::min(rows, i0 + row_block);
+          if (!left_once) pack_rows(a, count, i0, i1, terms, left);
+          for (Eigen::Index j = j0; j < j1; ++j) {
+            const packed* y = right + (j - j0) * terms;
+            for (Eigen::Index i = i0; i < i1; ++i) {
+              const packed* x = left + (i - i0) * terms;
+              write_entry<Count>(dst, i, j, a, b, count, mode, c, v, [&](const number_type* extra, bool neg, number_type& out) {
+                return packed_dot(x, y, terms, extra, neg, out);
+              });
+            }
           }
         }
       }
+      return true;
     }
+    // Operands too wide for the scratch: every term read in place, once per entry it enters.
+    for (Eigen::Index j = 0; j < dst.cols(); ++j)
+      for (Eigen::Index i = 0; i < dst.rows(); ++i)
+        write_entry<Count>(dst, i, j, a, b, count, mode, c, v, [&](const number_type* extra, bool neg, number_type& out) {
+          return dot<Count>(a, b, count, i, j, extra, neg, out);
+        });
     return true;
   }
 
