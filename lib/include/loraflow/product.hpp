@@ -550,22 +550,16 @@ template <class Format> struct fixed_point_kernel {
     }
   }
 
-  // Packs rows i0 .. i1 of the left factors (row-wise, the terms of every product in turn) into out.
-  static void pack_rows(const strided* a, int count, Eigen::Index i0, Eigen::Index i1, Eigen::Index terms,
-                        packed* out) {
-    for (Eigen::Index i = i0; i < i1; ++i) {
-      packed* row = out + (i - i0) * terms;
-      for (int q = 0; q < count; ++q)
-        for (Eigen::Index l = 0; l < a[q].cols; ++l) pack_entry(a[q](i, l), *row++);
-    }
-  }
-  // Packs columns j0 .. j1 of the right factors (column-wise) into out.
-  static void pack_cols(const strided* b, int count, Eigen::Index j0, Eigen::Index j1, Eigen::Index terms,
-                        packed* out) {
-    for (Eigen::Index j = j0; j < j1; ++j) {
-      packed* col = out + (j - j0) * terms;
-      for (int q = 0; q < count; ++q)
-        for (Eigen::Index l = 0; l < b[q].rows; ++l) pack_entry(b[q](l, j), *col++);
+  // Packs lines o0 .. o1 of the factors into out, each line's terms contiguous (the terms of every product in turn):
+  // rows of the left factors (columns = false) or columns of the right ones (columns = true).
+  static void pack_lines(const strided* v, int count, Eigen::Index o0, Eigen::Index o1, Eigen::Index terms,
+                         bool columns, packed* out) {
+    for (Eigen::Index o = o0; o < o1; ++o) {
+      packed* line = out + (o - o0) * terms;
+      for (int q = 0; q < count; ++q) {
+        const Eigen::Index n = columns ? v[q].rows : v[q].cols;
+        for (Eigen::Index l = 0; l < n; ++l) pack_entry(columns ? v[q](l, o) : v[q](o, l), *line++);
+      }
     }
   }
 
@@ -615,13 +609,13 @@ template <class Format> struct fixed_point_kernel {
       packed* const left = pack_scratch();
       packed* const right = left + pack_entries;
       const bool left_once = rows <= row_block;
-      if (left_once) pack_rows(a, count, 0, rows, terms, left);
+      if (left_once) pack_lines(a, count, 0, rows, terms, false, left);
       for (Eigen::Index j0 = 0; j0 < cols; j0 += col_block) {
         const Eigen::Index j1 = std::min(cols, j0 + col_block);
-        pack_cols(b, count, j0, j1, terms, right);
+        pack_lines(b, count, j0, j1, terms, true, right);
         for (Eigen::Index i0 = 0; i0 < rows; i0 += row_block) {
           const Eigen::Index i1 = std::min(rows, i0 + row_block);
-          if (!left_once) pack_rows(a, count, i0, i1, terms, left);
+          if (!left_once) pack_lines(a, count, i0, i1, terms, false, left);
           for (Eigen::Index j = j0; j < j1; ++j) {
             const packed* y = right + (j - j0) * terms;
             for (Eigen::Index i = i0; i < i1; ++i) {
