@@ -4,13 +4,15 @@
 // representable and must come out bit for bit; (2) the kernel's stated error bound (product.hpp, header comment)
 // against an exact reference in 1000 bits; (3) non-finite operands and results outside the exponent range give what
 // the generic evaluation gives; (4) the kernel's two ways of reading operands (packed once per product, or in place
-// past the packing limit) give the same bits.
+// past the packing limit) give the same bits; (5) the limb product and the shifted add in their flag-carry forms
+// (x86-64) give the limbs of their portable forms.
 #include <loraflow/product.hpp>
 #include <loraflow/scalar.hpp>
 
 #include <boost/multiprecision/cpp_int.hpp>
 
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "checks.hpp"
@@ -561,6 +563,66 @@ TEST_CASE("the fixed-point kernel is what float50, float100 and float128 use, an
   CHECK(c(0, 0) == ldexp(float50(1), -200));
   const matrix<float50> generic = a.lazyProduct(b);
   CHECK(generic(0, 0) == 0);
+}
+
+// The kernel's limb arithmetic in its flag-carry forms (fixed_point_kernel::product: mulx with the carries in the
+// flags, where the build targets x86-64 with BMI2; add_shifted_signed: an adc chain, on x86-64) against the portable
+// forms, which every bound and closed-form test above validated before the flag-carry forms existed: the same limbs
+// for every limb count, on random limbs and on the extremes (all ones: the most carries; single high bits; zeros).
+// Where the build lacks them, each function is its portable form and this test compares it with itself.
+template <class Format> void limb_product_body() {
+  using kernel = detail::fixed_point_kernel<Format>;
+  constexpr int NA = kernel::NA, NP = kernel::NP;
+  std::mt19937_64 g(1234 + NA);
+  std::vector<std::vector<detail::limb>> operands;
+  for (int r = 0; r < 200; ++r) {
+    std::vector<detail::limb> v(NA);
+    for (auto& l : v) l = g();
+    operands.push_back(v);
+  }
+  operands.push_back(std::vector<detail::limb>(NA, ~detail::limb(0)));
+  operands.push_back(std::vector<detail::limb>(NA, 0));
+  std::vector<detail::limb> high(NA, 0);
+  high[NA - 1] = detail::limb(1) << 63;
+  operands.push_back(high);
+  std::vector<detail::limb> low(NA, 0);
+  low[0] = 1;
+  operands.push_back(low);
+  int differing = 0;
+  for (std::size_t i = 0; i < operands.size(); ++i)
+    for (std::size_t j = 0; j < operands.size(); j += 7) {
+      detail::limb p[NP], q[NP];
+      kernel::product(operands[i].data(), operands[j].data(), p);
+      kernel::product_portable(operands[i].data(), operands[j].data(), q);
+      for (int t = 0; t < NP; ++t) differing += p[t] != q[t];
+    }
+  CHECK(differing == 0);
+  // The shifted add (two's complement: mask ~0 subtracts) at every shift, of random and all-ones limbs (the longest
+  // carry chains), into random and all-ones accumulators.
+  int differing_sums = 0;
+  for (int r = 0; r < 64 * NP; ++r) {
+    detail::limb term[kernel::PP] = {}, acc[NP], acc_portable[NP];
+    for (int t = 0; t < NP; ++t) {
+      term[t] = r % 3 == 0 ? ~detail::limb(0) : g();
+      acc[t] = acc_portable[t] = r % 5 == 0 ? ~detail::limb(0) : g();
+    }
+    const detail::limb mask = r % 2 ? ~detail::limb(0) : 0;
+    kernel::add_shifted_signed(acc, term, r, mask);
+    kernel::add_shifted_signed_portable(acc_portable, term, r, mask);
+    for (int t = 0; t < NP; ++t) differing_sums += acc[t] != acc_portable[t];
+  }
+  CHECK(differing_sums == 0);
+}
+
+template <int... NA> void limb_product_all(std::integer_sequence<int, NA...>) {
+  (limb_product_body<detail::mpfr_fixed_point_format<NA + 2>>(), ...);
+}
+
+TEST_CASE("the kernel's limb product and shifted add give the limbs of their portable forms at every limb count") {
+  limb_product_body<detail::fixed_point_format<float50>>();
+  limb_product_body<detail::fixed_point_format<float100>>();
+  limb_product_body<detail::fixed_point_format<mp::float128>>();
+  limb_product_all(std::make_integer_sequence<int, 15>{});  // NA = 2 .. 16, the mpfr kernels of src/product.cpp
 }
 
 TEST_CASE("mpfr_float takes the kernel at every digit count up to 303, each product in the limbs its precision needs") {

@@ -283,8 +283,41 @@ template <class Format> struct fixed_point_kernel {
   static bool usable(const number_type& x) { return !format::is_nonfinite(x) && format::fits(x); }
 
   // The top NP limbs of the 2 NA-limb product a b (product scanning; columns below NA - 2 are dropped, and column
-  // NA - 2 contributes only its carry). The dropped part is below NA units of p[0].
+  // NA - 2 contributes only its carry). The dropped part is below NA units of p[0]. Where the compiler targets
+  // x86-64 with BMI2 (a native build on Intel since 2013, AMD since 2015), each partial product is one mulx and its
+  // carries stay in the flags (add, adc, adc into the three-limb column sum), which GCC does not generate from the
+  // portable form (it compares the 128-bit sum to find each carry, and spills the accumulator): 10-25 % of a Fig. 1
+  // field in 50 and 150 digits (docs/performance.md). Both forms compute the same limbs
+  // (lib/test/product.test.cpp); the loops are unrolled so that the column sums stay in registers.
   static void product(const limb* a, const limb* b, limb* p) {
+#if defined(__x86_64__) && defined(__BMI2__) && defined(__GNUC__)
+    limb c0 = 0, c1 = 0, c2 = 0;  // the column sum, least significant limb first
+#pragma GCC unroll 32
+    for (int c = NA - 2; c <= 2 * NA - 2; ++c) {
+      const int i0 = c - (NA - 1) > 0 ? c - (NA - 1) : 0;
+      const int i1 = c < NA - 1 ? c : NA - 1;
+#pragma GCC unroll 16
+      for (int i = i0; i <= i1; ++i) {
+        limb lo, hi;
+        __asm__("mulx %[y], %[lo], %[hi]\n\t"
+                "addq %[lo], %[c0]\n\t"
+                "adcq %[hi], %[c1]\n\t"
+                "adcq $0, %[c2]"
+                : [c0] "+r"(c0), [c1] "+r"(c1), [c2] "+r"(c2), [lo] "=&r"(lo), [hi] "=&r"(hi)
+                : "d"(a[i]), [y] "m"(b[c - i])
+                : "cc");
+      }
+      if (c >= NA - 1) p[c - (NA - 1)] = c0;
+      c0 = c1;
+      c1 = c2;
+      c2 = 0;
+    }
+    p[NP - 1] = c0;
+#else
+    product_portable(a, b, p);
+#endif
+  }
+  static void product_portable(const limb* a, const limb* b, limb* p) {
     wide acc = 0;
     limb top = 0;
     for (int c = NA - 2; c <= 2 * NA - 2; ++c) {
@@ -310,7 +343,27 @@ template <class Format> struct fixed_point_kernel {
   // acc += (p >> sh) when mask = 0, acc -= (p >> sh) when mask = ~0 (two's complement over the NP limbs: the
   // shifted value is complemented and one carried in). A single accumulator whose indices are all constants stays
   // in registers, where a pair selected by the term's sign would be read and written through memory.
+  // On x86-64 the additions are an adc chain through the flags (four limbs per asm statement, the carry between
+  // statements in a register), where GCC would build each 128-bit sum on the stack: 5-15 % of a Fig. 1 field in 50
+  // and 150 digits on top of the product's flag carries (docs/performance.md). Both forms give the same limbs
+  // (lib/test/product.test.cpp).
   static void add_shifted_signed(limb* acc, const limb* p, int sh, limb mask) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    const int q = sh >> 6, b = sh & 63;
+    const limb* src = p + q;
+    limb v[NP];
+#pragma GCC unroll 32
+    for (int t = 0; t < NP; ++t) {
+      v[t] = ((src[t] >> b) | ((src[t + 1] << 1) << (63 - b))) ^ mask;
+      __asm__("" : "+r"(v[t]));  // each limb in a register: no vector load of the limbs product() has just stored
+    }
+    limb k = mask & 1;
+    adc_from<0>(acc, v, k);
+#else
+    add_shifted_signed_portable(acc, p, sh, mask);
+#endif
+  }
+  static void add_shifted_signed_portable(limb* acc, const limb* p, int sh, limb mask) {
     const int q = sh >> 6, b = sh & 63;
     const limb* src = p + q;
     wide c = mask & 1;
@@ -320,6 +373,31 @@ template <class Format> struct fixed_point_kernel {
       c >>= 64;
     }
   }
+#if defined(__x86_64__) && defined(__GNUC__)
+  // acc[T ..] += v[T ..] + (k & 1), the carries through the flags; k holds the carry between asm statements.
+  template <int T> static void adc_from(limb* acc, const limb* v, limb& k) {
+    if constexpr (NP - T >= 4) {
+      __asm__("btq $0, %[k]\n\t"
+              "adcq %[v0], %[a0]\n\t"
+              "adcq %[v1], %[a1]\n\t"
+              "adcq %[v2], %[a2]\n\t"
+              "adcq %[v3], %[a3]\n\t"
+              "setc %b[k]"
+              : [a0] "+r"(acc[T]), [a1] "+r"(acc[T + 1]), [a2] "+r"(acc[T + 2]), [a3] "+r"(acc[T + 3]), [k] "+q"(k)
+              : [v0] "r"(v[T]), [v1] "r"(v[T + 1]), [v2] "r"(v[T + 2]), [v3] "r"(v[T + 3])
+              : "cc");
+      adc_from<T + 4>(acc, v, k);
+    } else if constexpr (NP - T >= 1) {
+      __asm__("btq $0, %[k]\n\t"
+              "adcq %[v0], %[a0]\n\t"
+              "setc %b[k]"
+              : [a0] "+r"(acc[T]), [k] "+q"(k)
+              : [v0] "r"(v[T])
+              : "cc");
+      adc_from<T + 1>(acc, v, k);
+    }
+  }
+#endif
   // Rounds the two's complement sum acc (units of 2^unit) to out, as round_to.
   static bool round_signed(const limb* acc, std::int64_t unit, number_type& out) {
     const limb zero[NP] = {};
